@@ -1,0 +1,163 @@
+"""The library functions behind each command (``prodkit.validate``, ``prodkit.reconcile``, ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import UsageError
+
+
+@dataclass
+class Result:
+    ledger: "object"
+    tables: dict = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        rec = self.tables.get("reconciled")
+        if rec is not None:
+            import polars as pl
+
+            counts = dict(rec.group_by("status").len().iter_rows())
+            parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("single", "agree", "conflict", "adjudicated"))
+            lines.append(f"reconciled: {rec.height} event groups ({parts})")
+            nvr = self.tables.get("norms_vs_records")
+            if nvr is not None:
+                bad = nvr.filter(pl.col("consistent") == False).height  # noqa: E712
+                lines.append(f"norms vs records: {nvr.height} comparisons, {bad} inconsistent")
+        if self.written:
+            folders = sorted({str(p.parent) for p in self.written})
+            lines.append(f"wrote {len(self.written)} files to {', '.join(folders)}")
+        return lines
+
+
+def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"), *, strict: bool = False) -> Result:
+    """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that).
+
+    Raises :class:`~prodkit.errors.InputError` when a file cannot be read.
+    """
+    from .outputs.staging import Staging
+    from .outputs.tables import write_problems
+    from .pipeline import load_ledger
+
+    ledger = load_ledger(Path(raw_dir), strict=strict)
+    with Staging({"out": Path(out_dir)}) as st:
+        write_problems(ledger.problems, st.path("out") / "problems.csv")
+        st.commit()
+    return Result(ledger=ledger, written=[Path(out_dir) / "problems.csv"])
+
+
+def _check_strategy(strategy: str) -> None:
+    from .reconcile import STRATEGIES
+
+    if strategy not in STRATEGIES:
+        raise UsageError(f"unknown strategy '{strategy}'", hint="Use one of: " + ", ".join(STRATEGIES) + ".")
+
+
+def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
+    """Every output table, as polars frames, from a loaded ledger."""
+    from . import norms, plausibility
+    from .outputs.tables import claims_output, problems_frame
+    from .reconcile import conflicts_table, prepare, reconcile_events, sensitivity_table
+
+    claims = prepare(ledger.claims, ledger.sources)
+    claims, check_problems = plausibility.check_claims(claims, ledger.raw_dir)
+    claims, conv_problems = norms.check_conversions(claims, ledger.units)
+    ledger.problems = sorted(set(ledger.problems + check_problems + conv_problems),
+                             key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
+    reconciled = reconcile_events(claims, ledger.sources, strategy=strategy, tolerance=tolerance, seed=seed,
+                                  adjudications=ledger.adjudications)
+    nvr, nvr_problems = norms.norms_vs_records(claims, tolerance=max(tolerance, 0.05))
+    ledger.problems = sorted(set(ledger.problems + nvr_problems),
+                             key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
+    claims = norms.flag_claims(claims, nvr)
+    return {
+        "claims": claims_output(claims, ledger.extra_columns),
+        "reconciled": reconciled,
+        "conflicts": conflicts_table(claims, reconciled),
+        "norms_vs_records": nvr,
+        "sensitivity": sensitivity_table(claims, ledger.sources, tolerance=tolerance, seed=seed,
+                                         adjudications=ledger.adjudications),
+        "problems": problems_frame(ledger.problems),
+    }
+
+
+def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"),
+              reports_dir: Path = Path("reports"), *, strategy: str = "trust-your-friends",
+              tolerance: float = 0.01, seed: int = 1935, figures: bool = True, strict: bool = False,
+              progress: Callable[[str], None] | None = None) -> Result:
+    """The main job: read, normalise, validate, reconcile; write every output.
+
+    Outputs are built in a temporary folder and moved into place only when
+    everything succeeded, so a failed run leaves earlier outputs untouched.
+    """
+    from .outputs.staging import Staging
+    from .outputs.tables import write_csv
+    from .pipeline import load_ledger
+
+    say = progress or (lambda phase: None)
+    _check_strategy(strategy)
+    say("reading and checking the ledger")
+    ledger = load_ledger(Path(raw_dir), strict=strict)
+    say("reconciling events")
+    tables = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    written: list[Path] = []
+    targets = {"out": Path(out_dir)}
+    if figures:
+        targets["reports"] = Path(reports_dir)
+    with Staging(targets) as st:
+        say("writing tables")
+        out = st.path("out")
+        for name, frame in tables.items():
+            write_csv(frame, out / f"{name}.csv")
+        _write_exports(tables, ledger, out, say)
+        if figures:
+            say("drawing figures and the report")
+            from .outputs import report
+
+            report.write_all(tables, ledger, st.path("reports"), out_dir=Path(out_dir))
+        staged = {key: sorted(p for p in st.path(key).rglob("*") if p.is_file()) for key in targets}
+        st.commit()
+    for key, files in staged.items():
+        written += [targets[key] / p.relative_to(st.path(key)) for p in files]
+    return Result(ledger=ledger, tables=tables, written=written)
+
+
+def _write_exports(tables, ledger, out: Path, say) -> None:
+    """Stata files, codebook and data package (issue 6), when their writers exist."""
+    try:
+        from .outputs import datapackage, stata
+    except ImportError:  # pragma: no cover - during development only
+        return
+    say("writing Stata files and the data package")
+    stata.write_all(tables, out)
+    datapackage.write_all(tables, out)
+
+
+def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports")) -> list[Path]:
+    """Redraw the charts and the report from the tables already in ``out_dir``."""
+    from .outputs import report
+
+    return report.redraw(Path(out_dir), Path(reports_dir))
+
+
+def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = "trust-your-friends",
+            tolerance: float = 0.01, seed: int = 1935) -> str:
+    """The event as a historian would read it: claims, sources, decision, checks."""
+    from .explain import explain_event
+    from .pipeline import load_ledger
+
+    _check_strategy(strategy)
+    ledger = load_ledger(Path(raw_dir))
+    tables = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    return explain_event(event_id, ledger, tables, strategy=strategy)
+
+
+def units_table(search: str | None = None, raw_dir: Path = Path("data/raw")) -> str:
+    """A listing of units, aliases, canonical targets and factors with their sources."""
+    from .units.listing import listing
+
+    return listing(search=search, raw_dir=Path(raw_dir))

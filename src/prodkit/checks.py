@@ -1,0 +1,133 @@
+"""Checks across rows and tables: ids, references, events, adjudications.
+
+Each check is a function from frames to a list of Problems; none changes a
+row. Rows are named by ``source_file`` and ``source_line``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .errors import Problem, problem
+from .ledger import nearest
+
+
+def duplicate_ids(frame: pl.DataFrame, column: str, code: str, col_number: int | None) -> list[Problem]:
+    """Every row after the first that repeats an id."""
+    firsts = (frame.filter(pl.col(column).is_not_null())
+              .group_by(column).agg(pl.col("source_line").min().alias("_first")))
+    dup = (frame.join(firsts, on=column, how="inner")
+           .filter(pl.col("source_line") != pl.col("_first"))
+           .sort("source_line"))
+    return [problem(code, file=f, line=line, column=col_number, field=column, value=v, first_line=first)
+            for v, f, line, first in dup.select(column, "source_file", "source_line", "_first").iter_rows()]
+
+
+def unknown_sources(claims: pl.DataFrame, sources: pl.DataFrame, sources_label: str,
+                    col_number: int | None, rejected_sources: set[str]) -> list[Problem]:
+    known = set(sources["source_id"].drop_nulls().to_list())
+    out = []
+    missing = claims.filter(pl.col("source_id").is_not_null() & ~pl.col("source_id").is_in(list(known)))
+    for sid, f, line in missing.select("source_id", "source_file", "source_line").iter_rows():
+        near = nearest(sid, sorted(known))
+        out.append(problem("source-unknown", file=f, line=line, column=col_number, field="source_id",
+                           value=sid, sources_file=sources_label,
+                           suggestion=f" (did you mean '{near}'?)" if near else ""))
+    if rejected_sources:
+        hit = claims.filter(pl.col("source_id").is_in(sorted(rejected_sources)))
+        for sid, f, line in hit.select("source_id", "source_file", "source_line").iter_rows():
+            p = problem("source-unknown", file=f, line=line, column=col_number, field="source_id",
+                        value=sid, sources_file=sources_label, suggestion="")
+            out.append(_reword(p, f"source_id '{sid}' is rejected in {sources_label} (see its problems).",
+                               "Fix the source's row in sources.csv."))
+    return out
+
+
+def _reword(p: Problem, message: str, hint: str) -> Problem:
+    row = p.as_row()
+    row.update(message=message, hint=hint)
+    return Problem(**row)
+
+
+def derived_sources(sources: pl.DataFrame, col_number: int | None) -> list[Problem]:
+    """derived_from must name a known source and make no cycle."""
+    ids = set(sources["source_id"].drop_nulls().to_list())
+    parent = {s: d for s, d in sources.select("source_id", "derived_from").iter_rows() if s and d}
+    lines = dict(sources.select("source_id", "source_line").iter_rows())
+    file = sources["source_file"][0] if sources.height else ""
+    out = []
+    for sid, d in sorted(parent.items()):
+        if d not in ids:
+            out.append(problem("derived-unknown", file=file, line=lines.get(sid), column=col_number,
+                               field="derived_from", value=d))
+            continue
+        seen, cur = [sid], d
+        while cur in parent and cur not in seen:
+            seen.append(cur)
+            cur = parent[cur]
+        if cur in seen:
+            out.append(problem("derived-cycle", file=file, line=lines.get(sid), column=col_number,
+                               field="derived_from", value=" -> ".join(seen + [cur])))
+    return out
+
+
+def event_consistency(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Problem]:
+    """Claims of one event should name one subject and one sector (a warning)."""
+    out = []
+    for field in ("subject", "sector"):
+        firsts = (claims.filter(pl.col(field).is_not_null()).sort("source_line")
+                  .group_by("event_id", maintain_order=True)
+                  .agg(pl.col(field).first().alias("_other"), pl.col("source_line").first().alias("_other_line")))
+        clash = (claims.join(firsts, on="event_id", how="inner")
+                 .filter(pl.col(field).is_not_null() & (pl.col(field) != pl.col("_other")))
+                 .sort("source_line"))
+        for ev, v, other, other_line, f, line in clash.select(
+                "event_id", field, "_other", "_other_line", "source_file", "source_line").iter_rows():
+            out.append(problem("event-inconsistent", file=f, line=line, column=col_numbers.get(field),
+                               field=field, value=v, event_id=ev, other=other, other_line=other_line))
+    return out
+
+
+def references(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Problem]:
+    """converted_from names a claim; norm_ref names an event that has a norm."""
+    out = []
+    ids = set(claims["claim_id"].drop_nulls().to_list())
+    bad = claims.filter(pl.col("converted_from").is_not_null() & ~pl.col("converted_from").is_in(sorted(ids)))
+    for v, f, line in bad.select("converted_from", "source_file", "source_line").iter_rows():
+        out.append(problem("converted-from-unknown", file=f, line=line, column=col_numbers.get("converted_from"),
+                           field="converted_from", value=v))
+    norm_events = set(claims.filter(pl.col("statistic") == "norm")["event_id"].drop_nulls().to_list())
+    bad = claims.filter(pl.col("norm_ref").is_not_null() & ~pl.col("norm_ref").is_in(sorted(norm_events)))
+    for v, f, line in bad.select("norm_ref", "source_file", "source_line").iter_rows():
+        out.append(problem("norm-ref-unknown", file=f, line=line, column=col_numbers.get("norm_ref"),
+                           field="norm_ref", value=v))
+    return out
+
+
+def adjudication_checks(adj: pl.DataFrame, claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Problem]:
+    """Each adjudication names an existing (event, measure, statistic) once."""
+    out = []
+    keys = claims.select("event_id", "measure", "statistic").unique()
+    keyset = set(keys.iter_rows())
+    claim_event = {c: (e, m, s) for c, e, m, s in claims.select("claim_id", "event_id", "measure", "statistic").iter_rows()}
+    seen: dict[tuple, int] = {}
+    for row in adj.sort("source_line").iter_rows(named=True):
+        key = (row["event_id"], row["measure"], row["statistic"])
+        f, line = row["source_file"], row["source_line"]
+        if key not in keyset:
+            out.append(problem("adjudication-no-event", file=f, line=line, column=col_numbers.get("event_id"),
+                               field="event_id", value=row["event_id"]))
+            continue
+        if key in seen:
+            out.append(problem("adjudication-duplicate", file=f, line=line, column=col_numbers.get("event_id"),
+                               field="event_id", value=row["event_id"], first_line=seen[key]))
+            continue
+        seen[key] = line
+        cid = row.get("claim_id")
+        if cid and claim_event.get(cid) != key:
+            out.append(problem("adjudication-claim-unknown", file=f, line=line,
+                               column=col_numbers.get("claim_id"), field="claim_id", value=cid))
+        if not cid and not row.get("value"):
+            out.append(problem("field-empty", file=f, line=line, column=col_numbers.get("value"),
+                               field="value", value=""))
+    return out

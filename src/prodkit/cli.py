@@ -1,0 +1,201 @@
+"""prodkit's command line: a thin click group over the library functions.
+
+Each command parses options, calls one function of :mod:`prodkit.api`,
+prints a short summary to stderr and picks the exit code: 0 clean, 1 rows
+rejected (the rest processed), 2 usage error or unreadable input. Heavy
+libraries are imported inside the commands, so ``prodkit --help`` is quick.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+STRATEGY_NAMES = ["trust-your-friends", "meet-in-the-middle", "cry-with-the-wolves", "keep-up-to-date",
+                  "roll-the-dice", "pass-it-on"]
+#: Problems shown in full on the terminal before the rest are summarised.
+SHOW_PROBLEMS = 12
+
+
+def _echo(text: str = "") -> None:
+    click.echo(text, err=True)
+
+
+class Context:
+    def __init__(self, debug: bool):
+        self.debug = debug
+
+
+def _run(ctx: click.Context, fn, *args, **kwargs):
+    """Call a library function; turn ProdkitError into a message and exit code."""
+    from .errors import ProdkitError
+
+    debug = ctx.find_object(Context).debug if ctx.find_object(Context) else False
+    try:
+        return fn(*args, **kwargs)
+    except ProdkitError as exc:
+        if debug:
+            raise
+        for p in exc.problems[:SHOW_PROBLEMS]:
+            _echo(p.render())
+        _echo(f"prodkit: {exc}")
+        ctx.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _echo("prodkit: interrupted; earlier outputs are untouched.")
+        ctx.exit(130)
+    except Exception as exc:  # an unexpected failure: a short message, the traceback with --debug
+        if debug:
+            raise
+        _echo(f"prodkit: internal error: {type(exc).__name__}: {exc}")
+        _echo("  Run again with --debug for the traceback, and report it with the input that caused it.")
+        ctx.exit(2)
+
+
+def report_problems(problems, out_dir: Path | None) -> None:
+    """Every problem, grouped by code, capped on screen; the full list is in problems.csv."""
+    from collections import Counter
+
+    if not problems:
+        return
+    ordered = sorted(problems, key=lambda p: p.severity != "error")  # errors first, stable otherwise
+    shown = ordered[:SHOW_PROBLEMS]
+    for p in shown:
+        _echo(p.render())
+    rest = len(problems) - len(shown)
+    counts = Counter((p.severity, p.code) for p in problems)
+    summary = ", ".join(f"{n} {code} ({sev})" for (sev, code), n in sorted(counts.items()))
+    if rest > 0:
+        _echo(f"... and {rest} more.")
+    where = f"; full list in {out_dir / 'problems.csv'}" if out_dir else ""
+    _echo(f"Problems: {summary}{where}")
+
+
+def _summary(result) -> None:
+    from .pipeline import accounting_lines
+
+    for line in accounting_lines(result.ledger.accounts):
+        _echo(line)
+
+
+raw_dir_option = click.option("--raw-dir", type=click.Path(path_type=Path), default=Path("data/raw"),
+                              show_default=True, help="Folder with claims.csv, sources.csv and the optional "
+                              "adjudications.csv, units.txt, measures.csv, plausibility.csv.")
+out_dir_option = click.option("--out-dir", type=click.Path(path_type=Path), default=Path("data/clean"),
+                              show_default=True, help="Folder for the tables, Stata files and data package.")
+reports_dir_option = click.option("--reports-dir", type=click.Path(path_type=Path), default=Path("reports"),
+                                  show_default=True, help="Folder for figures/ and report.html.")
+strict_option = click.option("--strict", is_flag=True, help="Reject rows that have warnings, not only errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="prodkit")
+@click.option("--debug", is_flag=True, envvar="PRODKIT_DEBUG", help="Show Python tracebacks on failure.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """prodkit: reconcile production figures from historical sources.
+
+    Reads a ledger of claims (data/raw/claims.csv and sources.csv), parses
+    the figures as written, converts units (a Soviet ton is a metric tonne),
+    validates every row, reconciles conflicting sources per event, and writes
+    tables, Stata files, a data package, charts and a report.
+    """
+    ctx.obj = Context(debug)
+
+
+@main.command()
+@raw_dir_option
+@out_dir_option
+@strict_option
+@click.pass_context
+def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool) -> None:
+    """Read and check the ledger; write problems.csv to --out-dir and nothing else.
+
+    Exit code 0 when every row is valid, 1 when some rows are rejected,
+    2 when a file cannot be read.
+    """
+    from . import api
+
+    result = _run(ctx, api.validate, raw_dir=raw_dir, out_dir=out_dir, strict=strict)
+    report_problems(result.ledger.problems, out_dir)
+    _summary(result)
+    ctx.exit(1 if result.ledger.has_errors else 0)
+
+
+@main.command()
+@raw_dir_option
+@out_dir_option
+@reports_dir_option
+@click.option("--strategy", type=click.Choice(STRATEGY_NAMES), default="trust-your-friends", show_default=True,
+              help="How to choose one value per event when sources disagree (see the README).")
+@click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="Relative difference under which two claims agree.")
+@click.option("--seed", type=int, default=1935, show_default=True, help="Seed for roll-the-dice.")
+@click.option("--figures/--no-figures", default=True, show_default=True, help="Draw the charts and the report.")
+@strict_option
+@click.pass_context
+def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, strategy: str,
+              tolerance: float, seed: int, figures: bool, strict: bool) -> None:
+    """Read, normalise, validate and reconcile the ledger; write every output."""
+    from . import api
+
+    result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
+                  strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, strict=strict,
+                  progress=_progress)
+    report_problems(result.ledger.problems, out_dir)
+    _summary(result)
+    for line in result.summary_lines():
+        _echo(line)
+    ctx.exit(1 if result.ledger.has_errors else 0)
+
+
+def _progress(phase: str) -> None:
+    if os.environ.get("PRODKIT_QUIET"):
+        return
+    _echo(f"prodkit: {phase}")
+
+
+@main.command()
+@click.argument("event_id")
+@raw_dir_option
+@click.option("--strategy", type=click.Choice(STRATEGY_NAMES), default="trust-your-friends", show_default=True)
+@click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True)
+@click.option("--seed", type=int, default=1935, show_default=True)
+@click.pass_context
+def explain(ctx: click.Context, event_id: str, raw_dir: Path, strategy: str, tolerance: float, seed: int) -> None:
+    """Show one event: every claim, its source, the strategy, the decision and the checks."""
+    from . import api
+
+    text = _run(ctx, api.explain, event_id, raw_dir=raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    click.echo(text)
+
+
+@main.command()
+@out_dir_option
+@reports_dir_option
+@click.pass_context
+def figures(ctx: click.Context, out_dir: Path, reports_dir: Path) -> None:
+    """Redraw the charts and the report from the tables already in --out-dir."""
+    from . import api
+
+    written = _run(ctx, api.figures, out_dir=out_dir, reports_dir=reports_dir)
+    _echo(f"prodkit: wrote {len(written)} files under {reports_dir}")
+
+
+@main.command()
+@click.option("--search", "search", default=None, help="Show only units, aliases or sources containing TEXT.")
+@raw_dir_option
+@click.pass_context
+def units(ctx: click.Context, search: str | None, raw_dir: Path) -> None:
+    """List known units, their aliases, canonical targets and factors, with sources."""
+    from . import api
+
+    click.echo(_run(ctx, api.units_table, search=search, raw_dir=raw_dir))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

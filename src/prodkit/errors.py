@@ -1,0 +1,170 @@
+"""Problems found in a ledger, and the errors prodkit raises.
+
+Every problem prodkit can report has a stable kebab-case code, a default
+severity, a message template and a hint template, all listed in ``CODES``
+below. A :class:`Problem` names the file, the 1-based physical line, the
+1-based column and its name, and the offending value, so that a historian can
+open the spreadsheet at the right cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+
+ERROR = "error"
+WARNING = "warning"
+
+#: code -> (severity, message template, hint template). Templates are filled
+#: with ``str.format`` from the keyword arguments given to :func:`problem`.
+CODES: dict[str, tuple[str, str, str]] = {
+    # reading a file
+    "file-missing": (ERROR, "{file} does not exist.", "Check --raw-dir, or create the file with the header row shown in the README."),
+    "file-empty": (ERROR, "The file is empty.", "Write a header row (see the README codebook) and at least one row."),
+    "header-only": (WARNING, "The file has a header row but no data rows.", "Add rows below the header, or remove the file if it is optional."),
+    "encoding-not-utf8": (ERROR, "The file is not UTF-8; it looks like {guess}.", "Re-save it as UTF-8 (in LibreOffice: Save As, 'Edit filter settings', Character set 'Unicode (UTF-8)')."),
+    "delimiter-wrong": (ERROR, "The file is separated by {found}, not commas.", "Re-save it as comma-separated CSV (prodkit reads ',' only, so that no column is silently split)."),
+    "csv-malformed": (ERROR, "The file cannot be read as CSV: {reason}.", "Check for an unclosed quote (\") on or before this line."),
+    "row-width": (ERROR, "The row has {found} fields where the header has {expected}.", "Quote fields that contain commas, or remove the extra separators."),
+    "row-empty": (WARNING, "The line is empty.", "Delete the empty line; it is not counted as a claim."),
+    "binary-bytes": (ERROR, "The field contains control or binary bytes.", "Retype the field; it may have been pasted from a PDF or a binary file."),
+    "field-too-long": (WARNING, "The field is {length} characters long (over {limit}).", "Shorten it: a quote should be at most 25 words, a note a few sentences."),
+    # columns
+    "column-missing": (ERROR, "Required column '{field}' is missing.{suggestion}", "Add the column '{field}' to the header (see the README codebook)."),
+    "column-unknown": (WARNING, "Column '{field}' is not one prodkit knows; it is kept as it is.", "Check the spelling against the README codebook if you meant a known column."),
+    "column-duplicate": (ERROR, "Column '{field}' appears more than once in the header.", "Rename or delete one of the columns."),
+    # fields
+    "field-empty": (ERROR, "Required field '{field}' is empty.", "Fill in '{field}' (see the README codebook)."),
+    "value-unparseable": (ERROR, "'{value}' is not a number prodkit can read: {reason}.", "Write the figure as the source gives it, e.g. '102', '14-15', '~46 000', 'about 55', '4 ½ thousand'."),
+    "value-vague": (WARNING, "'{value}' is a vague figure with no number.", "Nothing to fix: the claim is kept with no number and the flag 'vague'."),
+    "value-range-inverted": (ERROR, "The range '{value}' has its low end above its high end.", "Write the range low to high, e.g. '14-15'."),
+    "value-negative": (ERROR, "'{value}' is negative, which an output, count or norm cannot be.", "Check the sign; a fall is a 'growth' statistic with a negative value."),
+    "date-invalid": (ERROR, "'{value}' is not an ISO 8601 date ({reason}).", "Write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 1935-08-31."),
+    "date-partial": (WARNING, "The date '{value}' is partial; it is kept as written.", "Nothing to fix if the source gives no more."),
+    "unit-unknown": (ERROR, "'{value}' is not a unit prodkit knows.", "Write one of the names listed by `prodkit units`, or define it in data/raw/units.txt."),
+    "unit-ambiguous": (ERROR, "'{value}' is ambiguous: {reason}.", "{fix}"),
+    "dimension-mismatch": (ERROR, "'{value}' is {found}, but measure '{measure}' with statistic '{statistic}' needs {expected}.", "Check the unit, the measure and the statistic; a percent of the norm goes in statistic 'pct_of_norm'."),
+    "measure-unknown": (WARNING, "Measure '{value}' is not in prodkit's measures table; its unit sets its canonical unit.", "Add it to data/raw/measures.csv, or use a listed measure (see the README)."),
+    "statistic-unknown": (ERROR, "Statistic '{value}' is not one of: {allowed}.", "Use one of the listed statistics."),
+    "source-type-unknown": (ERROR, "Source type '{value}' is not one of: {allowed}.", "Use one of the listed source types."),
+    "basis-unknown": (WARNING, "Basis '{value}' is not one prodkit reads; no per-hour rate is derived.", "Write 'per shift', 'per 6-hour shift', 'per hour', 'per day', 'per month', 'per year', 'per season', 'at once' or 'total'."),
+    "number-invalid": (ERROR, "'{value}' is not a number.", "Write a whole number, e.g. 1 for the most trusted source."),
+    # cross-row and cross-table
+    "duplicate-claim-id": (ERROR, "claim_id '{value}' is used again (first at line {first_line}).", "Give every claim its own claim_id."),
+    "duplicate-source-id": (ERROR, "source_id '{value}' is used again (first at line {first_line}).", "Give every source its own source_id."),
+    "source-unknown": (ERROR, "source_id '{value}' is not in {sources_file}.", "Add the source to sources.csv, or correct the id{suggestion}."),
+    "derived-unknown": (ERROR, "derived_from '{value}' is not a source_id in this file.", "Correct the id, or leave derived_from empty."),
+    "derived-cycle": (ERROR, "derived_from makes a cycle: {value}.", "A source can retell another, but not itself through a chain."),
+    "event-inconsistent": (WARNING, "event_id '{event_id}' names {field} '{value}' here but '{other}' at line {other_line}.", "Claims of one event describe one fact: make {field} agree, or split the event."),
+    "adjudication-no-event": (ERROR, "No claim has event_id '{value}' with this measure and statistic.", "Correct event_id, measure or statistic, or delete the adjudication."),
+    "adjudication-claim-unknown": (ERROR, "claim_id '{value}' is not a claim of this event.", "Name a claim_id of the event, or give a value instead."),
+    "adjudication-duplicate": (ERROR, "The event is adjudicated twice (first at line {first_line}).", "Keep one adjudication per event, measure and statistic."),
+    "converted-from-unknown": (ERROR, "converted_from '{value}' is not a claim_id in this file.", "Name the claim that this conversion converts."),
+    "norm-ref-unknown": (ERROR, "norm_ref '{value}' names no event with a norm.", "Name the event_id of a norm claim, or leave norm_ref empty."),
+    # checks on values
+    "implausible": (WARNING, "{value} {unit} is outside the plausible bound for {measure} {basis} ({low} to {high}): {why}", "Check the source; the value is kept and flagged."),
+    "norm-ratio-mismatch": (WARNING, "The stated {what} ({stated}) disagrees with record / norm = {computed}.", "Check the figures; the sources may use different norms. The implied norm is {implied}."),
+    "conversion-mismatch": (WARNING, "The stated conversion {value} {unit} disagrees with prodkit's {expected} (difference {diff_pct}%).", "Check which unit the conversion used; prodkit uses {unit_note}."),
+    "strict-rejected": (ERROR, "Rejected under --strict: {reason}", "Fix the warning, or run without --strict."),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one cell (or row, or file) of the input."""
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    value: str
+    severity: str
+    code: str
+    message: str
+    hint: str
+    extra: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def as_row(self) -> dict:
+        row = asdict(self)
+        row.pop("extra")
+        return row
+
+    def render(self) -> str:
+        """Format the problem for a terminal: location, value, reason, fix."""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        head = f"{where} [{self.code}]"
+        if self.field:
+            head += f" {self.field} = {_short(self.value)!s}"
+        return f"{head}\n  {self.message}\n  Fix: {self.hint}"
+
+
+def _short(value: str, limit: int = 60) -> str:
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return '"' + text.replace("\n", "\\n") + '"'
+
+
+def problem(
+    code: str,
+    *,
+    file: str,
+    line: int | None = None,
+    column: int | None = None,
+    field: str = "",
+    value: object = "",
+    severity: str | None = None,
+    **details: object,
+) -> Problem:
+    """Build a :class:`Problem` from its code and the details its templates need.
+
+    >>> p = problem("unit-unknown", file="claims.csv", line=48, column=8,
+    ...             field="unit", value="poods/shift")
+    >>> print(p.render())
+    claims.csv:48:8 [unit-unknown] unit = "poods/shift"
+      'poods/shift' is not a unit prodkit knows.
+      Fix: Write one of the names listed by `prodkit units`, or define it in data/raw/units.txt.
+    """
+    default_severity, message, hint = CODES[code]
+    text = "" if value is None else str(value)
+    fill = {"file": file, "field": field, "value": text, **details}
+    return Problem(
+        file=file,
+        line=line,
+        column=column,
+        field=field,
+        value=text,
+        severity=severity or default_severity,
+        code=code,
+        message=message.format(**fill),
+        hint=hint.format(**fill),
+        extra=dict(details),
+    )
+
+
+class ProdkitError(Exception):
+    """An error that stops a command. ``exit_code`` follows the CONTRACT."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str = "", problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.problems = problems or []
+
+    def __str__(self) -> str:
+        return self.message + (f"\n  Fix: {self.hint}" if self.hint else "")
+
+
+class InputError(ProdkitError):
+    """An input file cannot be read at all (missing, not CSV, wrong encoding)."""
+
+
+class UsageError(ProdkitError):
+    """An option or argument is wrong (unknown strategy, unknown event)."""
+
+
+class UnitError(ProdkitError):
+    """A unit definition or unit string cannot be used."""

@@ -1,0 +1,107 @@
+"""`prodkit explain EVENT_ID`: one event as a historian wants to read it."""
+
+from __future__ import annotations
+
+import textwrap
+
+import polars as pl
+
+from .errors import UsageError
+from .ledger import nearest
+from .reconcile import STRATEGIES
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:,.4g}" if abs(x) < 1e6 else f"{x:,.0f}"
+    return str(x)
+
+
+def _span(lo, hi) -> str:
+    if lo is None and hi is None:
+        return "no number"
+    if lo is None:
+        return f"up to {_fmt(hi)}"
+    if hi is None:
+        return f"{_fmt(lo)} or more"
+    return _fmt(lo) if lo == hi else f"{_fmt(lo)}-{_fmt(hi)}"
+
+
+def explain_event(event_id: str, ledger, tables: dict, *, strategy: str) -> str:
+    claims = tables["claims"].filter(pl.col("event_id") == event_id)
+    if claims.height == 0:
+        events = sorted(set(tables["claims"]["event_id"].to_list()))
+        near = nearest(event_id, events)
+        hint = f"Did you mean '{near}'? " if near else ""
+        raise UsageError(f"no claim has event_id '{event_id}'",
+                         hint=hint + "The event ids are in data/clean/reconciled.csv (column event_id).")
+    sources = ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
+                                    "derived_from")
+    claims = claims.join(sources, on="source_id", how="left")
+    rec = tables["reconciled"].filter(pl.col("event_id") == event_id)
+    nvr = tables["norms_vs_records"].filter(pl.col("event_id") == event_id)
+    sens = tables["sensitivity"].filter(pl.col("event_id") == event_id)
+    raw = ledger.claims.filter(pl.col("event_id") == event_id)
+    where = set(zip(raw["source_file"].to_list(), raw["source_line"].to_list()))
+    problems = [p for p in ledger.problems if (p.file, p.line) in where]
+
+    first = claims.row(0, named=True)
+    out = [f"Event {event_id}: {first['subject'] or '(no subject)'}"
+           f" — {first['sector'] or 'no sector'}, {first['place'] or 'no place given'}"]
+    wrap = lambda text, indent="      ": textwrap.fill(text, 96, initial_indent=indent, subsequent_indent=indent)  # noqa: E731
+    for group in rec.iter_rows(named=True):
+        key = (group["measure"], group["statistic"])
+        out.append("")
+        out.append(f"{group['measure']} / {group['statistic']} ({group['n_claims']} claim(s), "
+                   f"{group['n_sources']} independent source(s)): status {group['status'].upper()}")
+        g = claims.filter((pl.col("measure") == key[0]) & (pl.col("statistic") == key[1])).sort("claim_id")
+        for c in g.iter_rows(named=True):
+            mark = "*" if c["claim_id"] == group["chosen_claim_id"] else " "
+            derived = f", retells {c['derived_from']}" if c["derived_from"] else ""
+            out.append(f"  {mark} {c['claim_id']}  {c['value']} {c['unit']}"
+                       f"{(' ' + c['basis']) if c['basis'] else ''}  ->  "
+                       f"{_span(c['value_low'], c['value_high'])} {c['unit_canonical'] or ''}"
+                       f"{'  [' + c['flags'] + ']' if c['flags'] else ''}")
+            out.append(wrap(f"source {c['source_id']} ({c['source_type']}, {c['year'] or 'no year'}, "
+                            f"trust_rank {c['trust_rank']}{derived}); {c['locator'] or 'no locator'}"))
+            if c["quote"]:
+                out.append(wrap(f"\"{c['quote']}\""))
+            if c["note"]:
+                out.append(wrap(f"note: {c['note']}"))
+        description = STRATEGIES[strategy][1]
+        value = "no single value" if group["value"] is None else f"{_fmt(group['value'])} {group['unit'] or ''}"
+        out.append(f"  decision ({strategy}: {description}): {value}")
+        out.append(wrap(f"why: {group['how']}", "    "))
+        out.append(f"    span of all claims: {_span(group['value_low'], group['value_high'])} {group['unit'] or ''}"
+                   + (f"; spread {group['spread_pct']:.1f}%" if group["spread_pct"] is not None else ""))
+        s = sens.filter((pl.col("measure") == key[0]) & (pl.col("statistic") == key[1]))
+        if s.height:
+            row = s.row(0, named=True)
+            under = ", ".join(f"{n}={_fmt(row[n.replace('-', '_')])}" for n in STRATEGIES)
+            out.append(wrap(f"under each strategy: {under}"
+                            + (" (the choice matters)" if row["depends_on_strategy"] else ""), "    "))
+    if nvr.height:
+        out.append("")
+        out.append("Norms against records:")
+        for r in nvr.iter_rows(named=True):
+            pct = (f"{r['pct_of_norm_low']:.0f}%" if r["pct_of_norm_low"] == r["pct_of_norm_high"]
+                   else f"{r['pct_of_norm_low']:.0f}-{r['pct_of_norm_high']:.0f}%")
+            stated = []
+            if r["stated_pct_of_norm"] is not None:
+                stated.append(f"stated {r['stated_pct_of_norm']:g}%")
+            if r["stated_multiple"] is not None:
+                stated.append(f"stated {r['stated_multiple']:g} times")
+            verdict = {True: "consistent", False: "INCONSISTENT", None: "nothing stated to compare"}[r["consistent"]]
+            out.append(f"  {r['record_claim_id']}: record {_fmt(r['record_value'])} {r['unit']} against norm "
+                       f"{_span(r['norm_low'], r['norm_high'])} ({r['norm_event_id']}) = {pct} of the norm; "
+                       f"{', '.join(stated) or 'no ratio stated'}: {verdict}"
+                       + (f"; implied norm {_fmt(r['implied_norm'])} {r['unit']}" if r["implied_norm"] else ""))
+    checks = [p for p in problems if p.code not in ("value-vague",)]
+    if checks:
+        out.append("")
+        out.append("Checks that fired:")
+        for p in checks:
+            out.append(f"  line {p.line} [{p.code}] {p.message}")
+    return "\n".join(out)

@@ -1,0 +1,297 @@
+"""Read the raw ledger (``data/raw/*.csv``) into polars, keeping file and line.
+
+Every row read keeps ``source_file`` and ``source_line``: the 1-based physical
+line of the raw file on which the row starts (the header is line 1). That is
+what every problem message points at, and what ties a rejected row back to
+the spreadsheet a historian typed.
+
+Reading never drops a row. A file that cannot be read at all (missing, not
+UTF-8, not comma-separated, a required column absent) raises
+:class:`~prodkit.errors.InputError` carrying its problems; a row that cannot be
+read (wrong number of fields, binary bytes) becomes a problem and is counted
+as rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ERROR, InputError, Problem, problem
+
+#: Columns of each raw table: (required, optional). Required columns must be
+#: present in the header and non-empty in every row.
+CLAIMS_REQUIRED = ["claim_id", "event_id", "measure", "statistic", "value", "unit", "source_id"]
+CLAIMS_OPTIONAL = [
+    "subject", "sector", "basis", "date", "place", "locator", "quote", "note",
+    "norm_ref", "converted_from",
+]
+SOURCES_REQUIRED = ["source_id", "source_type", "trust_rank"]
+SOURCES_OPTIONAL = ["citation", "year", "trust_note", "derived_from", "note"]
+ADJUDICATIONS_REQUIRED = ["event_id", "measure", "statistic", "reason", "decided_by"]
+ADJUDICATIONS_OPTIONAL = ["value", "claim_id", "date"]
+
+#: The order in which claims.csv columns are written back out.
+CLAIMS_COLUMNS = [
+    "claim_id", "event_id", "subject", "sector", "measure", "statistic", "value", "unit",
+    "basis", "date", "place", "source_id", "locator", "quote", "note", "norm_ref",
+    "converted_from",
+]
+
+#: A field longer than this is flagged (a quote should be 25 words).
+FIELD_LIMIT = 2000
+#: Files larger than this are parsed by polars' multi-threaded reader; smaller
+#: ones by Python's csv module, which also reports rows of the wrong width.
+FAST_READ_BYTES = 64 * 1024 * 1024
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+@dataclass
+class Table:
+    """One raw file read into a frame of text columns plus its problems."""
+
+    path: Path
+    label: str
+    frame: "object"  # polars.DataFrame; typed loosely to keep import lazy
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+
+
+def display_path(path: Path) -> str:
+    """The path as the user will recognise it: relative to the working folder."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _decode(raw: bytes, label: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a byte-order mark, as Excel writes it: accepted
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = raw.count(b",", col_start, exc.start) + 1
+        guess = _guess_encoding(raw)
+        bad = raw[exc.start : exc.start + 4]
+        raise InputError(
+            f"{label} is not UTF-8",
+            problems=[problem("encoding-not-utf8", file=label, line=line, column=column,
+                              value=bad.hex(" "), guess=guess)],
+        ) from None
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """Tell Windows-1251 (Cyrillic) from Latin-1 by what the high bytes spell."""
+    high = [b for b in raw if b >= 0x80]
+    if not high:
+        return "an unknown 8-bit encoding"
+    # In cp1251, 0xC0-0xFF are the Cyrillic letters А-я; text in Latin-1 uses
+    # 0xC0-0xFF for accented letters too, but mixes in 0x80-0xBF far less and
+    # forms no Cyrillic words. Count letters that decode to Cyrillic.
+    text = bytes(high).decode("cp1251", errors="replace")
+    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
+    if cyrillic >= 0.8 * len(high) and len(high) >= 2:
+        return "Windows-1251 (Cyrillic)"
+    return "Latin-1 (ISO-8859-1) or Windows-1252"
+
+
+def _check_delimiter(header: str, label: str) -> None:
+    counts = {",": header.count(","), ";": header.count(";"), "\t": header.count("\t")}
+    best = max(counts, key=counts.get)
+    if best != "," and counts[best] > counts[","]:
+        name = {";": "semicolons (;)", "\t": "tabs"}[best]
+        raise InputError(
+            f"{label} is not comma-separated",
+            problems=[problem("delimiter-wrong", file=label, line=1, found=name)],
+        )
+
+
+def nearest(name: str, candidates: list[str]) -> str | None:
+    """The candidate closest to ``name``, if any is close enough to suggest."""
+    match = difflib.get_close_matches(name.strip().lower(), candidates, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def read_table(
+    path: Path,
+    *,
+    required: list[str],
+    optional: list[str],
+    label: str | None = None,
+) -> Table:
+    """Read one raw CSV file into text columns with ``source_file``/``source_line``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text('id,name\\n1,"two\\nlines"\\n2,b\\n', encoding="utf-8")
+    >>> t = read_table(p, required=["id", "name"], optional=[], label="t.csv")
+    >>> t.frame.select("id", "source_line").rows()
+    [('1', 2), ('2', 4)]
+    """
+    import polars as pl
+
+    label = label or display_path(path)
+    if not path.exists():
+        raise InputError(f"{label} does not exist",
+                         problems=[problem("file-missing", file=label)])
+    raw = path.read_bytes()
+    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise InputError(f"{label} is empty", problems=[problem("file-empty", file=label)])
+    text = _decode(raw, label)
+    header_line = text.split("\n", 1)[0]
+    _check_delimiter(header_line, label)
+
+    problems: list[Problem] = []
+    if len(raw) > FAST_READ_BYTES:
+        header, columns, lines = _read_fast(raw, label)
+    else:
+        header, columns, lines, row_problems = _read_exact(text, label)
+        problems += row_problems
+
+    header = [h.strip() for h in header]
+    known = required + optional
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in seen:
+            raise InputError(f"{label}: duplicate column {name}", problems=[
+                problem("column-duplicate", file=label, line=1, column=i + 1, field=name, value=name)])
+        seen[name] = i
+    extra = [h for h in header if h not in known]
+    missing = [c for c in required if c not in seen]
+    if missing:
+        probs = []
+        for name in missing:
+            near = nearest(name, [h for h in extra])
+            suggestion = f" Column '{near}' looks like a misspelling of it." if near else ""
+            probs.append(problem("column-missing", file=label, line=1, field=name,
+                                 value=near or "", suggestion=suggestion))
+        raise InputError(f"{label} lacks required columns: {', '.join(missing)}", problems=probs)
+    for name in extra:
+        near = nearest(name, known)
+        p = problem("column-unknown", file=label, line=1, column=seen[name] + 1, field=name, value=name)
+        if near and near not in seen:
+            p = problem("column-unknown", file=label, line=1, column=seen[name] + 1, field=name,
+                        value=name)
+            p = Problem(**{**p.as_row(), "hint": f"Did you mean '{near}'? Rename the column if so."})
+        problems.append(p)
+
+    data = {name: columns[i] for i, name in enumerate(header)}
+    frame = pl.DataFrame({name: pl.Series(name, values, dtype=pl.String) for name, values in data.items()})
+    for name in optional:
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    frame = frame.with_columns(
+        pl.lit(label).alias("source_file"),
+        pl.Series("source_line", lines, dtype=pl.Int64),
+    )
+    if frame.height == 0:
+        problems.append(problem("header-only", file=label, line=1))
+    problems += _check_cells(frame, header, label)
+    return Table(path=path, label=label, frame=frame, problems=problems,
+                 rows_read=frame.height, extra_columns=extra)
+
+
+def _read_exact(text: str, label: str):
+    """Parse with the csv module: exact physical lines, ragged rows reported."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:  # pragma: no cover - empty caught earlier
+        raise InputError(f"{label}: cannot read header", problems=[
+            problem("csv-malformed", file=label, line=1, reason=str(exc))]) from None
+    width = len(header)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    lines: list[int] = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(problem("csv-malformed", file=label, line=start, reason=str(exc)))
+            raise InputError(f"{label}: malformed CSV", problems=problems) from None
+        line = start
+        start = reader.line_num + 1
+        if not row or all(not cell.strip() for cell in row) and len(row) <= 1:
+            problems.append(problem("row-empty", file=label, line=line))
+            continue
+        if len(row) != width:
+            problems.append(problem("row-width", file=label, line=line, value=",".join(row)[:200],
+                                    found=len(row), expected=width))
+            # keep what can be kept, so the row is accounted for as rejected
+            row = (row + [""] * width)[:width]
+            lines.append(line)
+            for i, cell in enumerate(row):
+                columns[i].append(cell if cell != "" else None)
+            continue
+        lines.append(line)
+        for i, cell in enumerate(row):
+            columns[i].append(cell if cell != "" else None)
+    return header, columns, lines, problems
+
+
+def _read_fast(raw: bytes, label: str):
+    """Parse a large file with polars; physical lines from embedded newlines."""
+    import polars as pl
+
+    try:
+        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, encoding="utf8-lossy")
+    except pl.exceptions.ComputeError as exc:
+        raise InputError(f"{label}: malformed CSV", problems=[
+            problem("csv-malformed", file=label, line=None, reason=str(exc).splitlines()[0])]) from None
+    header = frame.columns
+    # a row's first physical line: 2 + its index + newlines inside earlier rows
+    embedded = pl.sum_horizontal(
+        [pl.col(c).str.count_matches("\n").fill_null(0) for c in header]
+    ) if header else pl.lit(0)
+    lines = frame.select(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + embedded.cum_sum().shift(1, fill_value=0))
+        .alias("line")
+    )["line"].to_list()
+    columns = [frame[c].to_list() for c in header]
+    return header, columns, lines
+
+
+def _check_cells(frame, header: list[str], label: str) -> list[Problem]:
+    """Binary bytes and over-long fields, per cell."""
+    import polars as pl
+
+    problems: list[Problem] = []
+    for i, name in enumerate(header):
+        col = pl.col(name)
+        bad = frame.filter(col.str.contains(_CONTROL.pattern) | (col.str.len_chars() > FIELD_LIMIT))
+        for row in bad.select(name, "source_line").iter_rows():
+            value, line = row
+            if _CONTROL.search(value):
+                shown = _CONTROL.sub("?", value)
+                problems.append(problem("binary-bytes", file=label, line=line, column=i + 1,
+                                        field=name, value=shown))
+            else:
+                problems.append(problem("field-too-long", file=label, line=line, column=i + 1,
+                                        field=name, value=value[:80], length=len(value),
+                                        limit=FIELD_LIMIT))
+    return problems
+
+
+def column_number(table: Table, name: str) -> int | None:
+    """1-based position of ``name`` in the file's header, if it was there."""
+    cols = [c for c in table.frame.columns if c not in ("source_file", "source_line")]
+    header = [c for c in cols]
+    return header.index(name) + 1 if name in header else None
+
+
+def is_error(p: Problem) -> bool:
+    return p.severity == ERROR

@@ -1,0 +1,222 @@
+"""Norms against records, stated against computed ratios, and the carrier's conversions.
+
+A record is compared with the norm its sources give for the same job and
+time: a norm in the record's own event (stated beside it; the record's own
+source's norm when that source gives one), or else the norm event named in
+``norm_ref`` (a norm recorded once for a trade and period). A record with no
+norm but a stated percent or multiple of the norm gets a row too, with the
+norm it implies (flag ``norm-implied``).
+Where a norm was raised, the record uses the norm in force: the latest
+dated norm on or before the record's date. A norm given as a range gives a
+range of ratios. All of it is joins over whole columns.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .errors import Problem, problem
+
+#: Sources round ratios ("14 times the norm" for 14.6): stated and computed
+#: ratios agree when their ranges overlap within this relative tolerance.
+RATIO_TOLERANCE = 0.05
+#: A carrier's conversion ("523 quintals per hectare [~46 000 pounds per acre]")
+#: agrees with prodkit's when within this relative difference (approximate
+#: figures), or CONVERSION_TOLERANCE_EXACT for figures given exactly.
+CONVERSION_TOLERANCE = 0.02
+CONVERSION_TOLERANCE_EXACT = 0.005
+
+NVR_COLUMNS = ["event_id", "subject", "sector", "measure", "date", "record_value", "norm_low", "norm_high", "unit",
+               "pct_of_norm_low", "pct_of_norm_high", "stated_pct_of_norm", "stated_multiple", "consistent",
+               "implied_norm", "record_claim_id", "record_source_id", "norm_claim_ids", "norm_event_id", "flags"]
+
+_lo = pl.coalesce("value_low", "value_mid")
+_hi = pl.coalesce("value_high", "value_mid")
+
+
+def _norm_in_force(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Keep, per record, the latest norm dated on or before the record (else all norms)."""
+    dated = pl.col("norm_date").is_not_null() & pl.col("date").is_not_null()
+    before = dated & (pl.col("norm_date").str.slice(0, pl.col("date").str.len_chars()) <= pl.col("date"))
+    pairs = pairs.with_columns(before.alias("_in_force"))
+    has_in_force = pl.col("_in_force").any().over("record_claim_id")
+    latest = pl.col("norm_date").filter(pl.col("_in_force")).max().over("record_claim_id")
+    return pairs.filter(~has_in_force | (pl.col("_in_force") & (pl.col("norm_date") == latest)))
+
+
+def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE) -> tuple[pl.DataFrame, list[Problem]]:
+    """One row per record claim with a norm to compare with, and the mismatches found.
+
+    Examples
+    --------
+    >>> c = pl.DataFrame({"claim_id": ["r", "n", "p"], "event_id": "stakhanov", "measure": "coal_hewn",
+    ...     "statistic": ["record", "norm", "pct_of_norm"], "subject": "Stakhanov", "sector": "coal",
+    ...     "date": "1935-08-31", "value_low": [102.0, 7.0, 1457.0], "value_high": [102.0, 7.0, 1457.0],
+    ...     "value_mid": [102.0, 7.0, 1457.0], "unit_canonical": ["t", "t", "%"], "source_id": "s",
+    ...     "trust_rank": 1, "basis_period": "shift", "norm_ref": None,
+    ...     "source_file": "claims.csv", "source_line": [2, 3, 4], "flags": None})
+    >>> nvr, problems = norms_vs_records(c)
+    >>> nvr.select("record_value", "norm_low", "pct_of_norm_low", "stated_pct_of_norm", "consistent").row(0)
+    (102.0, 7.0, 1457.142857142857, 1457.0, True)
+    """
+    numbered = claims.filter(pl.col("value_mid").is_not_null())
+    records = numbered.filter(pl.col("statistic") == "record")
+    norms = numbered.filter(pl.col("statistic") == "norm").select(
+        pl.col("event_id").alias("norm_event_id"), "measure", pl.col("claim_id").alias("norm_claim_id"),
+        _lo.alias("n_lo"), _hi.alias("n_hi"), pl.col("date").alias("norm_date"),
+        pl.col("basis_period").alias("norm_basis"), pl.col("source_id").alias("norm_source_id"))
+    own = norms.select("norm_event_id", "measure").unique()
+    records = records.join(own.with_columns(pl.lit(True).alias("_own")),
+                           left_on=["event_id", "measure"], right_on=["norm_event_id", "measure"], how="left")
+    records = records.with_columns(
+        pl.when(pl.col("_own")).then(pl.col("event_id")).otherwise(pl.col("norm_ref")).alias("norm_event_id"),
+        pl.col("claim_id").alias("record_claim_id"))
+    pairs = records.join(norms, on=["norm_event_id", "measure"], how="inner")
+    # a source that states both a record and its norm is compared with its own norm
+    same = pl.col("norm_source_id") == pl.col("source_id")
+    pairs = pairs.filter(~same.any().over("record_claim_id") | same)
+    pairs = _norm_in_force(pairs)
+    # records with no norm still get a row when a ratio is stated: it implies a norm
+    lonely = records.join(pairs.select("record_claim_id").unique(), on="record_claim_id", how="anti").with_columns(
+        pl.lit(None, dtype=pl.String).alias("norm_claim_id"), pl.lit(None, dtype=pl.Float64).alias("n_lo"),
+        pl.lit(None, dtype=pl.Float64).alias("n_hi"), pl.lit(None, dtype=pl.String).alias("norm_basis"),
+        pl.lit(None, dtype=pl.String).alias("norm_event_id"))
+    pairs = pl.concat([pairs, lonely], how="diagonal_relaxed")
+    base = pairs.group_by("record_claim_id", maintain_order=True).agg(
+        pl.col("event_id").first(), pl.col("subject").first(), pl.col("sector").first(),
+        pl.col("measure").first(), pl.col("date").first(), pl.col("value_mid").first().alias("record_value"),
+        pl.col("n_lo").min().alias("norm_low"), pl.col("n_hi").max().alias("norm_high"),
+        pl.col("unit_canonical").first().alias("unit"), pl.col("source_id").first().alias("record_source_id"),
+        pl.col("trust_rank").first().alias("_rank"), pl.col("norm_event_id").first(),
+        pl.col("norm_claim_id").sort().str.join(";").alias("norm_claim_ids"),
+        (pl.col("basis_period").first().is_not_null() & pl.col("norm_basis").is_not_null()
+         & (pl.col("norm_basis") != pl.col("basis_period").first())).any().alias("_basis_mismatch"),
+        pl.col("source_file").first(), pl.col("source_line").first(),
+    ).with_columns(
+        (pl.col("record_value") / pl.col("norm_high") * 100).alias("pct_of_norm_low"),
+        (pl.col("record_value") / pl.col("norm_low") * 100).alias("pct_of_norm_high"),
+    )
+    base = base.with_columns(
+        pl.when(pl.col("norm_high") > 0).then(pl.col("pct_of_norm_low")).alias("pct_of_norm_low"),
+        pl.when(pl.col("norm_low") > 0).then(pl.col("pct_of_norm_high")).alias("pct_of_norm_high"))
+
+    def stated(statistic: str, name: str) -> pl.DataFrame:
+        s = numbered.filter(pl.col("statistic") == statistic).select(
+            "event_id", "measure", pl.col("source_id").alias("_s_source"), pl.col("trust_rank").alias("_s_rank"),
+            pl.col("claim_id").alias("_s_claim"), _lo.alias(f"{name}_lo"), _hi.alias(f"{name}_hi"),
+            pl.col("value_mid").alias(name))
+        j = base.select("record_claim_id", "event_id", "measure", "record_source_id").join(
+            s, on=["event_id", "measure"], how="inner")
+        j = j.with_columns((pl.col("_s_source") != pl.col("record_source_id")).alias("_other"))
+        return (j.sort(["record_claim_id", "_other", "_s_rank", "_s_claim"], nulls_last=True)
+                .group_by("record_claim_id", maintain_order=True).first()
+                .select("record_claim_id", name, f"{name}_lo", f"{name}_hi"))
+
+    out = base.join(stated("pct_of_norm", "stated_pct_of_norm"), on="record_claim_id", how="left")
+    out = out.join(stated("multiple_of_norm", "_multiple_pct"), on="record_claim_id", how="left")
+    out = out.filter(pl.col("norm_low").is_not_null() | pl.col("stated_pct_of_norm").is_not_null()
+                     | pl.col("_multiple_pct").is_not_null())
+    no_norm = pl.col("norm_low").is_null()
+
+    def agrees(lo: str, hi: str) -> pl.Expr:
+        return ((pl.col(lo) <= pl.col("pct_of_norm_high") * (1 + tolerance))
+                & (pl.col("pct_of_norm_low") <= pl.col(hi) * (1 + tolerance)))
+
+    pct_ok = agrees("stated_pct_of_norm_lo", "stated_pct_of_norm_hi")
+    mult_ok = agrees("_multiple_pct_lo", "_multiple_pct_hi")
+    out = out.with_columns(
+        (pl.col("_multiple_pct") / 100).alias("stated_multiple"),
+        pl.when((pl.col("stated_pct_of_norm").is_null() & pl.col("_multiple_pct").is_null()) | no_norm).then(None)
+        .otherwise(pct_ok.fill_null(True) & mult_ok.fill_null(True)).alias("consistent"),
+    )
+    stated_ratio = pl.coalesce("stated_pct_of_norm", "_multiple_pct")
+    out = out.with_columns(
+        pl.when((pl.col("consistent") == False) | no_norm)  # noqa: E712
+        .then(pl.col("record_value") / stated_ratio * 100).alias("implied_norm"),
+        pl.concat_list(
+            pl.when(pl.col("consistent") == False).then(pl.lit("norm-ratio-mismatch")),  # noqa: E712
+            pl.when(pl.col("_basis_mismatch")).then(pl.lit("basis-mismatch")),
+            pl.when(pl.col("norm_low") != pl.col("norm_high")).then(pl.lit("norm-range")),
+            pl.when(pl.col("norm_event_id") != pl.col("event_id")).then(pl.lit("norm-from-elsewhere")),
+            pl.when(no_norm).then(pl.lit("norm-implied")),
+        ).list.drop_nulls().list.sort().list.join(";").alias("flags"),
+    ).with_columns(pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"))
+
+    problems: list[Problem] = []
+    for row in out.filter(pl.col("consistent") == False).iter_rows(named=True):  # noqa: E712
+        what = "percent of the norm" if row["stated_pct_of_norm"] is not None else "multiple of the norm"
+        stated_v = (f"{row['stated_pct_of_norm']:g}%" if row["stated_pct_of_norm"] is not None
+                    else f"{row['stated_multiple']:g} times")
+        computed = _ratio_text(row["pct_of_norm_low"], row["pct_of_norm_high"])
+        problems.append(problem(
+            "norm-ratio-mismatch", file=row["source_file"], line=row["source_line"], field="value",
+            value=f"{row['record_value']:g} {row['unit']}", what=what, stated=stated_v, computed=computed,
+            implied=f"{row['implied_norm']:.4g} {row['unit']}"))
+    return out.select(NVR_COLUMNS).sort("event_id", "measure", "record_claim_id"), problems
+
+
+def _ratio_text(lo: float | None, hi: float | None) -> str:
+    if lo is None or hi is None:
+        return "unknown"
+    if abs(lo - hi) < 1e-9:
+        return f"{lo:.1f}% ({lo / 100:.2f} times)"
+    return f"{lo:.1f}-{hi:.1f}% ({lo / 100:.2f}-{hi / 100:.2f} times)"
+
+
+def flag_claims(claims: pl.DataFrame, nvr: pl.DataFrame) -> pl.DataFrame:
+    """Carry norm-ratio-mismatch onto the record claims it concerns."""
+    bad = nvr.filter(pl.col("consistent") == False).select(pl.col("record_claim_id").alias("claim_id"))  # noqa: E712
+    return add_flag(claims, bad["claim_id"].to_list(), "norm-ratio-mismatch")
+
+
+def add_flag(claims: pl.DataFrame, claim_ids: list[str], flag: str) -> pl.DataFrame:
+    hit = pl.col("claim_id").is_in(claim_ids)
+    merged = (pl.concat_list(pl.col("flags").fill_null("").str.split(";"), pl.lit([flag]))
+              .list.eval(pl.element().filter(pl.element() != "")).list.unique().list.sort().list.join(";"))
+    return claims.with_columns(pl.when(hit).then(merged).otherwise(pl.col("flags")).alias("flags"))
+
+
+def check_conversions(claims: pl.DataFrame, units) -> tuple[pl.DataFrame, list[Problem]]:
+    """Does the carrier's own conversion ("≈ N acres") agree with prodkit's?
+
+    Both claims are in the same canonical unit by now, so the check is a
+    relative difference of their canonical values.
+    """
+    conv = claims.filter(pl.col("converted_from").is_not_null() & pl.col("value_mid").is_not_null())
+    if conv.height == 0:
+        return claims, []
+    orig = claims.select(pl.col("claim_id").alias("converted_from"), pl.col("value_mid").alias("_orig"),
+                         pl.col("unit").alias("_orig_unit"), pl.col("value").alias("_orig_value"))
+    j = conv.join(orig, on="converted_from", how="inner").with_columns(
+        ((pl.col("value_mid") - pl.col("_orig")).abs() / pl.col("_orig").abs()).alias("_diff"),
+        pl.when(pl.col("qualifier") == "exact").then(CONVERSION_TOLERANCE_EXACT)
+        .otherwise(CONVERSION_TOLERANCE).alias("_tol"))
+    bad = j.filter(pl.col("_diff") > pl.col("_tol"))
+    problems = []
+    for row in bad.iter_rows(named=True):
+        expected = _expected_in_raw_unit(units, row)
+        problems.append(problem(
+            "conversion-mismatch", file=row["source_file"], line=row["source_line"], field="value",
+            value=row["value"], unit=row["unit"], expected=expected,
+            diff_pct=f"{row['_diff'] * 100:.1f}", unit_note=units.describe_conversion(row["unit"])))
+    claims = add_flag(claims, bad["claim_id"].to_list(), "conversion-mismatch")
+    claims = add_flag(claims, j.filter(pl.col("_diff") <= pl.col("_tol"))["claim_id"].to_list(), "conversion-checked")
+    return claims, problems
+
+
+def _expected_in_raw_unit(units, row) -> str:
+    try:
+        factor, offset, _ = units.convert(row["unit"], units.resolve(row["unit"]).expr)
+        canon_per_raw = row["value_mid"] / (parse_mid(row["value"]) or 1)
+        return f"{row['_orig'] / canon_per_raw:.4g} {row['unit']} (from {row['_orig_value']} {row['_orig_unit']})"
+    except Exception:
+        return f"{row['_orig']:.4g} {row['unit_canonical']}"
+
+
+def parse_mid(text: str) -> float | None:
+    from .values import FigureError, parse_figure
+
+    try:
+        return parse_figure(text).mid
+    except FigureError:
+        return None

@@ -1,0 +1,1 @@
+"""Writers: tables, Stata files, the data package, charts and the report."""

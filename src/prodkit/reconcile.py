@@ -1,0 +1,325 @@
+"""Reconciliation: one value per event, every claim kept, every choice explained.
+
+Claims sharing ``event_id``, ``measure`` and ``statistic`` describe one fact
+(a record, a norm, an average and a maximum are different statistics and never
+merge). A ``conversion`` (the carrier's own restatement of another claim in
+other units) is not a claim about the fact: it is checked against the claim it
+converts and left out of the groups. Each strategy is a small pure function from a frame of claims to one
+chosen row per group, written as polars expressions over all groups at once,
+so that a ledger of millions of claims costs no Python loop over events.
+
+Every strategy sees the same columns: the claim's canonical ``value_low``,
+``value_high``, ``value_mid``, its source's ``trust_rank``, ``year`` and
+``root`` (the source it ultimately retells, itself if none): claims with one
+root are one piece of evidence, so a retelling never outvotes its original.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import polars as pl
+
+from .values import parse_figure
+
+KEY = ["event_id", "measure", "statistic"]
+
+#: name -> (function, one-line description for the README and `explain`)
+STRATEGIES: dict[str, tuple[Callable, str]] = {}
+
+
+def strategy(name: str, description: str):
+    def register(fn):
+        STRATEGIES[name] = (fn, description)
+        return fn
+    return register
+
+
+def source_roots(sources: pl.DataFrame) -> pl.DataFrame:
+    """source_id -> root: follow derived_from to the source that is retold.
+
+    >>> s = pl.DataFrame({"source_id": ["a", "b", "c"], "derived_from": [None, "a", "b"]})
+    >>> source_roots(s).sort("source_id")["root"].to_list()
+    ['a', 'a', 'a']
+    """
+    parent = {s: d for s, d in sources.select("source_id", "derived_from").iter_rows() if d}
+    roots = {}
+    for sid in sources["source_id"].to_list():
+        cur, seen = sid, {sid}
+        while cur in parent and parent[cur] not in seen:
+            cur = parent[cur]
+            seen.add(cur)
+        roots[sid] = cur
+    return pl.DataFrame({"source_id": list(roots), "root": list(roots.values())},
+                        schema={"source_id": pl.String, "root": pl.String})
+
+
+def prepare(claims: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
+    """Attach source facts to claims: trust_rank, year, source_type, root."""
+    src = sources.select(
+        "source_id", "trust_rank", "source_type",
+        pl.col("year").cast(pl.String).str.extract(r"(\d{4})").cast(pl.Int64).alias("source_year"),
+    ).join(source_roots(sources), on="source_id", how="left")
+    return claims.join(src, on="source_id", how="left", maintain_order="left")
+
+
+def _with_number(claims: pl.DataFrame) -> pl.DataFrame:
+    return claims.filter(pl.col("value_mid").is_not_null())
+
+
+def _support(claims: pl.DataFrame) -> pl.Expr:
+    """Number of independent sources holding the same value in the group."""
+    return pl.col("root").n_unique().over(KEY + ["value_mid"]).alias("_support")
+
+
+# ---------------------------------------------------------------------------
+# strategies: frame of claims (many groups) -> one row per group with
+# chosen_claim_id, value, how
+# ---------------------------------------------------------------------------
+
+def _first_by(claims: pl.DataFrame, order: list[str], descending: list[bool]) -> pl.DataFrame:
+    ranked = claims.sort(KEY + order, descending=[False] * len(KEY) + descending, nulls_last=True)
+    return ranked.group_by(KEY, maintain_order=True).first()
+
+
+def _tie_note(claims: pl.DataFrame, on: str, chosen: pl.DataFrame, label: str, broken_by: str) -> pl.DataFrame:
+    """'tie on <label> between N claims, broken by ...' where the best value is shared."""
+    best = chosen.select(KEY + [pl.col(on).alias("_best")])
+    ties = (claims.join(best, on=KEY).filter(pl.col(on) == pl.col("_best"))
+            .group_by(KEY).agg(pl.len().alias("_ties"),
+                               pl.col("value_mid").n_unique().alias("_values")))
+    return chosen.join(ties, on=KEY, how="left").with_columns(
+        pl.when((pl.col("_ties") > 1) & (pl.col("_values") > 1))
+        .then(pl.format(f"; tie on {label} between {{}} claims, broken by {broken_by}", pl.col("_ties")))
+        .otherwise(pl.lit("")).alias("_tie")
+    ).drop("_ties", "_values")
+
+
+@strategy("trust-your-friends", "the claim of the most trusted source (lowest trust_rank) wins")
+def trust_your_friends(claims: pl.DataFrame) -> pl.DataFrame:
+    c = _with_number(claims).with_columns(_support(claims))
+    chosen = _first_by(c, ["trust_rank", "_support", "source_year", "claim_id"], [False, True, False, False])
+    chosen = _tie_note(c, "trust_rank", chosen, "trust_rank",
+                       "most independent sources, then earliest source, then claim_id")
+    return chosen.select(KEY + [
+        pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
+        pl.format("trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie").alias("how")])
+
+
+@strategy("meet-in-the-middle", "the median of the independent claims (one per original source)")
+def meet_in_the_middle(claims: pl.DataFrame) -> pl.DataFrame:
+    c = _with_number(claims)
+    # one claim per root: the best-trusted retelling stands for its original
+    indep = (c.sort(KEY + ["root", "trust_rank", "claim_id"], nulls_last=True)
+             .group_by(KEY + ["root"], maintain_order=True).first())
+    med = indep.group_by(KEY).agg(pl.col("value_mid").median().alias("_median"), pl.len().alias("_n"))
+    # the claim that holds the median value, if one does (lowest claim_id)
+    holder = (c.join(med, on=KEY).filter(pl.col("value_mid") == pl.col("_median"))
+              .group_by(KEY).agg(pl.col("claim_id").min().alias("chosen_claim_id")))
+    return (med.rename({"_median": "value"}).join(holder, on=KEY, how="left")
+            .with_columns(pl.format("median of {} independent claims", "_n").alias("how"))
+            .select(KEY + ["chosen_claim_id", "value", "how"]))
+
+
+@strategy("cry-with-the-wolves", "the value held by most independent sources (ties: most trusted)")
+def cry_with_the_wolves(claims: pl.DataFrame) -> pl.DataFrame:
+    c = _with_number(claims).with_columns(_support(claims))
+    chosen = _first_by(c, ["_support", "trust_rank", "source_year", "claim_id"], [True, False, False, False])
+    chosen = _tie_note(c, "_support", chosen, "number of sources", "lowest trust_rank, then claim_id")
+    return chosen.select(KEY + [
+        pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
+        pl.format("held by {} independent source(s){}", "_support", "_tie").alias("how")])
+
+
+@strategy("keep-up-to-date", "the claim of the most recent source")
+def keep_up_to_date(claims: pl.DataFrame) -> pl.DataFrame:
+    c = _with_number(claims)
+    chosen = _first_by(c, ["source_year", "trust_rank", "claim_id"], [True, False, False])
+    chosen = _tie_note(c, "source_year", chosen, "source year", "lowest trust_rank, then claim_id")
+    return chosen.select(KEY + [
+        pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
+        pl.format("most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),
+                  "source_id", "_tie").alias("how")])
+
+
+def _dice(seed: int) -> Callable:
+    def roll_the_dice(claims: pl.DataFrame) -> pl.DataFrame:
+        c = _with_number(claims).with_columns(
+            pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
+        chosen = _first_by(c, ["_draw", "claim_id"], [False, False])
+        return chosen.select(KEY + [
+            pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
+            pl.format("drawn at random with seed {}", pl.lit(seed)).alias("how")])
+    return roll_the_dice
+
+
+STRATEGIES["roll-the-dice"] = (_dice(1935), "a claim drawn at random, reproducibly (--seed)")
+
+
+@strategy("pass-it-on", "no single value: the full span of the claims is reported")
+def pass_it_on(claims: pl.DataFrame) -> pl.DataFrame:
+    groups = _with_number(claims).select(KEY).unique()
+    return groups.with_columns(pl.lit(None, dtype=pl.String).alias("chosen_claim_id"),
+                               pl.lit(None, dtype=pl.Float64).alias("value"),
+                               pl.lit("no single value; see value_low and value_high").alias("how"))
+
+
+def choose(claims: pl.DataFrame, name: str, seed: int = 1935) -> pl.DataFrame:
+    fn = _dice(seed) if name == "roll-the-dice" else STRATEGIES[name][0]
+    return fn(claims)
+
+
+# ---------------------------------------------------------------------------
+# groups, statuses, adjudications
+# ---------------------------------------------------------------------------
+
+def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
+    """Per group: span, counts, agreement, and descriptive columns."""
+    lo = pl.coalesce("value_low", "value_mid")
+    hi = pl.coalesce("value_high", "value_mid")
+    # agreement: every pair of intervals overlaps once widened by the tolerance
+    # (in one dimension that is: the highest low end <= the lowest high end)
+    open_lo = pl.when(pl.col("value_low").is_null()).then(None).otherwise(pl.col("value_low"))
+    open_hi = pl.when(pl.col("value_high").is_null()).then(None).otherwise(pl.col("value_high"))
+    facts = claims.sort("claim_id").group_by(KEY, maintain_order=True).agg(
+        pl.col("subject").drop_nulls().first().alias("subject"),
+        pl.col("sector").drop_nulls().first().alias("sector"),
+        pl.col("date").drop_nulls().min().alias("date"),
+        pl.col("unit_canonical").drop_nulls().first().alias("unit"),
+        pl.col("unit_canonical").drop_nulls().n_unique().alias("_units"),
+        lo.min().alias("value_low"),
+        hi.max().alias("value_high"),
+        pl.len().alias("n_claims"),
+        pl.col("value_mid").is_not_null().sum().alias("_numbered"),
+        pl.col("root").filter(pl.col("value_mid").is_not_null()).n_unique().alias("_n_numbered_sources"),
+        pl.col("root").n_unique().alias("n_sources"),
+        pl.col("value_mid").min().alias("_min_mid"),
+        pl.col("value_mid").max().alias("_max_mid"),
+        open_lo.max().alias("_max_low"),
+        open_hi.min().alias("_min_high"),
+        pl.col("claim_id").str.join(";").alias("claim_ids"),
+        pl.col("flags").drop_nulls().str.split(";").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("_claim_flags"),
+    )
+    gap = pl.col("_max_low") - pl.col("_min_high")
+    scale = pl.max_horizontal(pl.col("_max_low").abs(), pl.col("_min_high").abs())
+    agree = pl.col("_max_low").is_null() | pl.col("_min_high").is_null() | (gap <= tolerance * scale + 1e-12)
+    facts = facts.with_columns(
+        pl.when(pl.col("_numbered") <= 1).then(pl.lit("single"))
+        .when(agree).then(pl.lit("agree"))
+        .otherwise(pl.lit("conflict")).alias("status"),
+        pl.when((pl.col("_min_mid") > 0) & (pl.col("_numbered") > 1))
+        .then((pl.col("_max_mid") - pl.col("_min_mid")) / pl.col("_min_mid") * 100)
+        .otherwise(pl.when(pl.col("_numbered") > 1).then(0.0)).alias("spread_pct"),
+    )
+    return facts
+
+
+def apply_adjudications(chosen: pl.DataFrame, claims: pl.DataFrame, adjudications: pl.DataFrame | None) -> pl.DataFrame:
+    """An adjudication always wins: its claim or value replaces the strategy's choice."""
+    if adjudications is None or adjudications.height == 0:
+        return chosen.with_columns(pl.lit(None, dtype=pl.String).alias("_adj_reason"))
+    rows = []
+    for r in adjudications.iter_rows(named=True):
+        value = None
+        if not r.get("claim_id") and r.get("value"):
+            value = parse_figure(r["value"]).mid
+        rows.append({"event_id": r["event_id"], "measure": r["measure"], "statistic": r["statistic"],
+                     "_adj_claim": r.get("claim_id") or None, "_adj_value": value,
+                     "_adj_reason": f"adjudicated by {r['decided_by']}"
+                                    + (f" ({r['date']})" if r.get("date") else "") + f": {r['reason']}"})
+    adj = pl.DataFrame(rows, schema={"event_id": pl.String, "measure": pl.String, "statistic": pl.String,
+                                     "_adj_claim": pl.String, "_adj_value": pl.Float64, "_adj_reason": pl.String})
+    claim_values = claims.select(pl.col("claim_id").alias("_adj_claim"), pl.col("value_mid").alias("_claim_value"))
+    adj = adj.join(claim_values, on="_adj_claim", how="left").with_columns(
+        pl.coalesce("_claim_value", "_adj_value").alias("_adj_value")).drop("_claim_value")
+    out = chosen.join(adj, on=KEY, how="full", coalesce=True)
+    return out.with_columns(
+        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_claim")).otherwise(pl.col("chosen_claim_id")).alias("chosen_claim_id"),
+        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_value")).otherwise(pl.col("value")).alias("value"),
+        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_reason")).otherwise(pl.col("how")).alias("how"),
+    ).drop("_adj_claim", "_adj_value")
+
+
+RECONCILED_COLUMNS = ["event_id", "measure", "statistic", "subject", "sector", "date", "value", "value_low",
+                      "value_high", "unit", "n_claims", "n_sources", "status", "spread_pct", "strategy",
+                      "chosen_claim_id", "claim_ids", "flags", "how"]
+
+
+def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str = "trust-your-friends",
+                     tolerance: float = 0.01, seed: int = 1935,
+                     adjudications: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per (event_id, measure, statistic): value, span, status, reasons.
+
+    Examples
+    --------
+    >>> claims = pl.DataFrame({"claim_id": ["c1", "c2"], "event_id": "artyukhov", "measure": "coal_hewn",
+    ...     "statistic": "record", "subject": "Artyukhov", "sector": "coal", "date": "1935-09",
+    ...     "value_low": [536.0, 552.0], "value_high": [536.0, 552.0], "value_mid": [536.0, 552.0],
+    ...     "unit_canonical": "t", "source_id": ["archive", "memoir"], "flags": None})
+    >>> sources = pl.DataFrame({"source_id": ["archive", "memoir"], "trust_rank": [1, 4],
+    ...     "source_type": ["archival", "later_soviet"], "year": ["1935", "1981"], "derived_from": None})
+    >>> r = reconcile_events(claims, sources)
+    >>> r.select("value", "value_low", "value_high", "status", "chosen_claim_id").row(0)
+    (536.0, 536.0, 552.0, 'conflict', 'c1')
+    """
+    c = prepare(claims, sources) if "root" not in claims.columns else claims
+    # a carrier's conversion restates another claim in other units: it is
+    # checked against that claim (norms.check_conversions), not counted again
+    c = c.filter(pl.col("statistic") != "conversion")
+    facts = group_facts(c, tolerance)
+    chosen = choose(c, strategy, seed)
+    out = facts.join(chosen, on=KEY, how="left")
+    out = apply_adjudications(out, c, adjudications)
+    group_flags = pl.concat_list(
+        pl.col("_claim_flags").fill_null([]),
+        pl.concat_list(
+            pl.when(pl.col("status") == "conflict").then(pl.lit("conflict")),
+            pl.when(pl.col("_numbered") == 0).then(pl.lit("no-number")),
+            pl.when(pl.col("_units") > 1).then(pl.lit("mixed-units")),
+            pl.when(pl.col("n_sources") < pl.col("n_claims")).then(pl.lit("retold")),
+        ).list.drop_nulls(),
+    ).list.unique().list.sort().list.join(";")
+    out = out.with_columns(
+        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.lit("adjudicated")).otherwise(pl.col("status")).alias("status"),
+        pl.lit(strategy).alias("strategy"),
+        group_flags.alias("flags"),
+        pl.col("how").fill_null("no claim with a number").alias("how"),
+    ).with_columns(pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"))
+    return out.select(RECONCILED_COLUMNS).sort(KEY)
+
+
+def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFrame:
+    """One row per claim in a group whose claims disagree."""
+    groups = reconciled.filter(pl.col("status").is_in(["conflict", "adjudicated"]) & (pl.col("n_claims") > 1))
+    c = claims.join(groups.select(KEY + [pl.col("value").alias("_chosen_value"), "chosen_claim_id"]),
+                    on=KEY, how="inner")
+    return c.select(
+        *KEY, "claim_id", "source_id", "source_type",
+        pl.coalesce("value_low", "value_mid").alias("value_low"),
+        pl.coalesce("value_high", "value_mid").alias("value_high"),
+        pl.col("unit_canonical").alias("unit"),
+        pl.when(pl.col("_chosen_value").is_not_null() & (pl.col("_chosen_value") != 0)
+                & pl.col("value_mid").is_not_null())
+        .then((pl.col("value_mid") - pl.col("_chosen_value")) / pl.col("_chosen_value").abs() * 100)
+        .alias("deviation_pct"),
+        (pl.col("claim_id") == pl.col("chosen_claim_id")).fill_null(False).alias("chosen"),
+    ).sort(KEY + ["claim_id"])
+
+
+def sensitivity_table(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance: float, seed: int,
+                      adjudications: pl.DataFrame | None) -> pl.DataFrame:
+    """Every group's value under every strategy, side by side, and whether the choice matters."""
+    c = prepare(claims, sources)
+    wide = None
+    for name in STRATEGIES:
+        r = reconcile_events(c, sources, strategy=name, tolerance=tolerance, seed=seed,
+                             adjudications=adjudications)
+        col = r.select(KEY + [pl.col("value").alias(name.replace("-", "_"))])
+        if wide is None:
+            wide = r.select(KEY + ["status", "value_low", "value_high", "unit"]).join(col, on=KEY)
+        else:
+            wide = wide.join(col, on=KEY)
+    names = [n.replace("-", "_") for n in STRATEGIES if n != "pass-it-on"]
+    wide = wide.with_columns(
+        (pl.max_horizontal(names) != pl.min_horizontal(names)).fill_null(False).alias("depends_on_strategy"))
+    return wide.sort(KEY)

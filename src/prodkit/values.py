@@ -1,0 +1,312 @@
+"""Read figures as sources write them: "14-15", "~46 000", "4 ½ thousand".
+
+A figure becomes ``value_low``, ``value_high``, ``value_mid`` and a
+``qualifier``:
+
+============  ==========================================  ======  ======  =====
+qualifier     written as                                   low     high    mid
+============  ==========================================  ======  ======  =====
+exact         ``102``, ``1,050``, ``39,75``, ``4 ½``       x       x       x
+range         ``14-15``, ``6–7``, ``45 to 60``             a       b       (a+b)/2
+approximate   ``~46 000``, ``about 55``, ``around 5``      x       x       x
+more-than     ``over 30``, ``more than 300``, ``upward of``  x       (none)  x
+at-least      ``not less than 500``, ``at least 2``        x       (none)  x
+less-than     ``less than 2``, ``under 10``, ``up to 5``   (none)  x       x
+almost        ``almost 15``, ``nearly 40``                 (none)  x       x
+vague         ``hundreds``, ``several``, ``a few``         (none)  (none)  (none)
+============  ==========================================  ======  ======  =====
+
+An open end is left empty rather than invented: "over 30" says nothing of
+how far over. ``value_mid`` is the figure a chart or a strategy uses.
+
+Number conventions, chosen so that no figure is read two ways: the dot is
+always the decimal mark; a comma followed by groups of exactly three digits
+separates thousands (``73,963``), any other comma is a decimal comma
+(``39,75``, ``0,006``, ``1,5``); spaces, no-break and thin spaces separate
+thousands (``46 000``). Words multiply (``4 ½ thousand`` = 4500, ``1.5
+million``) and fractions of a whole are fractions (``half`` = 0.5, ``a
+twelfth``), to be scaled by the unit (``of the workforce`` is a share).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import Problem, problem
+
+
+@dataclass(frozen=True)
+class Figure:
+    low: float | None
+    high: float | None
+    mid: float | None
+    qualifier: str
+
+
+class FigureError(ValueError):
+    """A figure that cannot be read; the message says why."""
+
+
+QUALIFIERS = ("exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague")
+
+_FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125, "⅜": 0.375,
+              "⅝": 0.625, "⅞": 0.875, "⅕": 0.2, "⅖": 0.4, "⅗": 0.6, "⅘": 0.8, "⅙": 1 / 6, "⅚": 5 / 6}
+
+_MULTIPLIERS = {
+    "thousand": 1e3, "thousands": 1e3, "тыс": 1e3, "тыс.": 1e3, "тысяч": 1e3, "тысячи": 1e3,
+    "k": 1e3, "million": 1e6, "millions": 1e6, "mln": 1e6, "млн": 1e6, "млн.": 1e6,
+    "billion": 1e9, "млрд": 1e9, "hundred": 1e2, "hundreds": 1e2, "dozen": 12.0,
+}
+
+_WORDS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "один": 1, "два": 2, "три": 3, "пять": 5, "десять": 10,
+}
+
+#: A fraction of a whole, written in words ("half of the workers").
+_PART_WORDS = {
+    "half": 0.5, "a half": 0.5, "one half": 0.5, "a third": 1 / 3, "one third": 1 / 3,
+    "two thirds": 2 / 3, "two-thirds": 2 / 3, "a quarter": 0.25, "one quarter": 0.25,
+    "three quarters": 0.75, "a fifth": 0.2, "a tenth": 0.1, "a twelfth": 1 / 12, "all": 1.0,
+    "none": 0.0,
+}
+
+#: "double", "fivefold": multiples written as words.
+_MULTIPLE_WORDS = {"double": 2, "doubled": 2, "doubling": 2, "twice": 2, "twofold": 2, "triple": 3,
+                   "tripled": 3, "thrice": 3, "threefold": 3, "fourfold": 4, "quadruple": 4,
+                   "fivefold": 5, "tenfold": 10, "hundredfold": 100,
+                   # Russian, as transliterated in titles: "Udvaivaem dobychu" = "we double output"
+                   "udvaivaem": 2, "udvoim": 2, "udvoenie": 2, "удваиваем": 2, "удвоим": 2, "удвоение": 2}
+
+#: Words that say "more than half" without a number.
+_MAJORITY_WORDS = {"predominantly", "mostly", "most", "the majority", "a majority", "majority"}
+
+_VAGUE = re.compile(
+    r"^(?:a\s+|many\s+|several\s+|some\s+)?(?:hundreds|thousands|dozens|tens|millions|several|"
+    r"a few|few|many|numerous|scores|countless|a couple|a number)(?:\s+(?:of|and)\b.*)?$"
+    r"|^(?:thousands and thousands|hundreds and hundreds|dozens of times over)$"
+)
+
+# Qualifier prefixes: (pattern, qualifier). Order matters: longest first.
+_PREFIXES: list[tuple[re.Pattern, str]] = [
+    (re.compile(p), q) for p, q in [
+        (r"^(?:not less than|no less than|at least|ne menee|не менее|minimum of|a minimum of)\s+", "at-least"),
+        (r"^(?:more than|over|upward of|upwards of|in excess of|above|exceeding|greater than|"
+         r"более чем на|более чем|более|свыше|bolee)\s+", "more-than"),
+        (r"^(?:less than|fewer than|under|below|up to|no more than|not more than|at most|within another|within|"
+         r"менее|до|не более)\s+", "less-than"),
+        (r"^(?:almost|nearly|just under|close to|почти)\s+", "almost"),
+        (r"^(?:about|around|approximately|approx\.?|roughly|some|circa|ca\.|c\.|около|примерно|"
+         r"~|≈|±)\s*", "approximate"),
+    ]
+]
+
+_RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|‒|−|\bto\b|\bor\b|\band\b|\.\.)\s*")
+_NUM = re.compile(r"^(\d[\d\s,]*(?:\.\d+)?|\.\d+)?\s*([½¼¾⅓⅔⅛⅜⅝⅞⅕⅖⅗⅘⅙⅚])?$")
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007]+")
+
+
+def _number(token: str) -> float:
+    """One number, digits or words, with an optional multiplier word."""
+    token = token.strip()
+    if not token:
+        raise FigureError("a number is missing")
+    words = token.split(" ")
+    mult = 1.0
+    # trailing multiplier words: "4 ½ thousand", "1.5 million", "5-7 million" (applied by caller)
+    while len(words) > 1 and words[-1] in _MULTIPLIERS:
+        mult *= _MULTIPLIERS[words.pop()]
+    core = " ".join(words).strip()
+    if core in _WORDS:
+        return _WORDS[core] * mult
+    if core in _MULTIPLE_WORDS:
+        return _MULTIPLE_WORDS[core] * mult
+    if core in _PART_WORDS:
+        return _PART_WORDS[core] * mult
+    if core in _MULTIPLIERS and mult == 1.0 and core not in ("hundreds", "thousands", "millions"):
+        return _MULTIPLIERS[core]  # "a hundred" handled via "a"; bare "hundred", "dozen"
+    m = re.fullmatch(r"(?:a|one)\s+(hundred|thousand|million|dozen)", core)
+    if m:
+        return _MULTIPLIERS[m.group(1)] * mult
+    # "twenty-five", "twenty five"
+    m = re.fullmatch(r"(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](\w+)", core)
+    if m and m.group(2) in _WORDS and _WORDS[m.group(2)] < 10:
+        return (_WORDS[m.group(1)] + _WORDS[m.group(2)]) * mult
+    core = core.rstrip("%").strip()
+    m = _NUM.fullmatch(core)
+    if not m or not (m.group(1) or m.group(2)):
+        raise FigureError(f"'{token}' is not a number")
+    digits, frac = m.group(1), m.group(2)
+    value = 0.0
+    if digits:
+        value = _digits(digits.strip())
+    if frac:
+        if digits and "." in digits:
+            raise FigureError(f"'{token}' mixes a decimal and a fraction")
+        value += _FRACTIONS[frac]
+    return value * mult
+
+
+def _digits(text: str) -> float:
+    compact = text.replace(" ", "")
+    if " " in text:
+        groups = text.split(" ")
+        if not (groups[0].isdigit() and 1 <= len(groups[0]) <= 3
+                and all(len(g) == 3 and g.isdigit() for g in groups[1:-1])
+                and re.fullmatch(r"\d{3}(?:[.,]\d+)?", groups[-1])):
+            raise FigureError(f"'{text}' has spaces that are not thousands separators")
+    if "," in compact:
+        head, *rest = compact.split(",")
+        thousands = (head.isdigit() and head[0] != "0" and 1 <= len(head) <= 3
+                     and all(re.fullmatch(r"\d{3}", g) for g in rest[:-1])
+                     and re.fullmatch(r"\d{3}(?:\.\d+)?", rest[-1]))
+        if thousands:
+            compact = compact.replace(",", "")
+        elif len(rest) == 1 and "." not in compact and head.isdigit() and rest[0].isdigit():
+            compact = head + "." + rest[0]  # a decimal comma: 39,75 or 0,006
+        else:
+            raise FigureError(f"'{text}' mixes commas and dots in a way that can be read two ways")
+    try:
+        return float(compact)
+    except ValueError:
+        raise FigureError(f"'{text}' is not a number") from None
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = _SPACES.sub(" ", text)
+    # "4½" -> "4 ½"; "~46 000" keeps its space
+    text = re.sub(r"(\d)([½¼¾⅓⅔⅛⅜⅝⅞⅕⅖⅗⅘⅙⅚])", r"\1 \2", text)
+    text = text.replace("\u2212", "-")
+    return text
+
+
+def parse_figure(text: str) -> Figure:
+    """Read one figure as written.
+
+    >>> parse_figure("14-15")
+    Figure(low=14.0, high=15.0, mid=14.5, qualifier='range')
+    >>> parse_figure("~46 000")
+    Figure(low=46000.0, high=46000.0, mid=46000.0, qualifier='approximate')
+    >>> parse_figure("4 ½ thousand")
+    Figure(low=4500.0, high=4500.0, mid=4500.0, qualifier='exact')
+    >>> parse_figure("over half")
+    Figure(low=0.5, high=None, mid=0.5, qualifier='more-than')
+    >>> parse_figure("hundreds")
+    Figure(low=None, high=None, mid=None, qualifier='vague')
+    """
+    if text is None:
+        raise FigureError("the value is empty")
+    t = _normalise(text)
+    if not t:
+        raise FigureError("the value is empty")
+    if _VAGUE.match(t):
+        return Figure(None, None, None, "vague")
+    if t in _MAJORITY_WORDS:
+        return Figure(0.5, None, 0.5, "more-than")
+    qualifier = "exact"
+    for pattern, q in _PREFIXES:
+        m = pattern.match(t)
+        if m and m.end() < len(t):
+            qualifier = q
+            t = t[m.end():].strip()
+            break
+    if t.startswith("+"):
+        t = t[1:]
+    negative = False
+    if t.startswith("-") and re.match(r"-\s*\d", t):
+        negative, t = True, t[1:].strip()
+    # a trailing multiplier applies to both ends of a range: "5-7 million"
+    words = t.split(" ")
+    mult = 1.0
+    while len(words) > 1 and words[-1] in _MULTIPLIERS and words[-1] not in ("hundreds",):
+        mult *= _MULTIPLIERS[words.pop()]
+    body = " ".join(words)
+    parts = _RANGE_SPLIT.split(body) if not re.fullmatch(r"[a-z]+-[a-z]+", body) else [body]
+    parts = [p for p in parts if p != ""]
+    if body.startswith("from "):
+        parts[0] = parts[0][5:]
+    if len(parts) == 2:
+        if qualifier not in ("exact", "approximate"):
+            raise FigureError(f"'{text}' has a bound and a range together")
+        low, high = _number(parts[0]) * mult, _number(parts[1]) * mult
+        if negative:
+            low = -low
+        if low > high:
+            raise FigureError(f"the range '{text}' runs from {low:g} down to {high:g}")
+        mid = (low + high) / 2
+        return Figure(low, high, mid, "range" if qualifier == "exact" else qualifier)
+    if len(parts) != 1:
+        raise FigureError(f"'{text}' has more than two numbers")
+    x = _number(parts[0]) * mult
+    if negative:
+        x = -x
+    if qualifier in ("exact", "approximate"):
+        return Figure(x, x, x, qualifier)
+    if qualifier in ("more-than", "at-least"):
+        return Figure(x, None, x, qualifier)
+    return Figure(None, x, x, qualifier)
+
+
+def parse_values(frame, *, column: str = "value", file_column: str = "source_file",
+                 line_column: str = "source_line", column_number: int | None = None):
+    """Add ``value_low``, ``value_high``, ``value_mid``, ``qualifier`` to a frame.
+
+    Each distinct string is read once, so the cost follows the number of
+    distinct figures, not of rows. Returns the frame and the problems found;
+    a row whose figure cannot be read gets nulls and a ``value-unparseable``
+    problem, never an exception.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"value": ["102", "14-15", "about 55"],
+    ...                    "source_file": "c.csv", "source_line": [2, 3, 4]})
+    >>> out, problems = parse_values(df)
+    >>> out.select("value", "value_low", "value_high", "qualifier")
+    shape: (3, 4)
+    ┌──────────┬───────────┬────────────┬─────────────┐
+    │ value    ┆ value_low ┆ value_high ┆ qualifier   │
+    │ ---      ┆ ---       ┆ ---        ┆ ---         │
+    │ str      ┆ f64       ┆ f64        ┆ str         │
+    ╞══════════╪═══════════╪════════════╪═════════════╡
+    │ 102      ┆ 102.0     ┆ 102.0      ┆ exact       │
+    │ 14-15    ┆ 14.0      ┆ 15.0       ┆ range       │
+    │ about 55 ┆ 55.0      ┆ 55.0       ┆ approximate │
+    └──────────┴───────────┴────────────┴─────────────┘
+    """
+    import polars as pl
+
+    distinct = frame.select(pl.col(column).unique()).to_series().to_list()
+    lows, highs, mids, quals, errors = [], [], [], [], []
+    for text in distinct:
+        try:
+            f = parse_figure(text)
+            lows.append(f.low); highs.append(f.high); mids.append(f.mid); quals.append(f.qualifier)
+            errors.append(None)
+        except FigureError as exc:
+            lows.append(None); highs.append(None); mids.append(None); quals.append(None)
+            errors.append(str(exc))
+    table = pl.DataFrame(
+        {column: distinct, "value_low": lows, "value_high": highs, "value_mid": mids,
+         "qualifier": quals, "_value_error": errors},
+        schema={column: pl.String, "value_low": pl.Float64, "value_high": pl.Float64,
+                "value_mid": pl.Float64, "qualifier": pl.String, "_value_error": pl.String},
+    )
+    out = frame.join(table, on=column, how="left", nulls_equal=True, maintain_order="left")
+    problems: list[Problem] = []
+    bad = out.filter(pl.col("_value_error").is_not_null() & pl.col(column).is_not_null())
+    for value, error, file, line in bad.select(column, "_value_error", file_column, line_column).iter_rows():
+        problems.append(problem("value-unparseable", file=file, line=line, column=column_number,
+                                field=column, value=value, reason=error))
+    vague = out.filter(pl.col("qualifier") == "vague")
+    for value, file, line in vague.select(column, file_column, line_column).iter_rows():
+        problems.append(problem("value-vague", file=file, line=line, column=column_number,
+                                field=column, value=value))
+    return out.drop("_value_error"), problems
