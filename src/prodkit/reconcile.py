@@ -265,7 +265,8 @@ def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     c = prepare(claims, sources) if "root" not in claims.columns else claims
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
-    c = c.filter(pl.col("statistic") != "conversion")
+    c = c.filter(pl.col("statistic") != "conversion").with_columns(
+        pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
     facts = group_facts(c, tolerance)
     chosen = choose(c, strategy, seed)
     out = facts.join(chosen, on=KEY, how="left")

@@ -112,6 +112,12 @@ def _registry(extra_text: str | None, extra_label: str):
                 stripped = line.split("#", 1)[0].strip()
                 if not stripped:
                     continue
+                if "=" in stripped:
+                    definition = stripped.split("=", 1)[1]
+                    for word in re.findall(r"[^\W\d]+", definition):
+                        if word in AMBIGUOUS:
+                            reason, fix = AMBIGUOUS[word]
+                            raise UnitError(f"{extra_label}:{number}: '{word}' is ambiguous: {reason}", hint=fix)
                 one = Path(tmp) / "one.txt"
                 one.write_text(stripped + "\n", encoding="utf-8")
                 try:
@@ -165,19 +171,46 @@ class Units:
                 raise UnitError(f"'{raw}' is ambiguous", hint=alias.unit[1:].strip())
             expr = alias.unit
         else:
-            expr = key
-            for word in re.findall(r"[a-z_]+", key):
-                if word in AMBIGUOUS:
-                    reason, fix = AMBIGUOUS[word]
-                    err = UnitError(f"'{raw}' is ambiguous: {reason}", hint=fix)
-                    err.code = "unit-ambiguous"
-                    err.reason, err.fix = reason, fix
-                    raise err
+            expr = self._compound(key, raw)
         try:
             unit = self.ureg.parse_units(expr)
         except Exception:
             raise UnitError(f"'{raw}' is not a unit prodkit knows") from None
         return Resolved(raw=raw, expr=expr, unit=unit)
+
+    def _compound(self, key: str, raw: str) -> str:
+        """A rate written out ("tons per shift", "pairs/hour"): each side through the aliases.
+
+        Anything else goes to pint only if no word in it is a unit name that
+        means different things in different places (pint's bare ``ton``,
+        ``acre``, ...), however pint would spell it ("tons" is pint's ton too).
+        """
+        parts = re.split(r"\s+per\s+|\s*/\s*|\s+a\s+(?=shift|day|hour|season|month|year)", key)
+        if len(parts) > 1 and all(parts):
+            sides = []
+            for part in parts:
+                try:
+                    sides.append(f"({self.resolve(part).expr})")
+                except UnitError as exc:
+                    if getattr(exc, "code", "") == "unit-ambiguous" or "ambiguous" in exc.message:
+                        raise
+                    break
+            else:
+                return " / ".join(sides)
+        for word in re.findall(r"[^\W\d]+", key):
+            name = word
+            try:
+                name = self.ureg.get_name(word)
+            except Exception:
+                pass
+            for bad in (word, name):
+                if bad in AMBIGUOUS:
+                    reason, fix = AMBIGUOUS[bad]
+                    err = UnitError(f"'{raw}' is ambiguous: {reason}", hint=fix)
+                    err.code = "unit-ambiguous"
+                    err.reason, err.fix = reason, fix
+                    raise err
+        return key
 
     def _by_rule(self, key: str) -> Alias | None:
         """Phrases the table cannot list one by one.

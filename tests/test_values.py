@@ -1,0 +1,133 @@
+"""Issue 3: figures as sources write them."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from prodkit.values import Figure, FigureError, parse_figure
+
+
+@pytest.mark.parametrize("text, low, high, qualifier", [
+    # integers and decimals
+    ("102", 102, 102, "exact"),
+    ("6.5", 6.5, 6.5, "exact"),
+    ("0.006", 0.006, 0.006, "exact"),
+    # ranges, with every dash sources use, and words
+    ("14-15", 14, 15, "range"),
+    ("6–7", 6, 7, "range"),
+    ("6—7", 6, 7, "range"),
+    ("30 — 32", 30, 32, "range"),
+    ("45 to 60", 45, 60, "range"),
+    ("from 2 to 9", 2, 9, "range"),
+    ("5-7 million", 5e6, 7e6, "range"),
+    # approximations keep their qualifier
+    ("~46 000", 46000, 46000, "approximate"),
+    ("~ 3100", 3100, 3100, "approximate"),
+    ("about 55", 55, 55, "approximate"),
+    ("around one hundred", 100, 100, "approximate"),
+    ("около 40", 40, 40, "approximate"),
+    # bounds: the open end stays open
+    ("over half", 0.5, None, "more-than"),
+    ("more than 30", 30, None, "more-than"),
+    ("upward of 25", 25, None, "more-than"),
+    ("более чем на 300", 300, None, "more-than"),
+    ("not less than 500", 500, None, "at-least"),
+    ("ne menee 500", 500, None, "at-least"),
+    ("at least twice", 2, None, "at-least"),
+    ("less than two", None, 2, "less-than"),
+    ("within another ten", None, 10, "less-than"),
+    ("almost 15", None, 15, "almost"),
+    ("nearly a", None, 1, "almost"),
+    # thousands: spaces, no-break and thin spaces, commas, words
+    ("46 000", 46000, 46000, "exact"),
+    ("46\u00a0000", 46000, 46000, "exact"),
+    ("46\u2009000", 46000, 46000, "exact"),
+    ("73,963", 73963, 73963, "exact"),
+    ("1,050", 1050, 1050, "exact"),
+    ("4 ½ thousand", 4500, 4500, "exact"),
+    ("4½ thousand", 4500, 4500, "exact"),
+    ("3 thousand", 3000, 3000, "exact"),
+    ("1.5 million", 1.5e6, 1.5e6, "exact"),
+    ("6.5 million", 6.5e6, 6.5e6, "exact"),
+    ("three thousand", 3000, 3000, "exact"),
+    ("five hundred", 500, 500, "exact"),
+    # decimal commas where unambiguous
+    ("39,75", 39.75, 39.75, "exact"),
+    ("0,006", 0.006, 0.006, "exact"),
+    ("1,59", 1.59, 1.59, "exact"),
+    # unicode fractions and fractions in words
+    ("½", 0.5, 0.5, "exact"),
+    ("2 ¾", 2.75, 2.75, "exact"),
+    ("a twelfth", 1 / 12, 1 / 12, "exact"),
+    ("half", 0.5, 0.5, "exact"),
+    # words
+    ("twenty-two", 22, 22, "exact"),
+    ("Three", 3, 3, "exact"),
+    ("double", 2, 2, "exact"),
+    ("Udvaivaem", 2, 2, "exact"),
+    ("predominantly", 0.5, None, "more-than"),
+    # vague figures: no number, a flag
+    ("hundreds", None, None, "vague"),
+    ("thousands and thousands", None, None, "vague"),
+    ("several", None, None, "vague"),
+    ("a few", None, None, "vague"),
+    ("dozens", None, None, "vague"),
+])
+def test_value_forms(text, low, high, qualifier):
+    f = parse_figure(text)
+    assert f.qualifier == qualifier
+    for got, want in ((f.low, low), (f.high, high)):
+        if want is None:
+            assert got is None
+        else:
+            assert got == pytest.approx(want)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("", "empty"),
+    ("lots of coal", "not a number"),
+    ("15-14", "runs from 15 down to 14"),
+    ("1,2,3", "two ways"),
+    ("12 34", "not thousands separators"),
+    ("1-2-3", "more than two numbers"),
+    ("over 5-7", "a bound and a range"),
+])
+def test_unreadable_figures_say_why(text, reason):
+    with pytest.raises(FigureError, match=reason):
+        parse_figure(text)
+
+
+def test_range_midpoint_is_the_middle_not_a_claim():
+    assert parse_figure("6-7") == Figure(6.0, 7.0, 6.5, "range")
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_thousands_written_with_spaces_or_commas_read_the_same(n):
+    spaced = f"{n:,}".replace(",", " ")
+    assert parse_figure(str(n)).mid == n
+    assert parse_figure(f"{n:,}").mid == n
+    assert parse_figure(spaced).mid == n
+
+
+@given(st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda x: round(x, 3)),
+       st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda x: round(x, 3)))
+def test_a_range_reads_its_two_ends(a, b):
+    lo, hi = sorted((a, b))
+    f = parse_figure(f"{lo!r}-{hi!r}" if lo != hi else repr(lo))
+    assert f.low == pytest.approx(lo) and f.high == pytest.approx(hi)
+    assert f.low <= f.mid <= f.high
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_or_says_why_never_crashes(text):
+    try:
+        f = parse_figure(text)
+    except FigureError as exc:
+        assert str(exc)
+    else:
+        assert f.qualifier in {"exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague"}
+        for x in (f.low, f.high, f.mid):
+            assert x is None or math.isfinite(x)
