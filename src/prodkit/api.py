@@ -60,7 +60,7 @@ def _check_strategy(strategy: str) -> None:
 def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     """Every output table, as polars frames, from a loaded ledger."""
     from . import norms, plausibility
-    from .outputs.tables import claims_output, problems_frame
+    from .outputs.tables import accounts_frame, claims_output, problems_frame
     from .reconcile import conflicts_table, prepare, reconcile_events, sensitivity_table
 
     claims = prepare(ledger.claims, ledger.sources)
@@ -82,6 +82,7 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
         "sensitivity": sensitivity_table(claims, ledger.sources, tolerance=tolerance, seed=seed,
                                          adjudications=ledger.adjudications),
         "problems": problems_frame(ledger.problems),
+        "accounts": accounts_frame(ledger.accounts),
     }
 
 
@@ -104,6 +105,10 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     ledger = load_ledger(Path(raw_dir), strict=strict)
     say("reconciling events")
     tables = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    say("checking output tables")
+    from .schema import validate_outputs
+
+    validate_outputs(tables)
     written: list[Path] = []
     targets = {"out": Path(out_dir)}
     if figures:

@@ -286,6 +286,7 @@ def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
         group_flags.alias("flags"),
         pl.col("how").fill_null("no claim with a number").alias("how"),
     ).with_columns(pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"))
+    out = out.with_columns(pl.col("n_claims").cast(pl.Int64), pl.col("n_sources").cast(pl.Int64))
     return out.select(RECONCILED_COLUMNS).sort(KEY)
 
 

@@ -195,3 +195,195 @@ def problems_from(model: type[pa.DataFrameModel], frame: pl.DataFrame, *, file_c
 
 RAW_CHECK_FIELDS = {"statistic-unknown": "statistic", "date-invalid": "date",
                     "source-type-unknown": "source_type", "number-invalid": "trust_rank"}
+
+
+# ---------------------------------------------------------------------------
+# Output tables. Each model documents its columns; the codebook and the
+# Frictionless data package are generated from these descriptions.
+# ---------------------------------------------------------------------------
+
+def _f(description: str, *, nullable: bool = True, unit: str | None = None, **kw):
+    """A documented output column; ``unit`` names a column holding the unit, or the unit itself."""
+    meta = {"unit": unit} if unit else None
+    return pa.Field(nullable=nullable, description=description, metadata=meta, **kw)
+
+
+class ClaimsOut(RawClaims):
+    """claims.csv (output): every used claim with canonical values."""
+
+    value_low: Optional[float] = _f("Low end of the figure in unit_canonical; empty for an open lower end ('almost 15') or a vague figure.", unit="unit_canonical")
+    value_high: Optional[float] = _f("High end of the figure in unit_canonical; empty for an open upper end ('over 30') or a vague figure.", unit="unit_canonical")
+    value_mid: Optional[float] = _f("The figure used by strategies and charts: a range's midpoint, an open figure's stated bound.", unit="unit_canonical")
+    unit_canonical: str = _f("Canonical unit: t, ha, q/ha, km/h, mm/min, %, rouble, or the counted item (pair, loom, part, person, ...).", nullable=False)
+    qualifier: Optional[str] = _f("How the figure is bounded: " + ", ".join(QUALIFIERS) + ".", isin=QUALIFIERS)
+    flags: Optional[str] = _f("';'-separated flags: approximate, range, vague, lower-bound, upper-bound, implausible, norm-ratio-mismatch, conversion-checked, conversion-mismatch, event-inconsistent, measure-unknown.")
+
+    class Config:
+        strict = False
+        unique = ["claim_id"]
+
+
+class ReconciledOut(pa.DataFrameModel):
+    """reconciled.csv: one row per (event_id, measure, statistic)."""
+
+    event_id: str = _f("The event (a fact several claims describe).", nullable=False)
+    measure: str = _f("What is measured.", nullable=False)
+    statistic: str = _f("record, norm, average, maximum, ...; different statistics never merge.", nullable=False, isin=STATISTICS)
+    subject: Optional[str] = _f("Who or what.")
+    sector: Optional[str] = _f("Branch of the economy.")
+    date: Optional[str] = _f("Earliest date among the claims (ISO 8601, partial allowed).")
+    value: Optional[float] = _f("The value reported under the strategy (or the adjudication); empty under pass-it-on or when no claim has a number.", unit="unit")
+    value_low: Optional[float] = _f("Low end of the span of all claims in the group, whatever the strategy picks.", unit="unit")
+    value_high: Optional[float] = _f("High end of the span of all claims in the group.", unit="unit")
+    unit: Optional[str] = _f("Canonical unit of value, value_low and value_high.")
+    n_claims: int = _f("Claims in the group.", nullable=False, ge=1)
+    n_sources: int = _f("Independent sources in the group (a retelling counts with its original).", nullable=False, ge=1)
+    status: str = _f("single, agree (all claims within the tolerance, ranges overlapping), conflict, or adjudicated.", nullable=False, isin=STATUSES)
+    spread_pct: Optional[float] = _f("(highest - lowest claim) / lowest claim, in %.", unit="%")
+    strategy: str = _f("The strategy used.", nullable=False)
+    chosen_claim_id: Optional[str] = _f("The claim whose value is reported; empty when the value is computed (a median) or not given.")
+    claim_ids: str = _f("All claims of the group, ';'-separated.", nullable=False)
+    flags: Optional[str] = _f("';'-separated flags of the group and its claims (conflict, retold, no-number, implausible, ...).")
+    how: str = _f("Why this value: the rule that chose it, with the numbers (trust rank, votes, year), tie-breaks and adjudications.", nullable=False)
+
+    class Config:
+        strict = True
+        unique = ["event_id", "measure", "statistic"]
+
+    @pa.dataframe_check(name="value-outside-span")
+    def _inside(cls, data) -> pl.LazyFrame:
+        v, lo, hi = pl.col("value"), pl.col("value_low"), pl.col("value_high")
+        return data.lazyframe.select(v.is_null() | (pl.col("status") == "adjudicated") | lo.is_null()
+                                     | ((v >= lo - 1e-9 * lo.abs()) & (v <= hi + 1e-9 * hi.abs())))
+
+
+class ConflictsOut(pa.DataFrameModel):
+    """conflicts.csv: every claim of a group whose claims disagree."""
+
+    event_id: str = _f("The event.", nullable=False)
+    measure: str = _f("What is measured.", nullable=False)
+    statistic: str = _f("The statistic.", nullable=False)
+    claim_id: str = _f("The claim.", nullable=False)
+    source_id: str = _f("Its source.", nullable=False)
+    source_type: Optional[str] = _f("Its source's type.")
+    value_low: Optional[float] = _f("The claim's low end, canonical unit.", unit="unit")
+    value_high: Optional[float] = _f("The claim's high end, canonical unit.", unit="unit")
+    unit: Optional[str] = _f("Canonical unit.")
+    deviation_pct: Optional[float] = _f("(claim - reported value) / reported value, in %.", unit="%")
+    chosen: bool = _f("True for the claim whose value is reported.", nullable=False)
+
+    class Config:
+        strict = True
+        unique = ["event_id", "measure", "statistic", "claim_id"]
+
+
+class NormsVsRecordsOut(pa.DataFrameModel):
+    """norms_vs_records.csv: each record against the norm in force for its job and time."""
+
+    event_id: str = _f("The record's event.", nullable=False)
+    subject: Optional[str] = _f("Whose record.")
+    sector: Optional[str] = _f("Branch of the economy.")
+    measure: str = _f("What is measured.", nullable=False)
+    date: Optional[str] = _f("Date of the record.")
+    record_value: float = _f("The record, canonical unit.", nullable=False, unit="unit")
+    norm_low: Optional[float] = _f("Low end of the norm in force (empty when only a stated ratio implies one).", unit="unit")
+    norm_high: Optional[float] = _f("High end of the norm in force.", unit="unit")
+    unit: Optional[str] = _f("Canonical unit of record and norm.")
+    pct_of_norm_low: Optional[float] = _f("record / norm_high, in %.", unit="%")
+    pct_of_norm_high: Optional[float] = _f("record / norm_low, in %.", unit="%")
+    stated_pct_of_norm: Optional[float] = _f("Percent of the norm the sources state (the record's own source first).", unit="%")
+    stated_multiple: Optional[float] = _f("Multiple of the norm the sources state.", unit="times")
+    consistent: Optional[bool] = _f("Stated and computed ratios agree within 5% (empty: nothing to compare).")
+    implied_norm: Optional[float] = _f("The norm the stated ratio implies, where it disagrees or no norm is given.", unit="unit")
+    record_claim_id: str = _f("The record's claim.", nullable=False)
+    record_source_id: str = _f("The record's source.", nullable=False)
+    norm_claim_ids: Optional[str] = _f("The norm claims compared with, ';'-separated.")
+    norm_event_id: Optional[str] = _f("The event the norm comes from (the record's own, or its norm_ref).")
+    flags: Optional[str] = _f("norm-ratio-mismatch, norm-range, norm-from-elsewhere, norm-implied, basis-mismatch.")
+
+    class Config:
+        strict = True
+        unique = ["record_claim_id"]
+
+
+class SensitivityOut(pa.DataFrameModel):
+    """sensitivity.csv: every group's value under every strategy."""
+
+    event_id: str = _f("The event.", nullable=False)
+    measure: str = _f("What is measured.", nullable=False)
+    statistic: str = _f("The statistic.", nullable=False)
+    status: str = _f("Status under the run's tolerance.", nullable=False, isin=STATUSES)
+    value_low: Optional[float] = _f("Span of the claims, low end.", unit="unit")
+    value_high: Optional[float] = _f("Span of the claims, high end.", unit="unit")
+    unit: Optional[str] = _f("Canonical unit.")
+    trust_your_friends: Optional[float] = _f("Value under trust-your-friends.", unit="unit")
+    meet_in_the_middle: Optional[float] = _f("Value under meet-in-the-middle.", unit="unit")
+    cry_with_the_wolves: Optional[float] = _f("Value under cry-with-the-wolves.", unit="unit")
+    keep_up_to_date: Optional[float] = _f("Value under keep-up-to-date.", unit="unit")
+    roll_the_dice: Optional[float] = _f("Value under roll-the-dice.", unit="unit")
+    pass_it_on: Optional[float] = _f("Always empty: pass-it-on reports the span only.", unit="unit")
+    depends_on_strategy: bool = _f("True when the strategies give different values.", nullable=False)
+
+    class Config:
+        strict = True
+        unique = ["event_id", "measure", "statistic"]
+
+
+class ProblemsOut(pa.DataFrameModel):
+    """problems.csv: one row per problem found in the input."""
+
+    file: str = _f("The input file.", nullable=False)
+    line: Optional[int] = _f("1-based physical line (the header is line 1); empty for a whole-file problem.")
+    column: Optional[int] = _f("1-based column number, where one applies.")
+    field: Optional[str] = _f("The column name.")
+    value: Optional[str] = _f("The offending value as written.")
+    severity: str = _f("error (the row is rejected) or warning (the row is used and flagged).", nullable=False, isin=SEVERITIES)
+    code: str = _f("Stable kebab-case code (see the README).", nullable=False)
+    message: str = _f("What is wrong.", nullable=False)
+    hint: str = _f("How to fix it.", nullable=False)
+
+    class Config:
+        strict = True
+
+
+class AccountsOut(pa.DataFrameModel):
+    """accounts.csv: rows read, used and rejected per input file (used + rejected = read)."""
+
+    file: str = _f("The input file.", nullable=False)
+    read: int = _f("Data rows read.", nullable=False, ge=0)
+    used: int = _f("Rows used.", nullable=False, ge=0)
+    rejected: int = _f("Rows rejected (listed in problems.csv).", nullable=False, ge=0)
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check(name="accounting")
+    def _sum(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("used") + pl.col("rejected") == pl.col("read"))
+
+
+#: Output tables in the order they are written and described.
+OUTPUT_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "claims": ClaimsOut, "reconciled": ReconciledOut, "conflicts": ConflictsOut,
+    "norms_vs_records": NormsVsRecordsOut, "sensitivity": SensitivityOut, "problems": ProblemsOut,
+    "accounts": AccountsOut,
+}
+
+
+def validate_outputs(tables: dict[str, pl.DataFrame]) -> None:
+    """Check every output table against its model before anything is written.
+
+    A failure here is prodkit's own bug, not the user's: it stops the run
+    (exit 2) and leaves earlier outputs untouched.
+    """
+    from .errors import ProdkitError
+
+    for name, model in OUTPUT_MODELS.items():
+        if name not in tables:
+            continue
+        try:
+            model.validate(tables[name], lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases.head(5).to_dicts()
+            raise ProdkitError(f"internal check failed on {name}.csv: {cases}",
+                               hint="This is a bug in prodkit; please report it with your ledger.") from None

@@ -37,3 +37,8 @@ def claims_output(claims: pl.DataFrame, extra_columns: list[str] | None = None) 
     extra = [c for c in (extra_columns or []) if c in claims.columns and c not in CLAIMS_COLUMNS]
     cols = CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA
     return claims.select(cols).sort("claim_id")
+
+
+def accounts_frame(accounts) -> pl.DataFrame:
+    return pl.DataFrame([{"file": a.file, "read": a.read, "used": a.used, "rejected": a.rejected} for a in accounts],
+                        schema={"file": pl.String, "read": pl.Int64, "used": pl.Int64, "rejected": pl.Int64})
