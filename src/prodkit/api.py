@@ -101,11 +101,10 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
     say = progress or (lambda phase: None)
     _check_strategy(strategy)
-    say("reading and checking the ledger")
-    ledger = load_ledger(Path(raw_dir), strict=strict)
-    say("reconciling events")
+    ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
+    say("reconcile")
     tables = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
-    say("checking output tables")
+    say("check outputs")
     from .schema import validate_outputs
 
     validate_outputs(tables)
@@ -114,16 +113,17 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     if figures:
         targets["reports"] = Path(reports_dir)
     with Staging(targets) as st:
-        say("writing tables")
+        say("write tables")
         out = st.path("out")
         for name, frame in tables.items():
             write_csv(frame, out / f"{name}.csv")
         _write_exports(tables, ledger, out, say)
         if figures:
-            say("drawing figures and the report")
+            say("figures")
             from .outputs import report
 
             report.write_all(tables, ledger, st.path("reports"), out_dir=Path(out_dir))
+        say("publish")
         staged = {key: sorted(p for p in st.path(key).rglob("*") if p.is_file()) for key in targets}
         st.commit()
     for key, files in staged.items():
@@ -137,7 +137,7 @@ def _write_exports(tables, ledger, out: Path, say) -> None:
         from .outputs import datapackage, stata
     except ImportError:  # pragma: no cover - during development only
         return
-    say("writing Stata files and the data package")
+    say("write exports")
     stata.write_all(tables, out)
     datapackage.write_all(tables, out)
 

@@ -75,15 +75,19 @@ def _rejected_lines(problems: list[Problem], file: str, strict: bool) -> set[int
             and (p.severity == ERROR or (strict and p.severity == WARNING and p.code != "row-empty"))}
 
 
-def load_ledger(raw_dir: Path, *, strict: bool = False) -> Ledger:
+def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger:
     """Read and check the raw ledger; nothing is written.
 
+    ``progress`` (optional) is called with the name of each phase as it
+    starts: "read", "check", "parse values", "normalise units", "validate".
     Raises InputError when a file cannot be read at all (exit code 2).
     """
+    say = progress or (lambda phase: None)
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise InputError(f"{raw_dir} is not a folder",
                          hint="Pass --raw-dir with the folder that holds claims.csv and sources.csv.")
+    say("read")
     claims_t = read_table(raw_dir / "claims.csv", required=CLAIMS_REQUIRED, optional=CLAIMS_OPTIONAL)
     sources_t = read_table(raw_dir / "sources.csv", required=SOURCES_REQUIRED, optional=SOURCES_OPTIONAL)
     adj_t = None
@@ -97,6 +101,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False) -> Ledger:
     problems += claims_t.problems + sources_t.problems + (adj_t.problems if adj_t else [])
     ccols, scols = _col_numbers(claims_t), _col_numbers(sources_t)
 
+    say("check")
     # sources first: a rejected source rejects the claims that cite it
     sources = sources_t.frame
     problems += _empty_required(sources_t, SOURCES_REQUIRED)
@@ -118,10 +123,13 @@ def load_ledger(raw_dir: Path, *, strict: bool = False) -> Ledger:
     problems += checks.event_consistency(claims, ccols)
     problems += checks.references(claims, ccols)
 
+    say("parse values")
     claims, value_problems = parse_values(claims, column_number=ccols.get("value"))
     problems += value_problems
+    say("normalise units")
     claims, unit_problems = normalise_units(claims, units, measures, column_numbers=ccols)
     problems += unit_problems
+    say("validate")
     problems += problems_from(NormalisedClaims, claims.with_columns(pl.lit(None, dtype=pl.String).alias("flags")),
                               column_numbers=ccols)
 
