@@ -146,7 +146,8 @@ MASS = ["tons", "quintal", "pood", "funt", "kg", "short ton", "pounds"]
 AREA = ["hectares", "acres", "desyatina", "survey acre"]
 LENGTH = ["arshin", "sazhen", "verst", "km", "m", "mm"]
 
-values = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
+values = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False).filter(
+    lambda x: x == 0 or abs(x) > 1e-200)  # no denormals: their products underflow to 0
 
 
 @given(st.sampled_from(MASS), st.sampled_from(MASS), values)
