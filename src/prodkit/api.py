@@ -83,6 +83,8 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
                                          adjudications=ledger.adjudications),
         "problems": problems_frame(ledger.problems),
         "accounts": accounts_frame(ledger.accounts),
+        "sources": ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
+                                         "derived_from").sort("source_id"),
     }
 
 

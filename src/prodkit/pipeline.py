@@ -25,8 +25,7 @@ _QUALIFIER_FLAGS = {"approximate": "approximate", "range": "range", "vague": "va
                     "more-than": "lower-bound", "at-least": "lower-bound", "less-than": "upper-bound",
                     "almost": "upper-bound"}
 #: Warning codes that are also kept on the row as a flag.
-_FLAG_CODES = {"event-inconsistent", "measure-unknown", "basis-unknown", "date-partial", "field-too-long",
-               "column-unknown"}
+_FLAG_CODES = {"event-inconsistent", "measure-unknown", "basis-unknown", "field-too-long"}
 
 
 @dataclass

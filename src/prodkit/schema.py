@@ -147,6 +147,18 @@ class NormalisedClaims(pa.DataFrameModel):
             pl.col("statistic").is_in(SIGNED_STATISTICS) | pl.col("value_mid").is_null() | (pl.col("value_mid") >= 0))
 
 
+def _date_reason(value: str) -> str:
+    import re
+
+    if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?(/\d{4}(-\d{2}(-\d{2})?)?)?", value):
+        return "no such day or month"
+    if re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}[./]\d{4}", value):
+        return "day-first or month-first dates are ambiguous"
+    if re.fullmatch(r"\d{4}-\d(-\d{1,2})?|\d{4}-\d{2}-\d", value):
+        return "months and days take two digits"
+    return "not YYYY, YYYY-MM or YYYY-MM-DD"
+
+
 def problems_from(model: type[pa.DataFrameModel], frame: pl.DataFrame, *, file_column: str = "source_file",
                   line_column: str = "source_line", column_numbers: dict[str, int] | None = None,
                   field_for_check: dict[str, str] | None = None) -> list[Problem]:
@@ -184,7 +196,7 @@ def problems_from(model: type[pa.DataFrameModel], frame: pl.DataFrame, *, file_c
         elif code == "source-type-unknown":
             details["allowed"] = ", ".join(SOURCE_TYPES)
         elif code == "date-invalid":
-            details["reason"] = "no such date" if value and len(str(value)) in (7, 10) else "not YYYY, YYYY-MM or YYYY-MM-DD"
+            details["reason"] = _date_reason(str(value or ""))
         elif code in ("value-range-inverted", "value-negative"):
             value = row.get("value")
             field = "value"

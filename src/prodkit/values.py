@@ -46,7 +46,13 @@ class Figure:
 
 
 class FigureError(ValueError):
-    """A figure that cannot be read; the message says why."""
+    """A figure that cannot be read; the message says why, ``code`` which problem it is."""
+
+    code = "value-unparseable"
+
+
+class InvertedRange(FigureError):
+    code = "value-range-inverted"
 
 
 QUALIFIERS = ("exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague")
@@ -66,7 +72,12 @@ _WORDS = {
     "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "один": 1, "два": 2, "три": 3, "пять": 5, "десять": 10,
+    # Russian, in Cyrillic and in the Library of Congress transliteration of titles
+    "один": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7, "восемь": 8,
+    "девять": 9, "десять": 10, "сто": 100, "тысяча": 1000,
+    "odin": 1, "dva": 2, "dve": 2, "tri": 3, "chetyre": 4, "piat'": 5, "piat’": 5, "shest'": 6, "shest’": 6,
+    "sem'": 7, "sem’": 7, "vosem'": 8, "vosem’": 8, "deviat'": 9, "deviat’": 9, "desiat'": 10, "desiat’": 10,
+    "sto": 100, "tysiacha": 1000,
 }
 
 #: A fraction of a whole, written in words ("half of the workers").
@@ -239,7 +250,7 @@ def parse_figure(text: str) -> Figure:
         if negative:
             low = -low
         if low > high:
-            raise FigureError(f"the range '{text}' runs from {low:g} down to {high:g}")
+            raise InvertedRange(f"the range '{text}' runs from {low:g} down to {high:g}")
         mid = (low + high) / 2
         return Figure(low, high, mid, "range" if qualifier == "exact" else qualifier)
     if len(parts) != 1:
@@ -284,29 +295,31 @@ def parse_values(frame, *, column: str = "value", file_column: str = "source_fil
     import polars as pl
 
     distinct = frame.select(pl.col(column).unique()).to_series().to_list()
-    lows, highs, mids, quals, errors = [], [], [], [], []
+    lows, highs, mids, quals, errors, codes = [], [], [], [], [], []
     for text in distinct:
         try:
             f = parse_figure(text)
             lows.append(f.low); highs.append(f.high); mids.append(f.mid); quals.append(f.qualifier)
-            errors.append(None)
+            errors.append(None); codes.append(None)
         except FigureError as exc:
             lows.append(None); highs.append(None); mids.append(None); quals.append(None)
-            errors.append(str(exc))
+            errors.append(str(exc)); codes.append(exc.code)
     table = pl.DataFrame(
         {column: distinct, "value_low": lows, "value_high": highs, "value_mid": mids,
-         "qualifier": quals, "_value_error": errors},
+         "qualifier": quals, "_value_error": errors, "_value_code": codes},
         schema={column: pl.String, "value_low": pl.Float64, "value_high": pl.Float64,
-                "value_mid": pl.Float64, "qualifier": pl.String, "_value_error": pl.String},
+                "value_mid": pl.Float64, "qualifier": pl.String, "_value_error": pl.String,
+                "_value_code": pl.String},
     )
     out = frame.join(table, on=column, how="left", nulls_equal=True, maintain_order="left")
     problems: list[Problem] = []
     bad = out.filter(pl.col("_value_error").is_not_null() & pl.col(column).is_not_null())
-    for value, error, file, line in bad.select(column, "_value_error", file_column, line_column).iter_rows():
-        problems.append(problem("value-unparseable", file=file, line=line, column=column_number,
+    for value, error, code, file, line in bad.select(column, "_value_error", "_value_code", file_column,
+                                                     line_column).iter_rows():
+        problems.append(problem(code, file=file, line=line, column=column_number,
                                 field=column, value=value, reason=error))
     vague = out.filter(pl.col("qualifier") == "vague")
     for value, file, line in vague.select(column, file_column, line_column).iter_rows():
         problems.append(problem("value-vague", file=file, line=line, column=column_number,
                                 field=column, value=value))
-    return out.drop("_value_error"), problems
+    return out.drop("_value_error", "_value_code"), problems
