@@ -39,11 +39,19 @@ def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"
 
     Raises :class:`~prodkit.errors.InputError` when a file cannot be read.
     """
+    from .errors import InputError
     from .outputs.staging import Staging
     from .outputs.tables import write_problems
     from .pipeline import load_ledger
 
-    ledger = load_ledger(Path(raw_dir), strict=strict)
+    try:
+        ledger = load_ledger(Path(raw_dir), strict=strict)
+    except InputError as exc:
+        # an unreadable file is still a problem to list: validate's one output is the list
+        with Staging({"out": Path(out_dir)}) as st:
+            write_problems(exc.problems, st.path("out") / "problems.csv")
+            st.commit()
+        raise
     with Staging({"out": Path(out_dir)}) as st:
         write_problems(ledger.problems, st.path("out") / "problems.csv")
         st.commit()

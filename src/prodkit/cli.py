@@ -56,21 +56,30 @@ def _run(ctx: click.Context, fn, *args, **kwargs):
         ctx.exit(2)
 
 
+#: Problems shown per code before the rest of that code is summarised.
+SHOW_PER_CODE = 3
+
+
 def report_problems(problems, out_dir: Path | None) -> None:
-    """Every problem, grouped by code, capped on screen; the full list is in problems.csv."""
-    from collections import Counter
+    """Every problem, grouped by code (errors first), a few of each on screen; all in problems.csv."""
+    from collections import defaultdict
 
     if not problems:
         return
-    ordered = sorted(problems, key=lambda p: p.severity != "error")  # errors first, stable otherwise
-    shown = ordered[:SHOW_PROBLEMS]
-    for p in shown:
-        _echo(p.render())
-    rest = len(problems) - len(shown)
-    counts = Counter((p.severity, p.code) for p in problems)
-    summary = ", ".join(f"{n} {code} ({sev})" for (sev, code), n in sorted(counts.items()))
-    if rest > 0:
-        _echo(f"... and {rest} more.")
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for p in problems:
+        groups[(p.severity, p.code)].append(p)
+    order = sorted(groups, key=lambda k: (k[0] != "error", k[1]))
+    shown = 0
+    for key in order:
+        items = groups[key]
+        for p in items[:SHOW_PER_CODE]:
+            if shown < SHOW_PROBLEMS * 3:
+                _echo(p.render())
+                shown += 1
+        if len(items) > SHOW_PER_CODE:
+            _echo(f"  ... and {len(items) - SHOW_PER_CODE} more [{key[1]}]")
+    summary = ", ".join(f"{len(groups[k])} {k[1]} ({k[0]})" for k in order)
     where = f"; full list in {out_dir / 'problems.csv'}" if out_dir else ""
     _echo(f"Problems: {summary}{where}")
 

@@ -97,12 +97,16 @@ class Problem:
         head = f"{where} [{self.code}]"
         if self.field:
             head += f" {self.field} = {_short(self.value)!s}"
-        return f"{head}\n  {self.message}\n  Fix: {self.hint}"
+        message = "".join(ch if ch.isprintable() else "?" for ch in self.message)
+        return f"{head}\n  {message}\n  Fix: {self.hint}"
 
 
 def _short(value: str, limit: int = 60) -> str:
+    """A value fit for one terminal line: control bytes shown as \\xNN, long text cut."""
     text = value if len(value) <= limit else value[: limit - 1] + "…"
-    return '"' + text.replace("\n", "\\n") + '"'
+    shown = "".join(ch if ch.isprintable() else "\\x%02x" % ord(ch) if ord(ch) < 256 else "\\u%04x" % ord(ch)
+                    for ch in text)
+    return '"' + shown + '"'
 
 
 def problem(

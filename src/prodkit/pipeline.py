@@ -136,7 +136,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
         problems += _empty_required(adj_t, ADJUDICATIONS_REQUIRED)
         problems += checks.adjudication_checks(adj_t.frame, claims, _col_numbers(adj_t))
 
-    problems = sorted(set(problems), key=_problem_order)
+    problems = _drop_consequences(sorted(set(problems), key=_problem_order))
     bad_claim_lines = _rejected_lines(problems, claims_t.label, strict)
     if strict:
         problems = _strict(problems, {claims_t.label: bad_claim_lines, sources_t.label: bad_source_lines})
@@ -159,6 +159,14 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     return Ledger(claims=used, rejected=rejected, sources=used_sources, adjudications=adjudications,
                   problems=problems, accounts=accounts, units=units, raw_dir=raw_dir,
                   extra_columns=claims_t.extra_columns)
+
+
+def _drop_consequences(problems: list[Problem]) -> list[Problem]:
+    """A row with the wrong number of fields is reported as that, not as its empty cells."""
+    ragged = {(p.file, p.line) for p in problems if p.code == "row-width"}
+    if not ragged:
+        return problems
+    return [p for p in problems if p.code == "row-width" or (p.file, p.line) not in ragged]
 
 
 def _problem_order(p: Problem):
