@@ -10,6 +10,7 @@ import polars as pl
 
 from .errors import Problem, problem
 from .ledger import nearest
+from .values import FigureError, parse_figure
 
 
 def duplicate_ids(frame: pl.DataFrame, column: str, code: str, col_number: int | None) -> list[Problem]:
@@ -130,4 +131,10 @@ def adjudication_checks(adj: pl.DataFrame, claims: pl.DataFrame, col_numbers: di
         if not cid and not row.get("value"):
             out.append(problem("field-empty", file=f, line=line, column=col_numbers.get("value"),
                                field="value", value=""))
+        elif not cid:
+            try:
+                parse_figure(row["value"])
+            except FigureError as exc:
+                out.append(problem("value-unparseable", file=f, line=line, column=col_numbers.get("value"),
+                                   field="value", value=row["value"], reason=str(exc)))
     return out

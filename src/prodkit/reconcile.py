@@ -90,7 +90,7 @@ def _tie_note(claims: pl.DataFrame, on: str, chosen: pl.DataFrame, label: str, b
                                pl.col("value_mid").n_unique().alias("_values")))
     return chosen.join(ties, on=KEY, how="left").with_columns(
         pl.when((pl.col("_ties") > 1) & (pl.col("_values") > 1))
-        .then(pl.format(f"; tie on {label} between {{}} claims, broken by {broken_by}", pl.col("_ties")))
+        .then(pl.format(f"; tie on {label} between {{}} values, broken by {broken_by}", pl.col("_values")))
         .otherwise(pl.lit("")).alias("_tie")
     ).drop("_ties", "_values")
 
@@ -193,6 +193,7 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         pl.col("value_mid").is_not_null().sum().alias("_numbered"),
         pl.col("root").filter(pl.col("value_mid").is_not_null()).n_unique().alias("_n_numbered_sources"),
         pl.col("root").n_unique().alias("n_sources"),
+        pl.col("source_id").n_unique().alias("_n_cited"),
         pl.col("value_mid").min().alias("_min_mid"),
         pl.col("value_mid").max().alias("_max_mid"),
         open_lo.max().alias("_max_low"),
@@ -277,7 +278,7 @@ def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
             pl.when(pl.col("status") == "conflict").then(pl.lit("conflict")),
             pl.when(pl.col("_numbered") == 0).then(pl.lit("no-number")),
             pl.when(pl.col("_units") > 1).then(pl.lit("mixed-units")),
-            pl.when(pl.col("n_sources") < pl.col("n_claims")).then(pl.lit("retold")),
+            pl.when(pl.col("n_sources") < pl.col("_n_cited")).then(pl.lit("retold")),
         ).list.drop_nulls(),
     ).list.unique().list.sort().list.join(";")
     out = out.with_columns(
