@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import RAW, read_rows, run
-from prodkit.reconcile import STRATEGIES, reconcile_events
+from prodkit.events import STRATEGIES, reconcile_events
 
 SOURCES = pl.DataFrame({
     "source_id": ["arch", "memo", "retell", "paper"],

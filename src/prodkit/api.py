@@ -59,7 +59,7 @@ def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"
 
 
 def _check_strategy(strategy: str) -> None:
-    from .reconcile import STRATEGIES
+    from .events import STRATEGIES
 
     if strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy '{strategy}'", hint="Use one of: " + ", ".join(STRATEGIES) + ".")
@@ -69,7 +69,7 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     """Every output table, as polars frames, from a loaded ledger."""
     from . import norms, plausibility
     from .outputs.tables import accounts_frame, claims_output, problems_frame
-    from .reconcile import conflicts_table, prepare, reconcile_events, sensitivity_table
+    from .events import conflicts_table, prepare, reconcile_events, sensitivity_table
 
     claims = prepare(ledger.claims, ledger.sources)
     claims, check_problems = plausibility.check_claims(claims, ledger.raw_dir)
@@ -162,7 +162,7 @@ def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("report
 def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = "trust-your-friends",
             tolerance: float = 0.01, seed: int = 1935) -> str:
     """The event as a historian would read it: claims, sources, decision, checks."""
-    from .explain import explain_event
+    from .narrative import explain_event
     from .pipeline import load_ledger
 
     _check_strategy(strategy)

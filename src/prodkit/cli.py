@@ -152,9 +152,10 @@ def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Pat
     """Read, normalise, validate and reconcile the ledger; write every output."""
     from . import api
 
-    result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
-                  strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, strict=strict,
-                  progress=_progress)
+    with PhaseLog() as progress:
+        result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
+                      strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, strict=strict,
+                      progress=progress)
     report_problems(result.ledger.problems, out_dir)
     _summary(result)
     for line in result.summary_lines():
@@ -162,10 +163,45 @@ def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Pat
     ctx.exit(1 if result.ledger.has_errors else 0)
 
 
-def _progress(phase: str) -> None:
-    if os.environ.get("PRODKIT_QUIET"):
-        return
-    _echo(f"prodkit: {phase}")
+class PhaseLog:
+    """Progress per phase on stderr: a rich status line on a terminal, plain log lines otherwise.
+
+    Plain lines give the time since the start, so a long run in a log file
+    shows where the time went: ``prodkit: [  12.3 s] normalise units``.
+    PRODKIT_QUIET=1 silences them.
+    """
+
+    def __init__(self):
+        import time
+
+        self._clock = time.perf_counter
+        self._start = self._clock()
+        self._quiet = bool(os.environ.get("PRODKIT_QUIET"))
+        self._status = None
+        if not self._quiet and sys.stderr.isatty():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status("prodkit: starting")
+
+    def __enter__(self) -> "PhaseLog":
+        if self._status is not None:
+            self._status.__enter__()
+        return self
+
+    def __call__(self, phase: str) -> None:
+        elapsed = self._clock() - self._start
+        if self._quiet:
+            return
+        if self._status is not None:
+            self._status.update(f"prodkit: {phase} ({elapsed:.1f} s)")
+        else:
+            _echo(f"prodkit: [{elapsed:7.1f} s] {phase}")
+
+    def __exit__(self, *exc) -> None:
+        if self._status is not None:
+            self._status.__exit__(*exc)
+        if not self._quiet and exc[0] is None:
+            self("done")
 
 
 @main.command()

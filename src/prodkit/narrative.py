@@ -8,7 +8,7 @@ import polars as pl
 
 from .errors import UsageError
 from .ledger import nearest
-from .reconcile import STRATEGIES
+from .events import STRATEGIES
 
 
 def _fmt(x) -> str:
