@@ -327,3 +327,19 @@ def test_same_inputs_in_any_row_order_give_byte_identical_outputs(runner, raw_co
         if name in ("problems.csv", "accounts.csv"):
             continue  # they name the input files' paths and lines, which differ
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_the_fast_reader_for_large_files_agrees_with_the_exact_one(monkeypatch, tmp_path):
+    """Files over 64 MiB are parsed by polars; lines and cells must come out the same."""
+    from prodkit import ledger
+
+    rows = (RAW / "claims.csv").read_text(encoding="utf-8")
+    # a quoted field spanning two lines moves every later row down one line
+    rows = rows.replace("Central-Irmino mine, Donbass", "Central-Irmino mine,\nDonbass", 1)
+    (tmp_path / "claims.csv").write_text(rows, encoding="utf-8")
+    args = dict(required=ledger.CLAIMS_REQUIRED, optional=ledger.CLAIMS_OPTIONAL, label="claims.csv")
+    exact = ledger.read_table(tmp_path / "claims.csv", **args)
+    monkeypatch.setattr(ledger, "FAST_READ_BYTES", 10)
+    fast = ledger.read_table(tmp_path / "claims.csv", **args)
+    assert fast.frame.equals(exact.frame)
+    assert exact.frame["source_line"][:3].to_list() == [2, 4, 5]

@@ -154,10 +154,15 @@ def read_table(
 
     problems: list[Problem] = []
     if len(raw) > FAST_READ_BYTES:
-        header, columns, lines = _read_fast(raw, label)
+        del text  # polars reads the bytes; the decoded copy is not needed
+        body, lines = _read_fast(raw, label)
+        header = list(body.columns)
     else:
         header, columns, lines, row_problems = _read_exact(text, label)
         problems += row_problems
+        body = pl.DataFrame([pl.Series(f"_{i}", values, dtype=pl.String) for i, values in enumerate(columns)],
+                            schema={f"_{i}": pl.String for i in range(len(header))})
+    del raw
 
     header = [h.strip() for h in header]
     known = required + optional
@@ -181,13 +186,11 @@ def read_table(
         near = nearest(name, known)
         p = problem("column-unknown", file=label, line=1, column=seen[name] + 1, field=name, value=name)
         if near and near not in seen:
-            p = problem("column-unknown", file=label, line=1, column=seen[name] + 1, field=name,
-                        value=name)
             p = Problem(**{**p.as_row(), "hint": f"Did you mean '{near}'? Rename the column if so."})
         problems.append(p)
 
-    data = {name: columns[i] for i, name in enumerate(header)}
-    frame = pl.DataFrame({name: pl.Series(name, values, dtype=pl.String) for name, values in data.items()})
+    frame = body
+    frame.columns = header
     for name in optional:
         if name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(name))
@@ -260,9 +263,8 @@ def _read_fast(raw: bytes, label: str):
     lines = frame.select(
         (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + embedded.cum_sum().shift(1, fill_value=0))
         .alias("line")
-    )["line"].to_list()
-    columns = [frame[c].to_list() for c in header]
-    return header, columns, lines
+    )["line"]
+    return frame, lines
 
 
 def _check_cells(frame, header: list[str], label: str) -> list[Problem]:
