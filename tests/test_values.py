@@ -131,3 +131,27 @@ def test_any_text_parses_or_says_why_never_crashes(text):
         assert f.qualifier in {"exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague"}
         for x in (f.low, f.high, f.mid):
             assert x is None or math.isfinite(x)
+
+
+@given(st.lists(st.one_of(
+    st.integers(0, 10**7).map(str),
+    st.tuples(st.integers(0, 10**4), st.integers(0, 99)).map(lambda t: f"{t[0]}.{t[1]}"),
+    st.tuples(st.integers(0, 999), st.integers(0, 999), st.sampled_from(["-", "–", "—", " - "])).map(
+        lambda t: f"{t[0]}{t[2]}{t[1]}"),
+    st.sampled_from(["~46 000", "about 55", "4 ½ thousand", "over half", "hundreds", "lots", "15-14", ""]),
+), min_size=1, max_size=30))
+def test_vectorised_reading_agrees_with_the_parser(texts):
+    import polars as pl
+
+    from prodkit.values import _figure_table
+
+    table = {r["value"]: r for r in _figure_table(pl.Series("value", texts, dtype=pl.String)).iter_rows(named=True)}
+    for text in set(texts):
+        row = table[text]
+        try:
+            f = parse_figure(text)
+        except FigureError as exc:
+            assert row["_value_code"] == exc.code and row["value_mid"] is None
+        else:
+            assert (row["value_low"], row["value_high"], row["value_mid"], row["qualifier"]) == (
+                f.low, f.high, f.mid, f.qualifier)

@@ -265,6 +265,46 @@ def parse_figure(text: str) -> Figure:
     return Figure(None, x, x, qualifier)
 
 
+_PLAIN = r"^\d+(?:\.\d+)?$"
+_SIMPLE_RANGE = r"^(\d+(?:\.\d+)?)\s*[-–—]\s*(\d+(?:\.\d+)?)$"
+
+
+def _figure_table(distinct):
+    """One row per distinct figure: low, high, mid, qualifier, error.
+
+    Plain numbers ("102") and simple ranges ("14-15") are read by polars,
+    vectorised; everything else goes through :func:`parse_figure` once per
+    distinct string. Both paths give the same answer (a test holds it).
+    """
+    import polars as pl
+
+    name = distinct.name
+    schema = {name: pl.String, "value_low": pl.Float64, "value_high": pl.Float64, "value_mid": pl.Float64,
+              "qualifier": pl.String, "_value_error": pl.String, "_value_code": pl.String}
+    d = distinct.to_frame()
+    plain = d.filter(pl.col(name).str.contains(_PLAIN)).with_columns(
+        pl.col(name).cast(pl.Float64).alias("value_low"))
+    plain = plain.with_columns(pl.col("value_low").alias("value_high"), pl.col("value_low").alias("value_mid"),
+                               pl.lit("exact").alias("qualifier"))
+    ranged = d.filter(pl.col(name).str.contains(_SIMPLE_RANGE)).with_columns(
+        pl.col(name).str.extract(_SIMPLE_RANGE, 1).cast(pl.Float64).alias("value_low"),
+        pl.col(name).str.extract(_SIMPLE_RANGE, 2).cast(pl.Float64).alias("value_high"))
+    ranged = ranged.filter(pl.col("value_low") <= pl.col("value_high")).with_columns(
+        ((pl.col("value_low") + pl.col("value_high")) / 2).alias("value_mid"), pl.lit("range").alias("qualifier"))
+    fast = pl.concat([plain, ranged], how="diagonal_relaxed").with_columns(
+        pl.lit(None, dtype=pl.String).alias("_value_error"), pl.lit(None, dtype=pl.String).alias("_value_code"))
+    rest = d.join(fast.select(name), on=name, how="anti", nulls_equal=True)[name].to_list()
+    rows = []
+    for text in rest:
+        try:
+            f = parse_figure(text)
+            rows.append((text, f.low, f.high, f.mid, f.qualifier, None, None))
+        except FigureError as exc:
+            rows.append((text, None, None, None, None, str(exc), exc.code))
+    slow = pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.concat([fast.select(list(schema)).cast(schema), slow], how="vertical")
+
+
 def parse_values(frame, *, column: str = "value", file_column: str = "source_file",
                  line_column: str = "source_line", column_number: int | None = None):
     """Add ``value_low``, ``value_high``, ``value_mid``, ``qualifier`` to a frame.
@@ -294,23 +334,7 @@ def parse_values(frame, *, column: str = "value", file_column: str = "source_fil
     """
     import polars as pl
 
-    distinct = frame.select(pl.col(column).unique()).to_series().to_list()
-    lows, highs, mids, quals, errors, codes = [], [], [], [], [], []
-    for text in distinct:
-        try:
-            f = parse_figure(text)
-            lows.append(f.low); highs.append(f.high); mids.append(f.mid); quals.append(f.qualifier)
-            errors.append(None); codes.append(None)
-        except FigureError as exc:
-            lows.append(None); highs.append(None); mids.append(None); quals.append(None)
-            errors.append(str(exc)); codes.append(exc.code)
-    table = pl.DataFrame(
-        {column: distinct, "value_low": lows, "value_high": highs, "value_mid": mids,
-         "qualifier": quals, "_value_error": errors, "_value_code": codes},
-        schema={column: pl.String, "value_low": pl.Float64, "value_high": pl.Float64,
-                "value_mid": pl.Float64, "qualifier": pl.String, "_value_error": pl.String,
-                "_value_code": pl.String},
-    )
+    table = _figure_table(frame.select(pl.col(column).unique()).to_series().rename(column))
     out = frame.join(table, on=column, how="left", nulls_equal=True, maintain_order="left")
     problems: list[Problem] = []
     bad = out.filter(pl.col("_value_error").is_not_null() & pl.col(column).is_not_null())
