@@ -263,13 +263,23 @@ def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     >>> r.select("value", "value_low", "value_high", "status", "chosen_claim_id").row(0)
     (536.0, 536.0, 552.0, 'conflict', 'c1')
     """
+    c, facts = _groups(claims, sources, tolerance)
+    return _decide(facts, c, choose(c, strategy, seed), strategy, adjudications)
+
+
+def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The claims that take part (with their sources' facts) and the per-group facts."""
     c = prepare(claims, sources) if "root" not in claims.columns else claims
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
     c = c.filter(pl.col("statistic") != "conversion").with_columns(
         pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
-    facts = group_facts(c, tolerance)
-    chosen = choose(c, strategy, seed)
+    return c, group_facts(c, tolerance)
+
+
+def _decide(facts: pl.DataFrame, c: pl.DataFrame, chosen: pl.DataFrame, strategy: str,
+            adjudications: pl.DataFrame | None) -> pl.DataFrame:
+    """Join a strategy's choices to the group facts, apply adjudications, explain."""
     out = facts.join(chosen, on=KEY, how="left")
     out = apply_adjudications(out, c, adjudications)
     group_flags = pl.concat_list(
@@ -312,11 +322,10 @@ def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFr
 def sensitivity_table(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance: float, seed: int,
                       adjudications: pl.DataFrame | None) -> pl.DataFrame:
     """Every group's value under every strategy, side by side, and whether the choice matters."""
-    c = prepare(claims, sources)
+    c, facts = _groups(claims, sources, tolerance)
     wide = None
     for name in STRATEGIES:
-        r = reconcile_events(c, sources, strategy=name, tolerance=tolerance, seed=seed,
-                             adjudications=adjudications)
+        r = _decide(facts, c, choose(c, name, seed), name, adjudications)
         col = r.select(KEY + [pl.col("value").alias(name.replace("-", "_"))])
         if wide is None:
             wide = r.select(KEY + ["status", "value_low", "value_high", "unit"]).join(col, on=KEY)
