@@ -88,7 +88,7 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
         pl.col("n_lo").min().alias("norm_low"), pl.col("n_hi").max().alias("norm_high"),
         pl.col("unit_canonical").first().alias("unit"), pl.col("source_id").first().alias("record_source_id"),
         pl.col("trust_rank").first().alias("_rank"), pl.col("norm_event_id").first(),
-        pl.col("norm_claim_id").sort().str.join(";").alias("norm_claim_ids"),
+        pl.col("norm_claim_id").drop_nulls().sort().str.join(";").alias("norm_claim_ids"),
         (pl.col("basis_period").first().is_not_null() & pl.col("norm_basis").is_not_null()
          & (pl.col("norm_basis") != pl.col("basis_period").first())).any().alias("_basis_mismatch"),
         pl.col("source_file").first(), pl.col("source_line").first(),
@@ -140,7 +140,9 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
             pl.when(pl.col("norm_event_id") != pl.col("event_id")).then(pl.lit("norm-from-elsewhere")),
             pl.when(no_norm).then(pl.lit("norm-implied")),
         ).list.drop_nulls().list.sort().list.join(";").alias("flags"),
-    ).with_columns(pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"))
+    ).with_columns(
+        pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"),
+        pl.when(pl.col("norm_claim_ids") == "").then(None).otherwise(pl.col("norm_claim_ids")).alias("norm_claim_ids"))
 
     problems: list[Problem] = []
     for row in out.filter(pl.col("consistent") == False).iter_rows(named=True):  # noqa: E712

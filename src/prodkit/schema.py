@@ -31,7 +31,9 @@ QUALIFIERS = ["exact", "range", "approximate", "more-than", "at-least", "less-th
 #: Statistics whose values may be negative (a fall is negative growth).
 SIGNED_STATISTICS = ["growth"]
 
-_ISO_PARTIAL = r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$"
+#: A partial ISO 8601 date or an interval of two: 1935, 1935-09, 1935-08-31, 1933/1937.
+ISO_PARTIAL = r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$"
+_ISO_PARTIAL = ISO_PARTIAL
 
 
 def _text(description: str, *, nullable: bool = True, title: str | None = None, **kw):
@@ -374,11 +376,27 @@ class AccountsOut(pa.DataFrameModel):
         return data.lazyframe.select(pl.col("used") + pl.col("rejected") == pl.col("read"))
 
 
+class SourcesOut(pa.DataFrameModel):
+    """sources.csv (output): every cited work the ledger's claims may refer to, with its type, year and trust rank."""
+
+    source_id: str = _f("Unique id of a cited work, e.g. siegelbaum-1988, rgaspi-85-29-633.", nullable=False)
+    citation: Optional[str] = _f("Full citation as the carrier gives it.")
+    source_type: str = _f("One of: " + ", ".join(SOURCE_TYPES) + ".", nullable=False, isin=SOURCE_TYPES)
+    year: Optional[str] = _f("Year of publication (of the document, for archival files).")
+    trust_rank: int = _f("1 = trusted most; ties allowed; editable in data/raw/sources.csv.", nullable=False, ge=1)
+    trust_note: Optional[str] = _f("One line: why this rank.")
+    derived_from: Optional[str] = _f("The source_id this source retells, if it does: a retelling is not independent evidence.")
+
+    class Config:
+        strict = True
+        unique = ["source_id"]
+
+
 #: Output tables in the order they are written and described.
 OUTPUT_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "claims": ClaimsOut, "reconciled": ReconciledOut, "conflicts": ConflictsOut,
     "norms_vs_records": NormsVsRecordsOut, "sensitivity": SensitivityOut, "problems": ProblemsOut,
-    "accounts": AccountsOut,
+    "accounts": AccountsOut, "sources": SourcesOut,
 }
 
 

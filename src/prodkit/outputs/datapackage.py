@@ -1,0 +1,321 @@
+"""The data package (``datapackage.json``) and the codebook (``codebook.md``).
+
+Both are generated from the pandera models in :mod:`prodkit.schema`, the same
+definitions :func:`prodkit.schema.validate_outputs` checks every table
+against, so a column's description, unit, codes and keys cannot drift between
+what is checked, what Frictionless validates and what a historian reads.
+A column's type is the type it is written with (the frame's dtype), which the
+validator has already matched against the model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import ProdkitError
+from ..schema import ISO_PARTIAL, OUTPUT_MODELS, QUALIFIERS, SEVERITIES, SOURCE_TYPES, STATISTICS, STATUSES
+
+#: Every table prodkit writes, with the model that documents it.
+TABLE_MODELS = OUTPUT_MODELS
+
+#: Coded text columns: their allowed values, in code order. The Stata export
+#: stores code i (1-based) for the i-th value, so append, never reorder.
+CODES: dict[str, list[str]] = {
+    "statistic": STATISTICS, "status": STATUSES, "source_type": SOURCE_TYPES,
+    "qualifier": QUALIFIERS, "severity": SEVERITIES,
+}
+
+#: (table, column) -> (table, column) it refers to.
+FOREIGN_KEYS = {
+    ("claims", "source_id"): ("sources", "source_id"),
+    ("reconciled", "chosen_claim_id"): ("claims", "claim_id"),
+    ("conflicts", "claim_id"): ("claims", "claim_id"),
+    ("conflicts", "source_id"): ("sources", "source_id"),
+    ("norms_vs_records", "record_claim_id"): ("claims", "claim_id"),
+    ("norms_vs_records", "record_source_id"): ("sources", "source_id"),
+}
+
+#: Columns holding a partial ISO 8601 date (text: 1935, 1935-09, 1933/1937).
+DATE_COLUMNS = {"date"}
+EXTRA_COLUMN = "A column the ledger's author added to claims.csv, copied as written."
+
+
+@dataclass(frozen=True)
+class Column:
+    """What the schema says about one written column."""
+
+    name: str
+    type: str                 # Frictionless type: string, number, integer, boolean
+    description: str
+    title: str | None = None
+    unit: str | None = None        # a fixed unit ("%")
+    unit_column: str | None = None  # or the column that holds each row's unit
+    required: bool = False
+    codes: list[str] | None = None
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    rows: int
+    columns: list[Column]
+    primary_key: list[str] = field(default_factory=list)
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (column, table, column)
+
+    @property
+    def summary(self) -> str:
+        """The description without its leading file name: "one row per (event_id, ...)"."""
+        return re.sub(r"^\S+\.csv( \([^)]*\))?:\s*", "", self.description)
+
+
+def _frictionless_type(dtype: pl.DataType) -> str:
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype.is_integer():
+        return "integer"
+    if dtype.is_numeric():
+        return "number"
+    return "string"
+
+
+def describe(tables: dict[str, pl.DataFrame]) -> list[Table]:
+    """Every table in ``tables`` as the schema documents it, in the order written.
+
+    Raises :class:`~prodkit.errors.ProdkitError` for a table or column the
+    schema does not describe: a table nobody documented is prodkit's bug.
+
+    Examples
+    --------
+    >>> t = describe({"accounts": pl.DataFrame({"file": ["claims.csv"], "read": [3], "used": [2],
+    ...                                          "rejected": [1]})})[0]
+    >>> [(c.name, c.type, c.required) for c in t.columns]
+    [('file', 'string', True), ('read', 'integer', True), ('used', 'integer', True), ('rejected', 'integer', True)]
+    """
+    out = []
+    for name, frame in tables.items():
+        model = TABLE_MODELS.get(name)
+        if model is None:
+            raise ProdkitError(f"no schema describes the table {name}",
+                               hint="This is a bug in prodkit: add a model to OUTPUT_MODELS in schema.py.")
+        schema = model.to_schema()
+        columns = []
+        for col, dtype in frame.schema.items():
+            spec = schema.columns.get(col)
+            if spec is None:
+                if name != "claims":
+                    raise ProdkitError(f"the schema does not describe {name}.{col}",
+                                       hint="This is a bug in prodkit: document the column in schema.py.")
+                columns.append(Column(col, _frictionless_type(dtype), EXTRA_COLUMN, title=col))
+                continue
+            unit = (spec.metadata or {}).get("unit")
+            per_row = unit in frame.columns
+            columns.append(Column(
+                name=col, type=_frictionless_type(dtype), description=spec.description or "",
+                title=spec.title, unit=None if per_row else unit, unit_column=unit if per_row else None,
+                required=not spec.nullable, codes=CODES.get(col),
+                pattern=ISO_PARTIAL.strip("^$") if col in DATE_COLUMNS else None))
+        key = list(schema.unique or [])
+        fks = [(col, *FOREIGN_KEYS[(name, col)]) for col in frame.columns
+               if (name, col) in FOREIGN_KEYS and FOREIGN_KEYS[(name, col)][0] in tables]
+        out.append(Table(name, (schema.description or "").strip(), frame.height, columns, key, fks))
+    return out
+
+
+def _field(c: Column) -> dict:
+    from .stata import variable_label
+
+    f: dict = {"name": c.name, "title": c.title or variable_label(c), "type": c.type,
+               "description": c.description}
+    if c.type == "boolean":
+        f["trueValues"], f["falseValues"] = ["TRUE"], ["FALSE"]
+    if c.unit:
+        f["unit"] = c.unit
+    if c.unit_column:
+        f["unitField"] = c.unit_column
+    constraints: dict = {}
+    if c.required:
+        constraints["required"] = True
+    if c.codes:
+        constraints["enum"] = list(c.codes)
+    if c.pattern:
+        constraints["pattern"] = c.pattern
+    if constraints:
+        f["constraints"] = constraints
+    return f
+
+
+def package(tables: dict[str, pl.DataFrame]) -> dict:
+    """The Frictionless (v1) tabular data package describing every CSV in ``tables``."""
+    resources = []
+    for t in describe(tables):
+        schema: dict = {"fields": [_field(c) for c in t.columns], "missingValues": [""]}
+        if t.primary_key:
+            schema["primaryKey"] = t.primary_key
+        if t.foreign_keys:
+            schema["foreignKeys"] = [{"fields": [col], "reference": {"resource": ref, "fields": [ref_col]}}
+                                     for col, ref, ref_col in t.foreign_keys]
+        resources.append({
+            "name": t.name, "path": f"{t.name}.csv", "profile": "tabular-data-resource",
+            "description": t.description,
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "lineTerminator": "\n", "quoteChar": '"', "doubleQuote": True,
+                        "header": True},
+            "schema": schema,
+        })
+    return {
+        "profile": "tabular-data-package",
+        "name": "prodkit-outputs",
+        "title": "prodkit outputs: production figures from historical sources, reconciled",
+        "description": ("Every claim of the ledger with its value in canonical units, the reconciled value of "
+                        "each event, records against norms, conflicts, the effect of each strategy, and the "
+                        "problems found. Field descriptions and units come from prodkit's schema; "
+                        "codebook.md says the same for people."),
+        "resources": resources,
+    }
+
+
+def write_all(tables: dict[str, pl.DataFrame], out: Path) -> list[Path]:
+    """Write ``datapackage.json`` and ``codebook.md`` into ``out`` (beside the CSVs)."""
+    paths = [Path(out) / "datapackage.json", Path(out) / "codebook.md"]
+    text = json.dumps(package(tables), indent=2, ensure_ascii=False) + "\n"
+    paths[0].write_text(text, encoding="utf-8", newline="\n")
+    paths[1].write_text(codebook(tables), encoding="utf-8", newline="\n")
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# codebook.md: the same description, for a person.
+# ---------------------------------------------------------------------------
+
+_R_COL_TYPES = {"string": "c", "number": "d", "integer": "i", "boolean": "l"}
+_R_CLASSES = {"string": "character", "number": "numeric", "integer": "integer", "boolean": "logical"}
+
+CSV_CONVENTIONS = """\
+- UTF-8 without a byte-order mark, a header row, `,` between fields, `.` as
+  the decimal mark, `\\n` line ends. A field is quoted only when it holds a
+  comma, a double quote (doubled inside) or a line break.
+- **Missing is an empty field**, in every column. No text is ever empty, so
+  an empty field always means missing, never "".
+- Text is written as it is: a cell can hold the letters `NA` (a place, a
+  subject, a figure as written). Tell R that only an empty field is missing
+  (`na = ""` for readr, `na.strings = ""` for `read.csv`), or it reads such a
+  cell as NA. readr also trims spaces unless given `trim_ws = FALSE`.
+- Give `read.csv` `encoding = "UTF-8"` (it marks the text as UTF-8 whatever
+  the locale; `fileEncoding` fails on Cyrillic in a C or Latin-1 locale) and
+  `check.names = FALSE` (or it renames columns such as `in`).
+- Booleans are `TRUE` / `FALSE`, which readr, `read.csv`, polars and
+  Frictionless all read as logical; in the `.dta` files they are 0/1 with the
+  value labels FALSE/TRUE.
+- Numbers are plain decimals (`102.0`, `0.006`, sometimes `1e-7`), never with
+  a thousands separator; a number that is not finite is missing.
+- Dates are ISO 8601 **text**, partial allowed (`1935`, `1935-09`,
+  `1935-08-31`, `1933/1937`): most are not days, so no reader should turn
+  them into dates. Read them as text (the lines below do).
+- Guessed column types go wrong on small tables (a column that happens to be
+  all empty reads as logical; readr reads a unit column of `t` as TRUE), so
+  each table below gives the reading line with every column's type.
+"""
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _unit_text(c: Column) -> str:
+    if c.unit:
+        return f"`{c.unit}`"
+    if c.unit_column:
+        return f"in `{c.unit_column}`"
+    return ""
+
+
+def read_lines(t: Table) -> dict[str, str]:
+    """The R (readr, base) and Stata lines that read ``t``'s CSV with every type given."""
+    types = [c.type for c in t.columns]
+    readr = "".join(_R_COL_TYPES[x] for x in types)
+    base = ", ".join(f'"{_R_CLASSES[x]}"' for x in types)
+    strings = [str(i) for i, x in enumerate(types, 1) if x in ("string", "boolean")]
+    numbers = [str(i) for i, x in enumerate(types, 1) if x in ("number", "integer")]
+    stata = (f'import delimited using "{t.name}.csv", varnames(1) case(preserve) encoding("utf-8") '
+             "bindquote(strict)")
+    if strings:
+        stata += f" stringcols({' '.join(strings)})"
+    if numbers:
+        stata += f" numericcols({' '.join(numbers)})"
+    return {
+        "readr": f'{t.name} <- readr::read_csv("{t.name}.csv", na = "", trim_ws = FALSE, col_types = "{readr}")',
+        "base": (f'{t.name} <- read.csv("{t.name}.csv", na.strings = "", encoding = "UTF-8", check.names = FALSE, '
+                 f"colClasses = c({base}))"),
+        "stata": stata + " clear",
+    }
+
+
+def codebook(tables: dict[str, pl.DataFrame]) -> str:
+    """codebook.md: every table and column, for a person."""
+    from .stata import STATA_TABLES, stata_names
+
+    described = describe(tables)
+    lines = [
+        "# Codebook",
+        "",
+        "Every table prodkit wrote to this folder, column by column. Generated from prodkit's schema, the",
+        "definitions its validator checks (`src/prodkit/schema.py`); `datapackage.json` says the same for",
+        "Frictionless tools. Rewritten on every run: do not edit.",
+        "",
+        "## Files",
+        "",
+        "| table | rows | files | contents |",
+        "|---|---|---|---|",
+    ]
+    for t in described:
+        files = f"`{t.name}.csv`" + (f", `{t.name}.dta`" if t.name in STATA_TABLES else "")
+        lines.append(f"| {t.name} | {t.rows} | {files} | {_md(t.summary)} |")
+    lines += [
+        "",
+        "In Stata, `prodkit.do` loads one `.dta` file and adds the notes a `.dta` file written by prodkit",
+        "cannot carry (full descriptions, units, original column names): `cd` to this folder, then",
+        "`do prodkit reconciled` (or `claims`, `norms_vs_records`, `sources`), then `notes`.",
+        "In R, `haven::read_dta(\"reconciled.dta\")` gives the same variables with their labels.",
+        "",
+        "## CSV conventions",
+        "",
+        CSV_CONVENTIONS.rstrip(),
+        "",
+        "## Codes",
+        "",
+        "Coded columns hold the text in the CSVs; in the `.dta` files they hold the number, with the text",
+        "as its value label (`decode` in Stata, `haven::as_factor` in R give the text back).",
+        "",
+    ]
+    for col, codes in CODES.items():
+        lines.append(f"- `{col}`: " + ", ".join(f"{i} {v}" for i, v in enumerate(codes, 1)))
+    lines.append("- booleans (`.dta` only): 0 FALSE, 1 TRUE")
+    for t in described:
+        names = stata_names([c.name for c in t.columns]) if t.name in STATA_TABLES else None
+        lines += ["", f"## {t.name}", "", _md(t.description), ""]
+        if t.primary_key:
+            lines.append("Primary key: " + ", ".join(f"`{k}`" for k in t.primary_key) + ".")
+        for col, ref, ref_col in t.foreign_keys:
+            lines.append(f"`{col}` refers to `{ref}.{ref_col}`.")
+        lines.append("")
+        head = ["column", "Stata name"] if names else ["column"]
+        head += ["type", "unit", "required", "description"]
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for c in t.columns:
+            row = [f"`{c.name}`"] + ([f"`{names[c.name]}`"] if names else [])
+            row += [c.type, _unit_text(c), "yes" if c.required else "", _md(c.description)]
+            lines.append("| " + " | ".join(row) + " |")
+        renamed = {k: v for k, v in (names or {}).items() if k != v}
+        if renamed:
+            lines += ["", "Renamed in the `.dta` file (Stata names have at most 32 letters, digits or `_`): "
+                      + "; ".join(f"`{k}` → `{v}`" for k, v in renamed.items()) + "."]
+        read = read_lines(t)
+        lines += ["", "```r", read["readr"], read["base"], "```", "", "```stata", read["stata"], "```"]
+    return "\n".join(lines) + "\n"
