@@ -24,16 +24,23 @@ def duplicate_ids(frame: pl.DataFrame, column: str, code: str, col_number: int |
             for v, f, line, first in dup.select(column, "source_file", "source_line", "_first").iter_rows()]
 
 
+#: Suggestions ("did you mean ...?") are looked for only for this many distinct
+#: unknown ids: a ledger with thousands of them needs fixing wholesale anyway.
+SUGGEST_AT_MOST = 50
+
+
 def unknown_sources(claims: pl.DataFrame, sources: pl.DataFrame, sources_label: str,
                     col_number: int | None, rejected_sources: set[str]) -> list[Problem]:
-    known = set(sources["source_id"].drop_nulls().to_list())
+    known = sorted(set(sources["source_id"].drop_nulls().to_list()))
     out = []
-    missing = claims.filter(pl.col("source_id").is_not_null() & ~pl.col("source_id").is_in(list(known)))
+    missing = claims.filter(pl.col("source_id").is_not_null() & ~pl.col("source_id").is_in(known))
+    distinct = missing.select(pl.col("source_id").unique(maintain_order=True))["source_id"].to_list()
+    near = {sid: nearest(sid, known) for sid in distinct[:SUGGEST_AT_MOST]}
     for sid, f, line in missing.select("source_id", "source_file", "source_line").iter_rows():
-        near = nearest(sid, sorted(known))
+        guess = near.get(sid)
         out.append(problem("source-unknown", file=f, line=line, column=col_number, field="source_id",
                            value=sid, sources_file=sources_label,
-                           suggestion=f" (did you mean '{near}'?)" if near else ""))
+                           suggestion=f" (did you mean '{guess}'?)" if guess else ""))
     if rejected_sources:
         hit = claims.filter(pl.col("source_id").is_in(sorted(rejected_sources)))
         for sid, f, line in hit.select("source_id", "source_file", "source_line").iter_rows():

@@ -9,7 +9,7 @@ open the spreadsheet at the right cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
@@ -83,9 +83,9 @@ class Problem:
     extra: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def as_row(self) -> dict:
-        row = asdict(self)
-        row.pop("extra")
-        return row
+        return {"file": self.file, "line": self.line, "column": self.column, "field": self.field,
+                "value": self.value, "severity": self.severity, "code": self.code, "message": self.message,
+                "hint": self.hint}
 
     def render(self) -> str:
         """Format the problem for a terminal: location, value, reason, fix."""

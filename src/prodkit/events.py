@@ -69,87 +69,92 @@ def _with_number(claims: pl.DataFrame) -> pl.DataFrame:
 
 def _support(claims: pl.DataFrame) -> pl.Expr:
     """Number of independent sources holding the same value in the group."""
-    return pl.col("root").n_unique().over(KEY + ["value_mid"]).alias("_support")
+    return pl.col("root").n_unique().over([GID, "value_mid"]).alias("_support")
 
 
 # ---------------------------------------------------------------------------
-# strategies: frame of claims (many groups) -> one row per group with
-# chosen_claim_id, value, how
+# strategies: frame of claims (many groups, numbered by GID) -> one row per
+# group with chosen_claim_id, value, how. Ties end on _order, the claim_id
+# order, so that no choice depends on the order of the rows.
 # ---------------------------------------------------------------------------
+
+#: An integer id per (event_id, measure, statistic): sorting and grouping on
+#: it is much cheaper than on three strings, which matters at millions of rows.
+GID = "_gid"
+
 
 def _first_by(claims: pl.DataFrame, order: list[str], descending: list[bool]) -> pl.DataFrame:
-    ranked = claims.sort(KEY + order, descending=[False] * len(KEY) + descending, nulls_last=True)
-    return ranked.group_by(KEY, maintain_order=True).first()
+    ranked = claims.sort([GID] + order + ["_order"], descending=[False] + descending + [False], nulls_last=True)
+    return ranked.group_by(GID, maintain_order=True).first()
 
 
 def _tie_note(claims: pl.DataFrame, on: str, chosen: pl.DataFrame, label: str, broken_by: str) -> pl.DataFrame:
-    """'tie on <label> between N claims, broken by ...' where the best value is shared."""
-    best = chosen.select(KEY + [pl.col(on).alias("_best")])
-    ties = (claims.join(best, on=KEY).filter(pl.col(on) == pl.col("_best"))
-            .group_by(KEY).agg(pl.len().alias("_ties"),
-                               pl.col("value_mid").n_unique().alias("_values")))
-    return chosen.join(ties, on=KEY, how="left").with_columns(
-        pl.when((pl.col("_ties") > 1) & (pl.col("_values") > 1))
+    """'; tie on <label> between N values, broken by ...' where the best score is shared by several values."""
+    best = chosen.select(GID, pl.col(on).alias("_best"))
+    ties = (claims.join(best, on=GID).filter(pl.col(on) == pl.col("_best"))
+            .group_by(GID).agg(pl.col("value_mid").n_unique().alias("_values")))
+    return chosen.join(ties, on=GID, how="left").with_columns(
+        pl.when(pl.col("_values") > 1)
         .then(pl.format(f"; tie on {label} between {{}} values, broken by {broken_by}", pl.col("_values")))
         .otherwise(pl.lit("")).alias("_tie")
-    ).drop("_ties", "_values")
+    ).drop("_values")
 
 
 @strategy("trust-your-friends", "the claim of the most trusted source (lowest trust_rank) wins")
 def trust_your_friends(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims).with_columns(_support(claims))
-    chosen = _first_by(c, ["trust_rank", "_support", "source_year", "claim_id"], [False, True, False, False])
+    chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False])
     chosen = _tie_note(c, "trust_rank", chosen, "trust_rank",
                        "most independent sources, then earliest source, then claim_id")
-    return chosen.select(KEY + [
+    return chosen.select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
-        pl.format("trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie").alias("how")])
+        pl.format("trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie").alias("how"))
 
 
 @strategy("meet-in-the-middle", "the median of the independent claims (one per original source)")
 def meet_in_the_middle(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims)
     # one claim per root: the best-trusted retelling stands for its original
-    indep = (c.sort(KEY + ["root", "trust_rank", "claim_id"], nulls_last=True)
-             .group_by(KEY + ["root"], maintain_order=True).first())
-    med = indep.group_by(KEY).agg(pl.col("value_mid").median().alias("_median"), pl.len().alias("_n"))
+    indep = (c.sort([GID, "root", "trust_rank", "_order"], nulls_last=True)
+             .group_by([GID, "root"], maintain_order=True).first())
+    med = indep.group_by(GID).agg(pl.col("value_mid").median().alias("_median"), pl.len().alias("_n"))
     # the claim that holds the median value, if one does (lowest claim_id)
-    holder = (c.join(med, on=KEY).filter(pl.col("value_mid") == pl.col("_median"))
-              .group_by(KEY).agg(pl.col("claim_id").min().alias("chosen_claim_id")))
-    return (med.rename({"_median": "value"}).join(holder, on=KEY, how="left")
+    holder = (c.join(med, on=GID).filter(pl.col("value_mid") == pl.col("_median"))
+              .group_by(GID).agg(pl.col("claim_id").sort_by("_order").first().alias("chosen_claim_id")))
+    return (med.rename({"_median": "value"}).join(holder, on=GID, how="left")
             .with_columns(pl.format("median of {} independent claims", "_n").alias("how"))
-            .select(KEY + ["chosen_claim_id", "value", "how"]))
+            .select(GID, "chosen_claim_id", "value", "how"))
 
 
 @strategy("cry-with-the-wolves", "the value held by most independent sources (ties: most trusted)")
 def cry_with_the_wolves(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims).with_columns(_support(claims))
-    chosen = _first_by(c, ["_support", "trust_rank", "source_year", "claim_id"], [True, False, False, False])
+    chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False])
     chosen = _tie_note(c, "_support", chosen, "number of sources", "lowest trust_rank, then claim_id")
-    return chosen.select(KEY + [
+    return chosen.select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
-        pl.format("held by {} independent source(s){}", "_support", "_tie").alias("how")])
+        pl.format("held by {} independent source(s){}", "_support", "_tie").alias("how"))
 
 
 @strategy("keep-up-to-date", "the claim of the most recent source")
 def keep_up_to_date(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims)
-    chosen = _first_by(c, ["source_year", "trust_rank", "claim_id"], [True, False, False])
+    chosen = _first_by(c, ["source_year", "trust_rank"], [True, False])
     chosen = _tie_note(c, "source_year", chosen, "source year", "lowest trust_rank, then claim_id")
-    return chosen.select(KEY + [
+    return chosen.select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),
-                  "source_id", "_tie").alias("how")])
+                  "source_id", "_tie").alias("how"))
 
 
 def _dice(seed: int) -> Callable:
     def roll_the_dice(claims: pl.DataFrame) -> pl.DataFrame:
         c = _with_number(claims).with_columns(
             pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
-        chosen = _first_by(c, ["_draw", "claim_id"], [False, False])
-        return chosen.select(KEY + [
+        chosen = _first_by(c, ["_draw"], [False])
+        return chosen.select(GID,
             pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
-            pl.format("drawn at random with seed {}", pl.lit(seed)).alias("how")])
+            pl.format("drawn at random with seed {}", pl.lit(seed)).alias("how"))
     return roll_the_dice
 
 
@@ -158,7 +163,7 @@ STRATEGIES["roll-the-dice"] = (_dice(1935), "a claim drawn at random, reproducib
 
 @strategy("pass-it-on", "no single value: the full span of the claims is reported")
 def pass_it_on(claims: pl.DataFrame) -> pl.DataFrame:
-    groups = _with_number(claims).select(KEY).unique()
+    groups = _with_number(claims).select(GID).unique()
     return groups.with_columns(pl.lit(None, dtype=pl.String).alias("chosen_claim_id"),
                                pl.lit(None, dtype=pl.Float64).alias("value"),
                                pl.lit("no single value; see value_low and value_high").alias("how"))
@@ -174,32 +179,29 @@ def choose(claims: pl.DataFrame, name: str, seed: int = 1935) -> pl.DataFrame:
 # ---------------------------------------------------------------------------
 
 def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
-    """Per group: span, counts, agreement, and descriptive columns."""
+    """Per group: span, counts, agreement, descriptive columns and the group's flags."""
     lo = pl.coalesce("value_low", "value_mid")
     hi = pl.coalesce("value_high", "value_mid")
-    # agreement: every pair of intervals overlaps once widened by the tolerance
-    # (in one dimension that is: the highest low end <= the lowest high end)
-    open_lo = pl.when(pl.col("value_low").is_null()).then(None).otherwise(pl.col("value_low"))
-    open_hi = pl.when(pl.col("value_high").is_null()).then(None).otherwise(pl.col("value_high"))
-    facts = claims.sort("claim_id").group_by(KEY, maintain_order=True).agg(
-        pl.col("subject").drop_nulls().first().alias("subject"),
-        pl.col("sector").drop_nulls().first().alias("sector"),
+    facts = claims.group_by(GID).agg(
+        pl.col(KEY).first(),
+        pl.col("subject").sort_by("_order").drop_nulls().first().alias("subject"),
+        pl.col("sector").sort_by("_order").drop_nulls().first().alias("sector"),
         pl.col("date").drop_nulls().min().alias("date"),
-        pl.col("unit_canonical").drop_nulls().first().alias("unit"),
+        pl.col("unit_canonical").sort_by("_order").drop_nulls().first().alias("unit"),
         pl.col("unit_canonical").drop_nulls().n_unique().alias("_units"),
         lo.min().alias("value_low"),
         hi.max().alias("value_high"),
         pl.len().alias("n_claims"),
         pl.col("value_mid").is_not_null().sum().alias("_numbered"),
-        pl.col("root").filter(pl.col("value_mid").is_not_null()).n_unique().alias("_n_numbered_sources"),
         pl.col("root").n_unique().alias("n_sources"),
         pl.col("source_id").n_unique().alias("_n_cited"),
         pl.col("value_mid").min().alias("_min_mid"),
         pl.col("value_mid").max().alias("_max_mid"),
-        open_lo.max().alias("_max_low"),
-        open_hi.min().alias("_min_high"),
-        pl.col("claim_id").str.join(";").alias("claim_ids"),
-        pl.col("flags").drop_nulls().str.split(";").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("_claim_flags"),
+        # agreement: every pair of intervals overlaps once widened by the tolerance
+        # (in one dimension that is: the highest low end <= the lowest high end)
+        pl.col("value_low").max().alias("_max_low"),
+        pl.col("value_high").min().alias("_min_high"),
+        pl.col("claim_id").sort_by("_order").str.join(";").alias("claim_ids"),
     )
     gap = pl.col("_max_low") - pl.col("_min_high")
     scale = pl.max_horizontal(pl.col("_max_low").abs(), pl.col("_min_high").abs())
@@ -212,7 +214,20 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         .then((pl.col("_max_mid") - pl.col("_min_mid")) / pl.col("_min_mid") * 100)
         .otherwise(pl.when(pl.col("_numbered") > 1).then(0.0)).alias("spread_pct"),
     )
-    return facts
+    # the group's flags: its claims' flags (few rows carry any) and its own
+    claim_flags = (claims.filter(pl.col("flags").is_not_null())
+                   .select(GID, pl.col("flags").str.split(";").alias("_flag")).explode("_flag")
+                   .select(GID, "_flag"))
+    own = facts.select(GID, pl.concat_list(
+        pl.when(pl.col("status") == "conflict").then(pl.lit("conflict")),
+        pl.when(pl.col("_numbered") == 0).then(pl.lit("no-number")),
+        pl.when(pl.col("_units") > 1).then(pl.lit("mixed-units")),
+        pl.when(pl.col("n_sources") < pl.col("_n_cited")).then(pl.lit("retold")),
+    ).list.drop_nulls().alias("_flag")).explode("_flag").drop_nulls("_flag")
+    flags = (pl.concat([claim_flags, own]).filter(pl.col("_flag") != "").unique()
+             .sort([GID, "_flag"]).group_by(GID, maintain_order=True)
+             .agg(pl.col("_flag").str.join(";").alias("_group_flags")))
+    return facts.join(flags, on=GID, how="left")
 
 
 def apply_adjudications(chosen: pl.DataFrame, claims: pl.DataFrame, adjudications: pl.DataFrame | None) -> pl.DataFrame:
@@ -233,7 +248,7 @@ def apply_adjudications(chosen: pl.DataFrame, claims: pl.DataFrame, adjudication
     claim_values = claims.select(pl.col("claim_id").alias("_adj_claim"), pl.col("value_mid").alias("_claim_value"))
     adj = adj.join(claim_values, on="_adj_claim", how="left").with_columns(
         pl.coalesce("_claim_value", "_adj_value").alias("_adj_value")).drop("_claim_value")
-    out = chosen.join(adj, on=KEY, how="full", coalesce=True)
+    out = chosen.join(adj, on=KEY, how="left")
     return out.with_columns(
         pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_claim")).otherwise(pl.col("chosen_claim_id")).alias("chosen_claim_id"),
         pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_value")).otherwise(pl.col("value")).alias("value"),
@@ -268,36 +283,32 @@ def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
 
 
 def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The claims that take part (with their sources' facts) and the per-group facts."""
+    """The claims that take part (with their sources' facts, _order and _gid) and the per-group facts."""
     c = prepare(claims, sources) if "root" not in claims.columns else claims
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
-    c = c.filter(pl.col("statistic") != "conversion").with_columns(
-        pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
+    c = (c.filter(pl.col("statistic") != "conversion")
+         .with_columns(pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
+         .sort("claim_id", maintain_order=True)
+         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_order")))
+    ids = c.select(KEY).unique().sort(KEY).with_row_index(GID)
+    c = c.join(ids, on=KEY, how="left")
     return c, group_facts(c, tolerance)
 
 
 def _decide(facts: pl.DataFrame, c: pl.DataFrame, chosen: pl.DataFrame, strategy: str,
             adjudications: pl.DataFrame | None) -> pl.DataFrame:
     """Join a strategy's choices to the group facts, apply adjudications, explain."""
-    out = facts.join(chosen, on=KEY, how="left")
+    out = facts.join(chosen, on=GID, how="left")
     out = apply_adjudications(out, c, adjudications)
-    group_flags = pl.concat_list(
-        pl.col("_claim_flags").fill_null([]),
-        pl.concat_list(
-            pl.when(pl.col("status") == "conflict").then(pl.lit("conflict")),
-            pl.when(pl.col("_numbered") == 0).then(pl.lit("no-number")),
-            pl.when(pl.col("_units") > 1).then(pl.lit("mixed-units")),
-            pl.when(pl.col("n_sources") < pl.col("_n_cited")).then(pl.lit("retold")),
-        ).list.drop_nulls(),
-    ).list.unique().list.sort().list.join(";")
+    adjudicated = pl.col("_adj_reason").is_not_null()
     out = out.with_columns(
-        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.lit("adjudicated")).otherwise(pl.col("status")).alias("status"),
+        pl.when(adjudicated).then(pl.lit("adjudicated")).otherwise(pl.col("status")).alias("status"),
         pl.lit(strategy).alias("strategy"),
-        group_flags.alias("flags"),
+        pl.col("_group_flags").alias("flags"),
         pl.col("how").fill_null("no claim with a number").alias("how"),
-    ).with_columns(pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"))
-    out = out.with_columns(pl.col("n_claims").cast(pl.Int64), pl.col("n_sources").cast(pl.Int64))
+        pl.col("n_claims").cast(pl.Int64), pl.col("n_sources").cast(pl.Int64),
+    )
     return out.select(RECONCILED_COLUMNS).sort(KEY)
 
 

@@ -172,10 +172,18 @@ def flag_claims(claims: pl.DataFrame, nvr: pl.DataFrame) -> pl.DataFrame:
 
 
 def add_flag(claims: pl.DataFrame, claim_ids: list[str], flag: str) -> pl.DataFrame:
+    """Append ``flag`` to these claims' flags (cheap string work; tidied once by :func:`tidy_flags`)."""
+    if not claim_ids:
+        return claims
     hit = pl.col("claim_id").is_in(claim_ids)
-    merged = (pl.concat_list(pl.col("flags").fill_null("").str.split(";"), pl.lit([flag]))
-              .list.eval(pl.element().filter(pl.element() != "")).list.unique().list.sort().list.join(";"))
-    return claims.with_columns(pl.when(hit).then(merged).otherwise(pl.col("flags")).alias("flags"))
+    appended = pl.concat_str([pl.col("flags"), pl.lit(flag)], separator=";", ignore_nulls=True)
+    return claims.with_columns(pl.when(hit).then(appended).otherwise(pl.col("flags")).alias("flags"))
+
+
+def tidy_flags(column: str = "flags") -> pl.Expr:
+    """Flags as written: unique, sorted, ';'-joined; empty becomes missing."""
+    tidy = pl.col(column).str.split(";").list.unique().list.sort().list.join(";")
+    return pl.when(pl.col(column).is_null() | (pl.col(column) == "")).then(None).otherwise(tidy).alias(column)
 
 
 def check_conversions(claims: pl.DataFrame, units) -> tuple[pl.DataFrame, list[Problem]]:

@@ -188,20 +188,20 @@ def _strict(problems: list[Problem], rejected: dict[str, set[int]]) -> list[Prob
 
 
 def _add_flags(claims: pl.DataFrame, problems: list[Problem], label: str) -> pl.DataFrame:
-    """flags: from the qualifier, and from warnings on the row (sorted, ';'-joined)."""
+    """flags: from the qualifier, and from warnings on the row (';'-joined; tidied when written)."""
     by_line: dict[int, set[str]] = {}
     for p in problems:
         if p.file == label and p.line and p.code in _FLAG_CODES:
             by_line.setdefault(p.line, set()).add(p.code)
-    warn = pl.DataFrame({"source_line": list(by_line), "_warn": [sorted(v) for v in by_line.values()]},
-                        schema={"source_line": pl.Int64, "_warn": pl.List(pl.String)})
+    warn = pl.DataFrame({"source_line": list(by_line), "_warn": [";".join(sorted(v)) for v in by_line.values()]},
+                        schema={"source_line": pl.Int64, "_warn": pl.String})
     qual = pl.col("qualifier").replace_strict(_QUALIFIER_FLAGS, default=None, return_dtype=pl.String)
-    return (claims.join(warn, on="source_line", how="left", maintain_order="left")
-            .with_columns(pl.concat_list(pl.col("_warn").fill_null([]),
-                                         pl.concat_list(qual).list.drop_nulls()).alias("_flags"))
-            .with_columns(pl.col("_flags").list.unique().list.sort().list.join(";").alias("flags"))
-            .with_columns(pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"))
-            .drop("_warn", "_flags"))
+    if warn.height:
+        claims = claims.join(warn, on="source_line", how="left", maintain_order="left")
+    else:
+        claims = claims.with_columns(pl.lit(None, dtype=pl.String).alias("_warn"))
+    flags = pl.concat_str([pl.col("_warn"), qual], separator=";", ignore_nulls=True)
+    return claims.with_columns(pl.when(flags == "").then(None).otherwise(flags).alias("flags")).drop("_warn")
 
 
 def accounting_lines(accounts: list[Account]) -> list[str]:

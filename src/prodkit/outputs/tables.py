@@ -79,7 +79,7 @@ def portable_csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def problems_frame(problems: list[Problem]) -> pl.DataFrame:
-    rows = [p.as_row() for p in problems]
+    rows = [(p.file, p.line, p.column, p.field, p.value, p.severity, p.code, p.message, p.hint) for p in problems]
     schema = {"file": pl.String, "line": pl.Int64, "column": pl.Int64, "field": pl.String, "value": pl.String,
               "severity": pl.String, "code": pl.String, "message": pl.String, "hint": pl.String}
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
@@ -93,7 +93,9 @@ def claims_output(claims: pl.DataFrame, extra_columns: list[str] | None = None) 
     """The raw columns (and any extra ones the user added), then the canonical ones."""
     extra = [c for c in (extra_columns or []) if c in claims.columns and c not in CLAIMS_COLUMNS]
     cols = CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA
-    return claims.select(cols).sort("claim_id")
+    from ..norms import tidy_flags
+
+    return claims.select(cols).with_columns(tidy_flags()).sort("claim_id")
 
 
 def accounts_frame(accounts) -> pl.DataFrame:
