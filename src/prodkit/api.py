@@ -69,15 +69,15 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     """Every output table, as polars frames, from a loaded ledger."""
     from . import norms, plausibility
     from .outputs.tables import accounts_frame, claims_output, problems_frame
-    from .events import conflicts_table, prepare, reconcile_events, sensitivity_table
+    from .events import conflicts_table, prepare, reconcile_all
 
     claims = prepare(ledger.claims, ledger.sources)
     claims, check_problems = plausibility.check_claims(claims, ledger.raw_dir)
     claims, conv_problems = norms.check_conversions(claims, ledger.units)
     ledger.problems = sorted(set(ledger.problems + check_problems + conv_problems),
                              key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
-    reconciled = reconcile_events(claims, ledger.sources, strategy=strategy, tolerance=tolerance, seed=seed,
-                                  adjudications=ledger.adjudications)
+    reconciled, sensitivity = reconcile_all(claims, ledger.sources, strategy=strategy, tolerance=tolerance,
+                                            seed=seed, adjudications=ledger.adjudications)
     nvr, nvr_problems = norms.norms_vs_records(claims, tolerance=max(tolerance, 0.05))
     ledger.problems = sorted(set(ledger.problems + nvr_problems),
                              key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
@@ -87,8 +87,7 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
         "reconciled": reconciled,
         "conflicts": conflicts_table(claims, reconciled),
         "norms_vs_records": nvr,
-        "sensitivity": sensitivity_table(claims, ledger.sources, tolerance=tolerance, seed=seed,
-                                         adjudications=ledger.adjudications),
+        "sensitivity": sensitivity,
         "problems": problems_frame(ledger.problems),
         "accounts": accounts_frame(ledger.accounts),
         "sources": ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",

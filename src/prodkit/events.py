@@ -330,19 +330,25 @@ def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFr
     ).sort(KEY + ["claim_id"])
 
 
+def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str, tolerance: float, seed: int,
+                  adjudications: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The reconciled table under ``strategy`` and the sensitivity table, from one grouping."""
+    c, facts = _groups(claims, sources, tolerance)
+    decided = {name: _decide(facts, c, choose(c, name, seed), name, adjudications) for name in STRATEGIES}
+    return decided[strategy], _sensitivity(decided)
+
+
 def sensitivity_table(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance: float, seed: int,
                       adjudications: pl.DataFrame | None) -> pl.DataFrame:
     """Every group's value under every strategy, side by side, and whether the choice matters."""
-    c, facts = _groups(claims, sources, tolerance)
-    wide = None
-    for name in STRATEGIES:
-        r = _decide(facts, c, choose(c, name, seed), name, adjudications)
-        col = r.select(KEY + [pl.col("value").alias(name.replace("-", "_"))])
-        if wide is None:
-            wide = r.select(KEY + ["status", "value_low", "value_high", "unit"]).join(col, on=KEY)
-        else:
-            wide = wide.join(col, on=KEY)
+    return reconcile_all(claims, sources, strategy="pass-it-on", tolerance=tolerance, seed=seed,
+                         adjudications=adjudications)[1]
+
+
+def _sensitivity(decided: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    first = next(iter(decided.values()))  # every table is sorted by KEY, row for row
+    wide = first.select(KEY + ["status", "value_low", "value_high", "unit"]).with_columns(
+        [decided[name]["value"].alias(name.replace("-", "_")) for name in STRATEGIES])
     names = [n.replace("-", "_") for n in STRATEGIES if n != "pass-it-on"]
-    wide = wide.with_columns(
+    return wide.with_columns(
         (pl.max_horizontal(names) != pl.min_horizontal(names)).fill_null(False).alias("depends_on_strategy"))
-    return wide.sort(KEY)
