@@ -97,15 +97,16 @@ def event_consistency(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list
 
 
 def references(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Problem]:
-    """converted_from names a claim; norm_ref names an event that has a norm."""
+    """converted_from names a claim; norm_ref names an event that has a norm (anti-joins, no Python sets)."""
     out = []
-    ids = set(claims["claim_id"].drop_nulls().to_list())
-    bad = claims.filter(pl.col("converted_from").is_not_null() & ~pl.col("converted_from").is_in(sorted(ids)))
+    ids = claims.select(pl.col("claim_id").alias("converted_from")).drop_nulls().unique()
+    bad = claims.filter(pl.col("converted_from").is_not_null()).join(ids, on="converted_from", how="anti")
     for v, f, line in bad.select("converted_from", "source_file", "source_line").iter_rows():
         out.append(problem("converted-from-unknown", file=f, line=line, column=col_numbers.get("converted_from"),
                            field="converted_from", value=v))
-    norm_events = set(claims.filter(pl.col("statistic") == "norm")["event_id"].drop_nulls().to_list())
-    bad = claims.filter(pl.col("norm_ref").is_not_null() & ~pl.col("norm_ref").is_in(sorted(norm_events)))
+    norm_events = (claims.filter(pl.col("statistic") == "norm").select(pl.col("event_id").alias("norm_ref"))
+                   .drop_nulls().unique())
+    bad = claims.filter(pl.col("norm_ref").is_not_null()).join(norm_events, on="norm_ref", how="anti")
     for v, f, line in bad.select("norm_ref", "source_file", "source_line").iter_rows():
         out.append(problem("norm-ref-unknown", file=f, line=line, column=col_numbers.get("norm_ref"),
                            field="norm_ref", value=v))

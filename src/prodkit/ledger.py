@@ -51,6 +51,15 @@ FAST_READ_BYTES = 64 * 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
+#: Bytes that never belong in a hand-typed ledger (tab, newline and CR do).
+_CONTROL_SET = bytes([b for b in range(32) if b not in (9, 10, 13)] + [127])
+
+
+def _has_control_bytes(raw: bytes) -> bool:
+    """One pass in C: does the file hold a control byte or U+FFFD anywhere?"""
+    return len(raw.translate(None, _CONTROL_SET)) != len(raw) or b"\xef\xbf\xbd" in raw
+
+
 @dataclass
 class Table:
     """One raw file read into a frame of text columns plus its problems."""
@@ -116,8 +125,24 @@ def _check_delimiter(header: str, label: str) -> None:
 
 
 def nearest(name: str, candidates: list[str]) -> str | None:
-    """The candidate closest to ``name``, if any is close enough to suggest."""
-    match = difflib.get_close_matches(name.strip().lower(), candidates, n=1, cutoff=0.6)
+    """The candidate closest to ``name``, if any is close enough to suggest.
+
+    With many candidates, those sharing the name's first word ("gershberg" in
+    "gershberg-198") are tried first: a typo rarely hits the first letters.
+
+    >>> nearest("gershberg-198", ["gershberg-1971", "gershberg-1981", "siegelbaum-1988"])
+    'gershberg-1981'
+    """
+    key = name.strip().lower()
+    if len(candidates) > 200:
+        head = re.split(r"[-_ .]", key, maxsplit=1)[0]
+        close = [c for c in candidates if c.lower().startswith(head)] if head else []
+        if close:
+            match = difflib.get_close_matches(key, close, n=1, cutoff=0.6)
+            if match:
+                return match[0]
+        candidates = [c for c in candidates if c[:1].lower() == key[:1]]
+    match = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
     return match[0] if match else None
 
 
@@ -162,6 +187,9 @@ def read_table(
         problems += row_problems
         body = pl.DataFrame([pl.Series(f"_{i}", values, dtype=pl.String) for i, values in enumerate(columns)],
                             schema={f"_{i}": pl.String for i in range(len(header))})
+    # one pass in C over the bytes: most files hold no control byte, and then
+    # no cell needs a regex scan
+    clean = not _has_control_bytes(raw)
     del raw
 
     header = [h.strip() for h in header]
@@ -200,7 +228,7 @@ def read_table(
     )
     if frame.height == 0:
         problems.append(problem("header-only", file=label, line=1))
-    problems += _check_cells(frame, header, label)
+    problems += _check_cells(frame, header, label, clean=clean)
     return Table(path=path, label=label, frame=frame, problems=problems,
                  rows_read=frame.height, extra_columns=extra)
 
@@ -256,6 +284,8 @@ def _read_fast(raw: bytes, label: str):
         raise InputError(f"{label}: malformed CSV", problems=[
             problem("csv-malformed", file=label, line=None, reason=str(exc).splitlines()[0])]) from None
     header = frame.columns
+    if b'"' not in raw:  # no quoted field, so no field spans lines
+        return frame, pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias("line")
     # a row's first physical line: 2 + its index + newlines inside earlier rows
     embedded = pl.sum_horizontal(
         [pl.col(c).str.count_matches("\n").fill_null(0) for c in header]
@@ -267,14 +297,16 @@ def _read_fast(raw: bytes, label: str):
     return frame, lines
 
 
-def _check_cells(frame, header: list[str], label: str) -> list[Problem]:
-    """Binary bytes and over-long fields, per cell."""
+def _check_cells(frame, header: list[str], label: str, *, clean: bool = False) -> list[Problem]:
+    """Binary bytes (unless the file has none) and over-long fields, per cell."""
     import polars as pl
 
     problems: list[Problem] = []
     for i, name in enumerate(header):
         col = pl.col(name)
-        bad = frame.filter(col.str.contains(_CONTROL.pattern) | (col.str.len_chars() > FIELD_LIMIT))
+        # a string's byte length is free to read; only long ones are measured in characters
+        too_long = (col.str.len_bytes() > FIELD_LIMIT) & (col.str.len_chars() > FIELD_LIMIT)
+        bad = frame.filter(too_long if clean else (col.str.contains(_CONTROL.pattern) | too_long))
         for row in bad.select(name, "source_line").iter_rows():
             value, line = row
             if _CONTROL.search(value):
