@@ -138,7 +138,16 @@ def test_any_text_parses_or_says_why_never_crashes(text):
     st.tuples(st.integers(0, 10**4), st.integers(0, 99)).map(lambda t: f"{t[0]}.{t[1]}"),
     st.tuples(st.integers(0, 999), st.integers(0, 999), st.sampled_from(["-", "–", "—", " - "])).map(
         lambda t: f"{t[0]}{t[2]}{t[1]}"),
-    st.sampled_from(["~46 000", "about 55", "4 ½ thousand", "over half", "hundreds", "lots", "15-14", ""]),
+    st.sampled_from(["~46 000", "about 55", "4 ½ thousand", "over half", "hundreds", "lots", "15-14", "",
+                     "0,006", "1,050", "12,34", "1234,567", "01,050", "46 000", "46\u00a0000", "about 5-7",
+                     "over 5-7", "more than 3,5", "Около 9 999", "~ 99 999", "999 thousand", "99.9 million",
+                     "2 to 3 thousand", "up to 9,999", "NEARLY 12", "1,5 million", "1 234 567", "12 34"]),
+    st.tuples(st.sampled_from(["", "~", "~ ", "about ", "over ", "не менее ", "up to ", "almost ", "some ",
+                               "bolee ", "within "]),
+              st.integers(0, 10**6), st.sampled_from(["", ",5", ".25"]),
+              st.sampled_from(["", " thousand", " million", "-7", " to 9", "–12"]),
+              st.sampled_from([",", " ", ""])).map(
+        lambda t: t[0] + (f"{t[1]:,}".replace(",", t[4]) if t[4] else str(t[1])) + t[2] + t[3]),
 ), min_size=1, max_size=30))
 def test_vectorised_reading_agrees_with_the_parser(texts):
     import polars as pl

@@ -265,16 +265,45 @@ def parse_figure(text: str) -> Figure:
     return Figure(None, x, x, qualifier)
 
 
-_PLAIN = r"^\d+(?:\.\d+)?$"
-_SIMPLE_RANGE = r"^(\d+(?:\.\d+)?)\s*[-–—]\s*(\d+(?:\.\d+)?)$"
+# --- the vectorised reading of the common forms ------------------------------
+# The same grammar as parse_figure, for the forms most ledgers are made of: a
+# number (plain, with thousands spaces or commas, or a decimal comma), an
+# optional range, an optional qualifier word and an optional "thousand" or
+# "million". Anything else goes to parse_figure. A property test holds that
+# both give the same answer on every form.
+
+_QUALIFIER_WORDS = {
+    "approximate": ["about", "around", "approximately", "approx.", "approx", "roughly", "some", "circa", "ca.",
+                    "c.", "около", "примерно"],
+    "more-than": ["more than", "over", "upward of", "upwards of", "in excess of", "above", "exceeding",
+                  "greater than", "более чем на", "более чем", "более", "свыше", "bolee"],
+    "at-least": ["not less than", "no less than", "at least", "ne menee", "не менее", "minimum of",
+                 "a minimum of"],
+    "less-than": ["less than", "fewer than", "under", "below", "up to", "no more than", "not more than", "at most",
+                  "within another", "within", "менее", "до", "не более"],
+    "almost": ["almost", "nearly", "just under", "close to", "почти"],
+}
+_WORD_QUALIFIER = {w: q for q, words in _QUALIFIER_WORDS.items() for w in words}
+_NUMBER = r"(?:[1-9]\d{0,2}(?: \d{3})+|[1-9]\d{0,2}(?:,\d{3})+|\d+,\d+|\d+(?:\.\d+)?)"
+_WORDS_RE = "|".join(sorted((re.escape(w) for w in _WORD_QUALIFIER), key=len, reverse=True))
+_FAST = (r"^(?:(?P<word>" + _WORDS_RE + r") |(?P<tilde>[~≈]) ?)?(?P<a>" + _NUMBER + r")"
+         r"(?: ?(?:-|–|—| to ) ?(?P<b>" + _NUMBER + r"))?(?: (?P<mult>thousand|million))?$")
+
+
+def _fast_number(col):
+    """A number token (as matched by _NUMBER) to a float: spaces and thousands commas out, decimal comma to dot."""
+    import polars as pl
+
+    thousands = col.str.contains(r"^[1-9]\d{0,2}(?:,\d{3})+$")
+    text = pl.when(thousands).then(col.str.replace_all(",", "")).otherwise(col.str.replace(",", "."))
+    return text.str.replace_all(" ", "").cast(pl.Float64)
 
 
 def _figure_table(distinct):
     """One row per distinct figure: low, high, mid, qualifier, error.
 
-    Plain numbers ("102") and simple ranges ("14-15") are read by polars,
-    vectorised; everything else goes through :func:`parse_figure` once per
-    distinct string. Both paths give the same answer (a test holds it).
+    The common forms are read by polars, vectorised (see _FAST); everything
+    else goes through :func:`parse_figure` once per distinct string.
     """
     import polars as pl
 
@@ -282,16 +311,28 @@ def _figure_table(distinct):
     schema = {name: pl.String, "value_low": pl.Float64, "value_high": pl.Float64, "value_mid": pl.Float64,
               "qualifier": pl.String, "_value_error": pl.String, "_value_code": pl.String}
     d = distinct.to_frame()
-    plain = d.filter(pl.col(name).str.contains(_PLAIN)).with_columns(
-        pl.col(name).cast(pl.Float64).alias("value_low"))
-    plain = plain.with_columns(pl.col("value_low").alias("value_high"), pl.col("value_low").alias("value_mid"),
-                               pl.lit("exact").alias("qualifier"))
-    ranged = d.filter(pl.col(name).str.contains(_SIMPLE_RANGE)).with_columns(
-        pl.col(name).str.extract(_SIMPLE_RANGE, 1).cast(pl.Float64).alias("value_low"),
-        pl.col(name).str.extract(_SIMPLE_RANGE, 2).cast(pl.Float64).alias("value_high"))
-    ranged = ranged.filter(pl.col("value_low") <= pl.col("value_high")).with_columns(
-        ((pl.col("value_low") + pl.col("value_high")) / 2).alias("value_mid"), pl.lit("range").alias("qualifier"))
-    fast = pl.concat([plain, ranged], how="diagonal_relaxed").with_columns(
+    norm = (pl.col(name).str.to_lowercase().str.replace_all(r"[\s\u00a0\u2009\u202f\u2007]+", " ")
+            .str.strip_chars())
+    parts = d.with_columns(norm.str.extract_groups(_FAST).alias("_m")).unnest("_m")
+    mult = pl.col("mult").replace_strict({"thousand": 1e3, "million": 1e6}, default=1.0, return_dtype=pl.Float64)
+    qual = (pl.when(pl.col("tilde").is_not_null()).then(pl.lit("approximate"))
+            .when(pl.col("word").is_not_null())
+            .then(pl.col("word").replace_strict(_WORD_QUALIFIER, default=None, return_dtype=pl.String))
+            .otherwise(pl.lit("exact")))
+    parts = parts.filter(pl.col("a").is_not_null()).with_columns(
+        (_fast_number(pl.col("a")) * mult).alias("_a"), (_fast_number(pl.col("b")) * mult).alias("_b"),
+        qual.alias("_q"))
+    ranged = pl.col("_b").is_not_null()
+    # a bound with a range, or a range running downwards, is parse_figure's to explain
+    parts = parts.filter(~ranged | (pl.col("_q").is_in(["exact", "approximate"]) & (pl.col("_a") <= pl.col("_b"))))
+    q = pl.col("_q")
+    fast = parts.select(
+        name,
+        pl.when(q.is_in(["less-than", "almost"])).then(None).otherwise(pl.col("_a")).alias("value_low"),
+        pl.when(ranged).then(pl.col("_b")).when(q.is_in(["more-than", "at-least"])).then(None)
+        .otherwise(pl.col("_a")).alias("value_high"),
+        pl.when(ranged).then((pl.col("_a") + pl.col("_b")) / 2).otherwise(pl.col("_a")).alias("value_mid"),
+        pl.when(ranged & (q == "exact")).then(pl.lit("range")).otherwise(q).alias("qualifier"),
         pl.lit(None, dtype=pl.String).alias("_value_error"), pl.lit(None, dtype=pl.String).alias("_value_code"))
     rest = d.join(fast.select(name), on=name, how="anti", nulls_equal=True)[name].to_list()
     rows = []
