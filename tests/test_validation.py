@@ -343,3 +343,34 @@ def test_the_fast_reader_for_large_files_agrees_with_the_exact_one(monkeypatch, 
     fast = ledger.read_table(tmp_path / "claims.csv", **args)
     assert fast.frame.equals(exact.frame)
     assert exact.frame["source_line"][:3].to_list() == [2, 4, 5]
+
+
+@pytest.mark.parametrize("folder, code", [("cp1251", "encoding-not-utf8"), ("unclosed_quote", "csv-malformed"),
+                                          ("bom", None), ("binary_bytes", "binary-bytes"),
+                                          ("long_field", "field-too-long")])
+def test_the_fast_reader_reports_what_the_exact_one_does(monkeypatch, folder, code):
+    from prodkit import ledger
+    from prodkit.errors import InputError
+
+    args = dict(required=ledger.CLAIMS_REQUIRED, optional=ledger.CLAIMS_OPTIONAL, label="claims.csv")
+    monkeypatch.setattr(ledger, "FAST_READ_BYTES", 10)
+    try:
+        problems = ledger.read_table(BROKEN / folder / "claims.csv", **args).problems
+    except InputError as exc:
+        problems = exc.problems
+    codes = [p.code for p in problems]
+    assert (code in codes) if code else codes == []
+    if code == "encoding-not-utf8":
+        assert problems[0].message == "The file is not UTF-8; it looks like Windows-1251 (Cyrillic)."
+        assert (problems[0].line, problems[0].column) == (2, 3)
+
+
+def test_the_fast_reader_numbers_lines_when_no_field_spans_two(monkeypatch, tmp_path):
+    from prodkit import ledger
+
+    args = dict(required=ledger.CLAIMS_REQUIRED, optional=ledger.CLAIMS_OPTIONAL, label="claims.csv")
+    exact = ledger.read_table(RAW / "claims.csv", **args)
+    monkeypatch.setattr(ledger, "FAST_READ_BYTES", 10)
+    fast = ledger.read_table(RAW / "claims.csv", **args)
+    assert fast.frame.equals(exact.frame)
+    assert fast.frame["source_line"].to_list() == list(range(2, fast.frame.height + 2))

@@ -15,11 +15,11 @@ from .values import FigureError, parse_figure
 
 def duplicate_ids(frame: pl.DataFrame, column: str, code: str, col_number: int | None) -> list[Problem]:
     """Every row after the first that repeats an id."""
-    firsts = (frame.filter(pl.col(column).is_not_null())
-              .group_by(column).agg(pl.col("source_line").min().alias("_first")))
-    dup = (frame.join(firsts, on=column, how="inner")
-           .filter(pl.col("source_line") != pl.col("_first"))
-           .sort("source_line"))
+    dup = frame.filter(pl.col(column).is_duplicated() & pl.col(column).is_not_null())
+    if dup.height == 0:
+        return []
+    dup = dup.with_columns(pl.col("source_line").min().over(column).alias("_first")).filter(
+        pl.col("source_line") != pl.col("_first")).sort("source_line")
     return [problem(code, file=f, line=line, column=col_number, field=column, value=v, first_line=first)
             for v, f, line, first in dup.select(column, "source_file", "source_line", "_first").iter_rows()]
 
@@ -82,13 +82,19 @@ def derived_sources(sources: pl.DataFrame, col_number: int | None) -> list[Probl
 def event_consistency(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Problem]:
     """Claims of one event should name one subject and one sector (a warning)."""
     out = []
+    mixed = (claims.group_by("event_id")
+             .agg((pl.col("subject").drop_nulls().n_unique() > 1).alias("subject"),
+                  (pl.col("sector").drop_nulls().n_unique() > 1).alias("sector"))
+             .filter(pl.col("subject") | pl.col("sector")))
+    if mixed.height == 0:
+        return out
+    rows = claims.join(mixed.select("event_id"), on="event_id", how="semi")
     for field in ("subject", "sector"):
-        firsts = (claims.filter(pl.col(field).is_not_null()).sort("source_line")
-                  .group_by("event_id", maintain_order=True)
-                  .agg(pl.col(field).first().alias("_other"), pl.col("source_line").first().alias("_other_line")))
-        clash = (claims.join(firsts, on="event_id", how="inner")
-                 .filter(pl.col(field).is_not_null() & (pl.col(field) != pl.col("_other")))
-                 .sort("source_line"))
+        events = mixed.filter(pl.col(field))["event_id"]
+        part = rows.filter(pl.col("event_id").is_in(events) & pl.col(field).is_not_null()).sort("source_line")
+        firsts = part.group_by("event_id", maintain_order=True).agg(
+            pl.col(field).first().alias("_other"), pl.col("source_line").first().alias("_other_line"))
+        clash = part.join(firsts, on="event_id").filter(pl.col(field) != pl.col("_other")).sort("source_line")
         for ev, v, other, other_line, f, line in clash.select(
                 "event_id", field, "_other", "_other_line", "source_file", "source_line").iter_rows():
             out.append(problem("event-inconsistent", file=f, line=line, column=col_numbers.get(field),

@@ -173,13 +173,16 @@ def read_table(
     raw = path.read_bytes()
     if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputError(f"{label} is empty", problems=[problem("file-empty", file=label)])
-    text = _decode(raw, label)
-    header_line = text.split("\n", 1)[0]
+    large = len(raw) > FAST_READ_BYTES
+    # a large file is checked for UTF-8 by polars' strict reader (decoded again
+    # here only to locate a bad byte); a small one is decoded whole
+    text = None if large else _decode(raw, label)
+    end = raw.find(b"\n")
+    header_line = _decode(raw[: end if end >= 0 else len(raw)], label)
     _check_delimiter(header_line, label)
 
     problems: list[Problem] = []
-    if len(raw) > FAST_READ_BYTES:
-        del text  # polars reads the bytes; the decoded copy is not needed
+    if large:
         body, lines = _read_fast(raw, label)
         header = list(body.columns)
     else:
@@ -279,12 +282,15 @@ def _read_fast(raw: bytes, label: str):
     import polars as pl
 
     try:
-        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, encoding="utf8-lossy")
+        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, encoding="utf8")
     except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+            _decode(raw, label)  # raises encoding-not-utf8 with the line of the first bad byte
         raise InputError(f"{label}: malformed CSV", problems=[
             problem("csv-malformed", file=label, line=None, reason=str(exc).splitlines()[0])]) from None
     header = frame.columns
-    if b'"' not in raw:  # no quoted field, so no field spans lines
+    newlines = raw.count(b"\n") - (0 if raw.endswith(b"\n") else -1)  # physical lines
+    if newlines == frame.height + 1:  # no field spans lines: row i is on line i + 2
         return frame, pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias("line")
     # a row's first physical line: 2 + its index + newlines inside earlier rows
     embedded = pl.sum_horizontal(
@@ -304,11 +310,13 @@ def _check_cells(frame, header: list[str], label: str, *, clean: bool = False) -
     problems: list[Problem] = []
     for i, name in enumerate(header):
         col = pl.col(name)
-        # a string's byte length is free to read; only long ones are measured in characters
-        too_long = (col.str.len_bytes() > FIELD_LIMIT) & (col.str.len_chars() > FIELD_LIMIT)
+        # a string's byte length is free to read: only long ones are measured in characters, below
+        too_long = col.str.len_bytes() > FIELD_LIMIT
         bad = frame.filter(too_long if clean else (col.str.contains(_CONTROL.pattern) | too_long))
         for row in bad.select(name, "source_line").iter_rows():
             value, line = row
+            if len(value) <= FIELD_LIMIT and not _CONTROL.search(value):
+                continue
             if _CONTROL.search(value):
                 shown = _CONTROL.sub("?", value)
                 problems.append(problem("binary-bytes", file=label, line=line, column=i + 1,

@@ -60,10 +60,11 @@ def _col_numbers(table: Table) -> dict[str, int]:
 
 def _empty_required(table: Table, required: list[str]) -> list[Problem]:
     cols = _col_numbers(table)
+    empty = {name: pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "") for name in required}
+    hit = table.frame.filter(pl.any_horizontal(list(empty.values())))
     out = []
-    for name in required:
-        empty = table.frame.filter(pl.col(name).is_null() | (pl.col(name).str.strip_chars() == ""))
-        for line in empty["source_line"].to_list():
+    for name, is_empty in empty.items():
+        for line in hit.filter(is_empty)["source_line"].to_list():
             out.append(problem("field-empty", file=table.label, line=line, column=cols.get(name), field=name))
     return out
 
