@@ -202,7 +202,7 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         pl.col("value_low").max().alias("_max_low"),
         pl.col("value_high").min().alias("_min_high"),
         pl.col("claim_id").sort_by("_order").str.join(";").alias("claim_ids"),
-    )
+    ).sort(GID)
     gap = pl.col("_max_low") - pl.col("_min_high")
     scale = pl.max_horizontal(pl.col("_max_low").abs(), pl.col("_min_high").abs())
     agree = pl.col("_max_low").is_null() | pl.col("_min_high").is_null() | (gap <= tolerance * scale + 1e-12)
@@ -227,7 +227,7 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
     flags = (pl.concat([claim_flags, own]).filter(pl.col("_flag") != "").unique()
              .sort([GID, "_flag"]).group_by(GID, maintain_order=True)
              .agg(pl.col("_flag").str.join(";").alias("_group_flags")))
-    return facts.join(flags, on=GID, how="left")
+    return facts.join(flags, on=GID, how="left", maintain_order="left")
 
 
 def apply_adjudications(chosen: pl.DataFrame, claims: pl.DataFrame, adjudications: pl.DataFrame | None) -> pl.DataFrame:
@@ -248,7 +248,7 @@ def apply_adjudications(chosen: pl.DataFrame, claims: pl.DataFrame, adjudication
     claim_values = claims.select(pl.col("claim_id").alias("_adj_claim"), pl.col("value_mid").alias("_claim_value"))
     adj = adj.join(claim_values, on="_adj_claim", how="left").with_columns(
         pl.coalesce("_claim_value", "_adj_value").alias("_adj_value")).drop("_claim_value")
-    out = chosen.join(adj, on=KEY, how="left")
+    out = chosen.join(adj, on=KEY, how="left", maintain_order="left")
     return out.with_columns(
         pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_claim")).otherwise(pl.col("chosen_claim_id")).alias("chosen_claim_id"),
         pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_value")).otherwise(pl.col("value")).alias("value"),
@@ -288,9 +288,9 @@ def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tu
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
     c = (c.filter(pl.col("statistic") != "conversion")
-         .with_columns(pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
-         .sort("claim_id", maintain_order=True)
-         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_order")))
+         .with_columns(pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String),
+                       pl.col("claim_id").rank("ordinal").cast(pl.Int64).alias("_order")))
+    # group ids in KEY order, so that sorting by GID is sorting by KEY
     ids = c.select(KEY).unique().sort(KEY).with_row_index(GID)
     c = c.join(ids, on=KEY, how="left")
     return c, group_facts(c, tolerance)
@@ -299,7 +299,7 @@ def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tu
 def _decide(facts: pl.DataFrame, c: pl.DataFrame, chosen: pl.DataFrame, strategy: str,
             adjudications: pl.DataFrame | None) -> pl.DataFrame:
     """Join a strategy's choices to the group facts, apply adjudications, explain."""
-    out = facts.join(chosen, on=GID, how="left")
+    out = facts.join(chosen, on=GID, how="left", maintain_order="left")
     out = apply_adjudications(out, c, adjudications)
     adjudicated = pl.col("_adj_reason").is_not_null()
     out = out.with_columns(
@@ -309,7 +309,7 @@ def _decide(facts: pl.DataFrame, c: pl.DataFrame, chosen: pl.DataFrame, strategy
         pl.col("how").fill_null("no claim with a number").alias("how"),
         pl.col("n_claims").cast(pl.Int64), pl.col("n_sources").cast(pl.Int64),
     )
-    return out.select(RECONCILED_COLUMNS).sort(KEY)
+    return out.select(RECONCILED_COLUMNS)  # facts are in GID order, which is KEY order
 
 
 def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFrame:
