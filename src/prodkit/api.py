@@ -131,7 +131,7 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
             say("figures")
             from .outputs import report
 
-            report.write_all(tables, ledger, st.path("reports"), out_dir=Path(out_dir))
+            report.write_all(tables, ledger, st.path("reports"), out_dir=Path(out_dir), reports_dir=Path(reports_dir))
         say("publish")
         staged = {key: sorted(p for p in st.path(key).rglob("*") if p.is_file()) for key in targets}
         st.commit()
