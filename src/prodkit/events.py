@@ -189,8 +189,11 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         pl.col("date").drop_nulls().min().alias("date"),
         pl.col("unit_canonical").sort_by("_order").drop_nulls().first().alias("unit"),
         pl.col("unit_canonical").drop_nulls().n_unique().alias("_units"),
-        lo.min().alias("value_low"),
-        hi.max().alias("value_high"),
+        # an open end ("over 30", "almost 15") leaves the span open on that side
+        pl.when((pl.col("value_low").is_null() & pl.col("value_mid").is_not_null()).any()).then(None)
+        .otherwise(lo.min()).alias("value_low"),
+        pl.when((pl.col("value_high").is_null() & pl.col("value_mid").is_not_null()).any()).then(None)
+        .otherwise(hi.max()).alias("value_high"),
         pl.len().alias("n_claims"),
         pl.col("value_mid").is_not_null().sum().alias("_numbered"),
         pl.col("root").n_unique().alias("n_sources"),
