@@ -1,0 +1,159 @@
+"""Putting a chart together: title, caption, theme, its rows, layers, facets, shared axes.
+
+Every chart goes through :func:`finish`; :func:`chart_title` and
+:func:`chart_caption` read its title and caption back from the spec.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import altair as alt
+import polars as pl
+
+from .theme import MUTED, THEME
+
+
+def caption_lines(text: str, width: int = 110) -> list[str]:
+    return textwrap.wrap(text, width=width) or [""]
+
+
+def finish(chart, *, title: str, subtitle: str, caption: str, name: str, frame: pl.DataFrame):
+    """Title on top, caption (naming the source table) underneath, the theme applied.
+
+    The chart's layers refer to the named dataset ``name``; its rows are put
+    into the top-level ``datasets`` last, so that altair never copies them
+    while the chart is assembled, and no row limit applies. (altair copies
+    the whole chart at every ``.properties``/``.configure`` call; setting the
+    few top-level attributes directly keeps drawing fast.)
+    """
+    chart.title = alt.TitleParams(text=title, subtitle=caption_lines(subtitle, 100))
+    top = alt.VConcatChart(
+        vconcat=[], config=alt.Config(**THEME),
+        title=alt.TitleParams(text=caption_lines(caption), orient="bottom", anchor="start", fontSize=11,
+                              fontWeight="normal", color="#444444", offset=14, lineHeight=15))
+    top.vconcat = [chart]  # set, not passed: the constructor would deep-copy the whole chart
+    top.datasets = Datasets({name: _rows(frame)})
+    return top
+
+
+class Datasets:
+    """A chart's rows, which altair serialises (``to_dict``) but never deep-copies.
+
+    altair copies the whole chart, data included, at every ``to_dict()``;
+    the rows never change, so they sit in this wrapper instead (altair
+    calls ``to_dict()`` on any object with a ``_schema`` and a ``to_dict``).
+    """
+
+    _schema = {"type": "object"}
+
+    def __init__(self, datasets: dict[str, list[dict]]):
+        self.datasets = datasets
+
+    def to_dict(self, *args, **kwargs) -> dict[str, list[dict]]:
+        return self.datasets
+
+
+def _rows(frame: pl.DataFrame) -> list[dict]:
+    """Plain rows for a spec's ``datasets``; non-finite floats become null."""
+    floats = [c for c, t in frame.schema.items() if t.is_float()]
+    if floats:
+        frame = frame.with_columns(pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c)
+                                   for c in floats)
+    return frame.to_dicts()
+
+
+def chart_title(spec: dict) -> str:
+    """The chart's title from its spec (the body of :func:`finish`)."""
+    title = spec["vconcat"][0].get("title", {})
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return _one_line(text)
+
+
+def chart_caption(spec: dict) -> str:
+    """The chart's caption from its spec (the foot of :func:`finish`)."""
+    text = spec.get("title", {}).get("text", "")
+    return _one_line(text)
+
+
+def _one_line(text) -> str:
+    """A title's text, wrapped into a list of lines or not, as one line."""
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
+# ---------------------------------------------------------------------------
+# Layers, facets, and the chart of an empty table
+# ---------------------------------------------------------------------------
+
+def _layer(*layers, **kwargs):
+    """``alt.layer`` without its two deep copies of every layer (the charts here have no selections)."""
+    chart = alt.LayerChart(layer=[], **kwargs)
+    chart.layer = list(layers)
+    return chart
+
+
+def _facet(layered, *, resolve: dict | None = None, **facet):
+    chart = layered.facet(**facet)
+    if resolve:
+        chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(**resolve))
+    return chart
+
+
+def _text(field: str) -> alt.Text:
+    return alt.Text(field, type="nominal")
+
+
+def _empty(title: str, subtitle: str, caption: str, message: str, name: str):
+    chart = alt.Chart(alt.NamedData(name=name)).mark_text(
+        fontSize=13, color=MUTED, align="left", baseline="middle").encode(
+        x=alt.XValue(10), y=alt.YValue(30), text=_text("message"))
+    chart.width, chart.height = 520, 60
+    return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name,
+                  frame=pl.DataFrame({"message": [message]}))
+
+
+def _has(frame: pl.DataFrame | None, needed: list[str]) -> bool:
+    return frame is not None and frame.height > 0 and all(c in frame.columns for c in needed)
+
+
+# ---------------------------------------------------------------------------
+# Shared pieces of the charts
+# ---------------------------------------------------------------------------
+
+def log_axis(values) -> tuple[list[float], list[float]]:
+    """A log scale's domain (whole decades around the values) and its tick values (1-2-5 per decade).
+
+    >>> log_axis([6.0, 102.0])
+    ([1.0, 1000.0], [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0])
+    >>> log_axis([0.2, 1400.0])[1]
+    [0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]
+    """
+    finite = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
+    if not finite:
+        return [1.0, 10.0], [1.0, 10.0]
+    low, high = math.floor(math.log10(min(finite)) + 1e-9), math.ceil(math.log10(max(finite)) - 1e-9)
+    high = max(high, low + 1)
+    steps = (1,) if high - low > 3 else (1, 2, 5)
+    ticks = [float(f"{m * 10.0 ** k:.12g}") for k in range(low, high + 1) for m in steps if k < high or m == 1]
+    return [float(f"{10.0 ** low:.12g}"), float(f"{10.0 ** high:.12g}")], ticks
+
+
+def row_axis(**kwargs) -> alt.Axis:
+    """A category axis whose labels are the rows: its title sits level, above the labels, not turned on its side."""
+    settings = {"labelLimit": 360, "labelPadding": 6, "ticks": False, "domain": False, "titleAngle": 0,
+                "titleAlign": "right", "titleBaseline": "bottom", "titleX": -6, "titleY": -6,
+                "titleFontWeight": "normal", "titleColor": MUTED}
+    return alt.Axis(**{**settings, **kwargs})
+
+
+#: The movement's starting point: Stakhanov's shift of 30/31 August 1935.
+MOVEMENT_START = "1935-08-31"
+
+
+def movement_start_rule(x_scale: alt.Scale, x_axis: alt.Axis, x_title: str):
+    """A dashed vertical line at Stakhanov's shift of 30/31 August 1935 (one mark, whatever the data)."""
+    y, m, d = (int(v) for v in MOVEMENT_START.split("-"))
+    return alt.Chart().transform_aggregate(n="count()").mark_rule(color="#555555", strokeDash=[4, 3]).encode(
+        x=alt.X(datum=alt.DateTime(year=y, month=m, date=d, utc=True), type="temporal", scale=x_scale,
+                axis=x_axis, title=x_title))

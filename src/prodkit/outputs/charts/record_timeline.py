@@ -1,0 +1,179 @@
+"""Chart 2, successive records, 1935–1937 (``reconciled.csv``)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import altair as alt
+import polars as pl
+
+from .labels import _range_text, date_span, fmt_number, measure_unit_label
+from .layout import _empty, _facet, _has, _layer, _text, finish, log_axis, movement_start_rule
+from .theme import MAX_LABELLED_RECORDS, NORM_COLOR
+
+#: The record timeline's window (the issue: "the movement, 1935-1937").
+TIMELINE_YEARS = (1935, 1937)
+
+
+def record_timeline_frame(reconciled: pl.DataFrame, years: tuple[int, int] = TIMELINE_YEARS) -> pl.DataFrame:
+    """Dated records inside the window and the norms of the same measures, one row per event.
+
+    Only measures with two or more dated records are kept (a record alone in
+    its measure has no successor; the norms chart shows it), unless no
+    measure has two, in which case all are kept.
+    """
+    first, last = date(years[0], 1, 1).isoformat(), date(years[1], 12, 31).isoformat()
+    rows = []
+    for r in reconciled.filter(pl.col("statistic").is_in(["record", "norm"])).iter_rows(named=True):
+        span = date_span(r["date"])
+        value = r["value"] if r["value"] is not None else r["value_low"]
+        if value is None or value <= 0:
+            continue
+        if r["statistic"] == "record" and (span is None or span[0] < first or span[1] > last):
+            continue
+        low = r["value_low"] if r["value_low"] and r["value_low"] > 0 else value
+        high = r["value_high"] if r["value_high"] and r["value_high"] > 0 else value
+        unit = r["unit"] or ""
+        norm_text = f"norm {_range_text(low, high)} {unit}"
+        rows.append({
+            "kind": r["statistic"], "measure": r["measure"], "unit": unit,
+            "panel": measure_unit_label(r["measure"], unit),
+            "event_id": r["event_id"], "subject": r["subject"] or r["event_id"],
+            "label": fmt_number(value),
+            "date": r["date"], "start": max(span[0], first) if span else first, "end": span[1] if span else None,
+            "mid": span[2] if span else None, "value": value, "low": low, "high": high, "label_value": value,
+            "status": r["status"], "window_end": last, "norm_text": norm_text.strip(), "line": None,
+        })
+    schema = {"kind": pl.String, "measure": pl.String, "unit": pl.String, "panel": pl.String, "event_id": pl.String,
+              "subject": pl.String, "label": pl.String, "date": pl.String, "start": pl.String, "end": pl.String,
+              "mid": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64, "label_value": pl.Float64,
+              "status": pl.String, "window_end": pl.String, "norm_text": pl.String, "line": pl.String}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    # A line joins the records of one subject only where they are successive (two dates or more).
+    frame = frame.with_columns(pl.when((pl.col("kind") == "record")
+                                       & (pl.col("mid").n_unique().over(["panel", "kind", "subject"]) > 1))
+                               .then(pl.col("subject")).otherwise(None).alias("line"))
+    counts = frame.filter(pl.col("kind") == "record").group_by("panel").len()
+    keep = counts.filter(pl.col("len") >= 2) if (counts["len"] >= 2).any() else counts
+    frame = frame.filter(pl.col("panel").is_in(keep["panel"].implode()))
+    return frame.sort(["panel", "kind", "mid", "event_id"], nulls_last=True)
+
+
+def spread_labels(frame: pl.DataFrame, *, x_domain: tuple[str, str], y_domain: list[float], width: float,
+                  height: float, line: float = 8.5, char: float = 6.4) -> pl.DataFrame:
+    """Move record labels apart vertically so that none overlaps another (``label_value``).
+
+    Positions are worked out in pixels from the chart's fixed domains (time
+    on x, log on y); a label that would overlap one already placed moves to
+    the nearest free line above or below, then its pixel position is turned
+    back into a value.
+    """
+    t0, t1 = (date.fromisoformat(d).toordinal() for d in x_domain)
+    l0, l1 = math.log10(y_domain[0]), math.log10(y_domain[1])
+
+    def px_x(day: str) -> float:
+        return (date.fromisoformat(day).toordinal() - t0) / (t1 - t0) * width
+
+    def px_y(v: float) -> float:
+        return height * (1 - (math.log10(v) - l0) / (l1 - l0))
+
+    records = frame.filter(pl.col("kind") == "record")
+    placed: list[tuple[float, float, float]] = []  # x0, x1, y
+    moved = {}
+    for r in sorted(records.iter_rows(named=True), key=lambda r: (px_y(r["value"]), r["mid"], r["event_id"])):
+        x0 = px_x(r["mid"]) + 7
+        x1 = x0 + char * len(r["label"])
+        y0 = px_y(r["value"])
+        for step in (0, -1, 1, -2, 2, 0):  # at most two lines away; else let it overlap
+            y = y0 + step * line
+            if not any(x0 < px1 and px0 < x1 and abs(y - py) < line for px0, px1, py in placed):
+                break
+        placed.append((x0, x1, y))
+        fraction = min(max(1 - y / height, 0.0), 1.0)
+        moved[r["event_id"]] = r["value"] if y == y0 else 10 ** (l0 + fraction * (l1 - l0))
+    return frame.with_columns(pl.when(pl.col("kind") == "record").then(
+        pl.col("event_id").replace_strict(moved, default=None, return_dtype=pl.Float64)).otherwise(
+        pl.col("label_value")).alias("label_value"))
+
+
+def record_timeline_chart(reconciled: pl.DataFrame):
+    """Successive records of each worker and of the movement, 1935–1937, against time, with norms.
+
+    One panel per measure with two or more records (each in its unit, log
+    scale). A record dated only to a month or a year is drawn across that
+    month or year; one whose sources disagree spans their values. Norms of
+    the same measure are grey bands from their date on.
+    """
+    name, title = "record_timeline", "Successive records, 1935–1937"
+    subtitle = ("Each record (its reconciled value, labelled) against its date, log scale. Lines join the "
+                "successive records of one worker; the grey band is the norm of the same job.")
+    caption = ("Source: reconciled.csv (statistics record and norm; records dated 1935–1937, in measures with two "
+               "or more records; a record alone in its measure is in the norms chart). A date known only to the "
+               "month or year is a horizontal bar across it; a vertical bar spans conflicting claims. The dashed "
+               "line marks Stakhanov's shift of 30/31 August 1935.")
+    if not _has(reconciled, ["event_id", "statistic", "measure", "subject", "date", "value", "value_low",
+                             "value_high", "unit", "status"]):
+        return _empty(title, subtitle, caption, "No reconciled records.", name)
+    frame = record_timeline_frame(reconciled)
+    records = frame.filter(pl.col("kind") == "record")
+    if records.height == 0:
+        return _empty(title, subtitle, caption, f"No dated record in {TIMELINE_YEARS[0]}–{TIMELINE_YEARS[1]}.", name)
+    panels = records.group_by("panel").len().sort(["len", "panel"], descending=[True, False])["panel"].to_list()
+    width, height = 640, 340
+    x_domain = (f"{TIMELINE_YEARS[0]}-01-01", f"{TIMELINE_YEARS[1] + 1}-01-01")
+    parts = []
+    for panel in panels:
+        part = frame.filter(pl.col("panel") == panel)
+        if part.filter(pl.col("kind") == "record").height > MAX_LABELLED_RECORDS:
+            caption += f" Values are labelled in panels of at most {MAX_LABELLED_RECORDS} records."
+            parts.append(part.with_columns(pl.lit("").alias("label")))
+            continue
+        domain, _ = log_axis(part["low"].to_list() + part["high"].to_list())
+        parts.append(spread_labels(part, x_domain=x_domain, y_domain=domain, width=width, height=height))
+    frame = pl.concat(parts)
+    domain, ticks = log_axis(frame["low"].to_list() + frame["high"].to_list())
+    units = sorted(set(records["unit"].to_list()))
+    one_unit = len(panels) == 1 and units[0]
+    y_title = f"Record, {units[0]} (log scale)" if one_unit else "Record, in the panel's unit (log scale)"
+    x_scale = alt.Scale(type="utc", domain=list(x_domain))
+    x_axis = alt.Axis(format="%b %Y", labelAngle=0, tickCount={"interval": "month", "step": 3}, labelOverlap=True)
+    x_title = "Date of the record"
+    y_scale = alt.Scale(type="log", domain=domain) if len(panels) == 1 else alt.Scale(type="log", nice=True)
+    y_axis = alt.Axis(values=ticks, format=",~g") if len(panels) == 1 else alt.Axis(format=",~g")
+
+    def t(field: str) -> alt.X:
+        return alt.X(field, type="temporal", scale=x_scale, axis=x_axis, title=x_title)
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(field, type="quantitative", scale=y_scale, axis=y_axis, title=y_title)
+
+    color = alt.Color("subject:N", title="Worker or group", legend=alt.Legend(orient="bottom", columns=2),
+                      scale=alt.Scale(domain=sorted(set(records["subject"].to_list()))))
+    shape = alt.Shape("status:N", title="The record's sources", scale=alt.Scale(
+        domain=["single", "agree", "conflict", "adjudicated"], range=["circle", "square", "triangle-up", "diamond"]),
+        legend=alt.Legend(orient="bottom", direction="horizontal"))
+    base = alt.Chart()
+    norm, record = base.transform_filter("datum.kind === 'norm'"), base.transform_filter("datum.kind === 'record'")
+    layers = [
+        norm.mark_rect(color=NORM_COLOR, opacity=0.16).encode(
+            x=t("start"), x2=alt.X2("window_end"), y=y("low"), y2=alt.Y2("high")),
+        norm.mark_rule(color=NORM_COLOR, strokeWidth=1.5).encode(x=t("start"), x2=alt.X2("window_end"), y=y("value")),
+        norm.mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=NORM_COLOR, fontSize=10).encode(
+            x=t("window_end"), y=y("high"), text=_text("norm_text")),
+        movement_start_rule(x_scale, x_axis, x_title),
+        record.transform_filter("isValid(datum.line)").mark_line(strokeWidth=1.2, opacity=0.7).encode(
+            x=t("mid"), y=y("value"), color=color, detail=alt.Detail("line", type="nominal"),
+            order=alt.Order("mid", type="temporal")),
+        record.mark_rule(strokeWidth=2, opacity=0.4).encode(x=t("start"), x2=alt.X2("end"), y=y("value"), color=color),
+        record.mark_rule(strokeWidth=2).encode(x=t("mid"), y=y("low"), y2=alt.Y2("high"), color=color),
+        record.mark_point(filled=True, opacity=1).encode(
+            x=t("mid"), y=y("value"), color=color, shape=shape,
+            tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("date:N"), alt.Tooltip("value:Q", format=",.4~g"),
+                     alt.Tooltip("unit:N"), alt.Tooltip("status:N"), alt.Tooltip("event_id:N", title="event")]),
+        record.mark_text(align="left", baseline="middle", dx=7, fontSize=10).encode(
+            x=t("mid"), y=y("label_value"), text=_text("label")),
+    ]
+    layered = _layer(*layers, data=alt.NamedData(name=name), width=width, height=height)
+    chart = _facet(layered, row=alt.Row("panel:N", sort=panels, title=None), resolve={"y": "independent"})
+    return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)

@@ -1,0 +1,133 @@
+"""Chart 3, source conflicts (``conflicts.csv``, with the reported values of ``reconciled.csv``)."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from .labels import _range_text, fmt_number, measure_label
+from .layout import _empty, _facet, _has, _layer, _text, finish, row_axis
+from .theme import INK, MAX_CONFLICT_PANELS, SOURCE_TYPE_COLORS
+
+
+def conflict_groups(conflicts: pl.DataFrame) -> pl.DataFrame:
+    """(event_id, measure, statistic) of each conflict, the widest spread first (then by event id)."""
+    low = pl.coalesce("value_low", "value_high")
+    high = pl.coalesce("value_high", "value_low")
+    return (conflicts.group_by("event_id", "measure", "statistic")
+            .agg(((high.max() - low.min()) / low.min().abs()).alias("spread"))
+            .sort(["spread", "event_id", "measure", "statistic"], descending=[True, False, False, False],
+                  nulls_last=True)
+            .select(pl.concat_list(pl.col("event_id", "measure", "statistic")).alias("key"), "spread"))
+
+
+def source_conflicts_frame(conflicts: pl.DataFrame, reconciled: pl.DataFrame | None = None, *,
+                           limit: int | None = None) -> pl.DataFrame:
+    """One row per claim in conflict, plus one 'span' row per event with the reported value.
+
+    Events come widest spread first; ``limit`` keeps only that many.
+    """
+    reported = {}
+    if reconciled is not None and reconciled.height and {"value", "strategy"} <= set(reconciled.columns):
+        for r in reconciled.select("event_id", "measure", "statistic", "value", "strategy").iter_rows(named=True):
+            reported[(r["event_id"], r["measure"], r["statistic"])] = (r["value"], r["strategy"])
+    rows = []
+    for key in conflict_groups(conflicts)["key"].to_list()[:limit]:
+        key = tuple(key)
+        group = conflicts.filter((pl.col("event_id") == key[0]) & (pl.col("measure") == key[1])
+                                 & (pl.col("statistic") == key[2])).sort(["value_low", "claim_id"], nulls_last=True)
+        unit = next((u for u in group["unit"] if u), "")
+        panel = f"{key[0]} · {measure_label(key[1])} · {key[2]}" + (f" ({unit})" if unit else "")
+        value, strategy = reported.get(key, (None, None))
+        if value is None:  # no reconciled table at hand: the chosen claim's value
+            chosen = group.filter(pl.col("chosen") == True)  # noqa: E712
+            value = chosen["value_low"][0] if chosen.height else None
+        lows, highs = [], []
+        for r in group.iter_rows(named=True):
+            low = r["value_low"] if r["value_low"] is not None else r["value_high"]
+            high = r["value_high"] if r["value_high"] is not None else r["value_low"]
+            if low is None:
+                continue
+            lows.append(low)
+            highs.append(high)
+            kind = (r["source_type"] or "unknown").replace("_", " ")
+            text = _range_text(low, high) + (f" {unit}" if unit else "")
+            rows.append({"panel": panel, "kind": "claim", "order": len(rows),
+                         "row": f"{r['source_id']} ({kind}) · {r['claim_id']}",
+                         "source_type": r["source_type"] or "unknown", "claim_id": r["claim_id"],
+                         "source_id": r["source_id"], "low": low, "high": high, "mid": (low + high) / 2,
+                         "chosen": bool(r["chosen"]), "label": text, "deviation_pct": r["deviation_pct"],
+                         "unit": unit, "reported": value})
+        if lows:
+            how = f"reported ({strategy})" if strategy else "reported"
+            text = f"{fmt_number(min(lows))}–{fmt_number(max(highs))} {unit}".strip()
+            rows.append({"panel": panel, "kind": "span", "order": len(rows), "row": "span of all claims",
+                         "source_type": None, "claim_id": None, "source_id": None, "low": min(lows),
+                         "high": max(highs), "mid": value, "chosen": False,
+                         "label": text + (f"; {how}: {fmt_number(value)}" if value is not None else ""),
+                         "deviation_pct": None, "unit": unit, "reported": value})
+    schema = {"panel": pl.String, "kind": pl.String, "order": pl.Int64, "row": pl.String, "source_type": pl.String,
+              "claim_id": pl.String, "source_id": pl.String, "low": pl.Float64, "high": pl.Float64, "mid": pl.Float64,
+              "chosen": pl.Boolean, "label": pl.String, "deviation_pct": pl.Float64, "unit": pl.String,
+              "reported": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def source_conflicts_chart(conflicts: pl.DataFrame, reconciled: pl.DataFrame | None = None):
+    """Every event in conflict: each claim a point coloured by source type, the reported value and the span.
+
+    Each claim has a row of its own, so two sources' claims are never stacked
+    or summed, even when they give the same figure.
+    """
+    name, title = "source_conflicts", "Source conflicts"
+    subtitle = ("Every event whose claims disagree: each claim on its own row, coloured by the type of its "
+                "source; the ringed claim is the one reported, the dashed line the reported value.")
+    caption = ("Source: conflicts.csv (one row per claim of an event in conflict), with the reported value from "
+               "reconciled.csv. The bottom row of each panel spans every claim; each panel is in its own unit.")
+    if not _has(conflicts, ["event_id", "measure", "statistic", "claim_id", "source_id", "source_type",
+                            "value_low", "value_high", "unit", "chosen", "deviation_pct"]):
+        return _empty(title, subtitle, caption, "No event in conflict: the claims of every event agree.", name)
+    frame = source_conflicts_frame(conflicts, reconciled, limit=MAX_CONFLICT_PANELS)
+    if frame.height == 0:
+        return _empty(title, subtitle, caption, "No event in conflict has a number.", name)
+    total = conflict_groups(conflicts).height
+    if total > MAX_CONFLICT_PANELS:
+        caption += (f" Showing the {MAX_CONFLICT_PANELS} conflicts with the widest spread of {total}; "
+                    "conflicts.csv has them all.")
+    types = list(SOURCE_TYPE_COLORS) + ["unknown"]
+    color_scale = alt.Scale(domain=types, range=list(SOURCE_TYPE_COLORS.values()) + ["#999999"])
+    x_title = "Claimed value, in the panel's unit"
+    x_scale = alt.Scale(zero=False, nice=False, padding=24)
+    x_axis = alt.Axis(tickCount=6, format=",~g")
+
+    def x(field: str) -> alt.X:
+        return alt.X(field, type="quantitative", scale=x_scale, axis=x_axis, title=x_title)
+
+    y = alt.Y("row:N", sort=alt.EncodingSortField("order", op="min"), title="Source (type) · claim",
+              axis=row_axis(labelPadding=16))
+    color = alt.Color("source_type:N", title="Source type", scale=color_scale,
+                      legend=alt.Legend(orient="bottom", direction="horizontal", columns=4))
+    base = alt.Chart()
+    is_claim, is_span = "datum.kind === 'claim'", "datum.kind === 'span'"
+    layers = [
+        base.transform_filter(is_span).mark_rule(color=INK, strokeWidth=3).encode(x=x("low"), x2=alt.X2("high"), y=y),
+        base.transform_filter(is_span).transform_fold(["low", "high"], as_=["end", "v"]).mark_tick(
+            color=INK, thickness=2, size=14).encode(x=x("v"), y=y),
+        base.transform_filter(is_span + " && isValid(datum.reported)").mark_rule(
+            color=INK, strokeDash=[5, 3], strokeWidth=1.2).encode(x=x("reported")),
+        base.transform_filter(is_claim).mark_rule(strokeWidth=3).encode(
+            x=x("low"), x2=alt.X2("high"), y=y, color=color),
+        base.transform_filter(is_claim + " && datum.chosen").mark_point(
+            shape="circle", size=340, filled=False, color=INK, strokeWidth=2).encode(x=x("mid"), y=y),
+        base.transform_filter(is_claim).mark_point(filled=True, size=120, opacity=1).encode(
+            x=x("mid"), y=y, color=color,
+            tooltip=[alt.Tooltip("claim_id:N", title="claim"), alt.Tooltip("source_id:N", title="source"),
+                     alt.Tooltip("source_type:N", title="type"), alt.Tooltip("low:Q", format=",.4~g"),
+                     alt.Tooltip("high:Q", format=",.4~g"), alt.Tooltip("unit:N"), alt.Tooltip("chosen:N"),
+                     alt.Tooltip("deviation_pct:Q", title="deviation from reported, %", format=".1f")]),
+        base.mark_text(align="left", dx=14, fontSize=11).encode(x=x("high"), y=y, text=_text("label")),
+    ]
+    layered = _layer(*layers, data=alt.NamedData(name=name), width=440, height=alt.Step(30))
+    chart = _facet(layered, row=alt.Row("panel:N", title=None, sort=alt.EncodingSortField("order", op="min")),
+                   resolve={"x": "independent", "y": "independent"})
+    return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)
