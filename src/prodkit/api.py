@@ -65,14 +65,23 @@ def _check_strategy(strategy: str) -> None:
         raise UsageError(f"unknown strategy '{strategy}'", hint="Use one of: " + ", ".join(STRATEGIES) + ".")
 
 
+#: The claim columns the checks and the reconciliation read.
+CORE_COLUMNS = ["claim_id", "event_id", "subject", "sector", "measure", "statistic", "value", "unit", "basis",
+                "date", "source_id", "norm_ref", "converted_from", "value_low", "value_high", "value_mid",
+                "unit_canonical", "qualifier", "flags", "basis_period", "shift_hours", "source_file",
+                "source_line"]
+
+
 def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     """Every output table, as polars frames, from a loaded ledger."""
     from . import norms, plausibility
     from .outputs.tables import accounts_frame, claims_output, problems_frame
     from .events import conflicts_table, prepare, reconcile_all
 
-    claims = prepare(ledger.claims, ledger.sources)
-    claims, check_problems = plausibility.check_claims(claims, ledger.raw_dir)
+    # the checks and the reconciliation work on the narrow columns they need;
+    # the wide text (quotes, notes, locators) joins the result only when written
+    core = prepare(ledger.claims.select([c for c in CORE_COLUMNS if c in ledger.claims.columns]), ledger.sources)
+    claims, check_problems = plausibility.check_claims(core, ledger.raw_dir)
     claims, conv_problems = norms.check_conversions(claims, ledger.units)
     ledger.problems = sorted(set(ledger.problems + check_problems + conv_problems),
                              key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
@@ -82,8 +91,9 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     ledger.problems = sorted(set(ledger.problems + nvr_problems),
                              key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
     claims = norms.flag_claims(claims, nvr)
+    wide = ledger.claims.with_columns(claims["flags"])  # row for row the same claims
     return {
-        "claims": claims_output(claims, ledger.extra_columns),
+        "claims": claims_output(wide, ledger.extra_columns),
         "reconciled": reconciled,
         "conflicts": conflicts_table(claims, reconciled),
         "norms_vs_records": nvr,
