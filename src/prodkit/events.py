@@ -60,7 +60,8 @@ def prepare(claims: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
         "source_id", "trust_rank", "source_type",
         pl.col("year").cast(pl.String).str.extract(r"(\d{4})").cast(pl.Int64).alias("source_year"),
     ).join(source_roots(sources), on="source_id", how="left")
-    return claims.join(src, on="source_id", how="left", maintain_order="left")
+    extra = claims.select("source_id").join(src, on="source_id", how="left", maintain_order="left")
+    return claims.hstack(extra.drop("source_id"))
 
 
 def _with_number(claims: pl.DataFrame) -> pl.DataFrame:

@@ -198,7 +198,8 @@ def _add_flags(claims: pl.DataFrame, problems: list[Problem], label: str) -> pl.
                         schema={"source_line": pl.Int64, "_warn": pl.String})
     qual = pl.col("qualifier").replace_strict(_QUALIFIER_FLAGS, default=None, return_dtype=pl.String)
     if warn.height:
-        claims = claims.join(warn, on="source_line", how="left", maintain_order="left")
+        claims = claims.hstack(claims.select("source_line").join(warn, on="source_line", how="left",
+                                                                 maintain_order="left").drop("source_line"))
     else:
         claims = claims.with_columns(pl.lit(None, dtype=pl.String).alias("_warn"))
     flags = pl.concat_str([pl.col("_warn"), qual], separator=";", ignore_nulls=True)

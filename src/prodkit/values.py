@@ -376,7 +376,9 @@ def parse_values(frame, *, column: str = "value", file_column: str = "source_fil
     import polars as pl
 
     table = _figure_table(frame.select(pl.col(column).unique()).to_series().rename(column))
-    out = frame.join(table, on=column, how="left", nulls_equal=True, maintain_order="left")
+    # join on the one column and attach the result: the wide frame is never copied
+    extra = frame.select(column).join(table, on=column, how="left", nulls_equal=True, maintain_order="left")
+    out = frame.hstack(extra.drop(column))
     problems: list[Problem] = []
     bad = out.filter(pl.col("_value_error").is_not_null() & pl.col(column).is_not_null())
     for value, error, code, file, line in bad.select(column, "_value_error", "_value_code", file_column,

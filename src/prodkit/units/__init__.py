@@ -130,8 +130,9 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
         "unit": pl.String, "measure": pl.String, "statistic": pl.String, "_factor": pl.Float64,
         "_offset": pl.Float64, "unit_canonical": pl.String, "_unit_basis": pl.String,
         "_error": pl.String, "_error_code": pl.String, "_found": pl.String, "_expected": pl.String})
-    out = claims.join(table, on=["unit", "measure", "statistic"], how="left", nulls_equal=True,
-                      maintain_order="left")
+    keys = ["unit", "measure", "statistic"]
+    out = claims.hstack(claims.select(keys).join(table, on=keys, how="left", nulls_equal=True,
+                                                 maintain_order="left").drop(keys))
     scale = lambda c: (pl.col(c) * pl.col("_factor") + pl.col("_offset")).alias(c)  # noqa: E731
     out = out.with_columns(scale("value_low"), scale("value_high"), scale("value_mid"))
 
@@ -142,7 +143,8 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
                            "shift_hours": [p[1] for p in parsed], "_basis_ok": [p[2] for p in parsed]},
                           schema={"basis": pl.String, "basis_period": pl.String, "shift_hours": pl.Float64,
                                   "_basis_ok": pl.Boolean})
-    out = out.join(btable, on="basis", how="left", nulls_equal=True, maintain_order="left")
+    out = out.hstack(out.select("basis").join(btable, on="basis", how="left", nulls_equal=True,
+                                              maintain_order="left").drop("basis"))
     # a unit written as a rate ("tons per shift") supplies the period when basis is silent
     out = out.with_columns(pl.coalesce("basis_period", "_unit_basis").alias("basis_period"))
 
