@@ -107,8 +107,8 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
 
 def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"),
               reports_dir: Path = Path("reports"), *, strategy: str = "trust-your-friends",
-              tolerance: float = 0.01, seed: int = 1935, figures: bool = True, strict: bool = False,
-              progress: Callable[[str], None] | None = None) -> Result:
+              tolerance: float = 0.01, seed: int = 1935, figures: bool = True, exports: bool = True,
+              strict: bool = False, progress: Callable[[str], None] | None = None) -> Result:
     """The main job: read, normalise, validate, reconcile; write every output.
 
     Outputs are built in a temporary folder and moved into place only when
@@ -136,7 +136,8 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
         out = st.path("out")
         for name, frame in tables.items():
             write_csv(frame, out / f"{name}.csv")
-        _write_exports(tables, ledger, out, say)
+        if exports:
+            _write_exports(tables, ledger, out, say)
         if figures:
             say("figures")
             from .outputs import report

@@ -145,17 +145,19 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool) -> 
               help="Relative difference under which two claims agree.")
 @click.option("--seed", type=int, default=1935, show_default=True, help="Seed for roll-the-dice.")
 @click.option("--figures/--no-figures", default=True, show_default=True, help="Draw the charts and the report.")
+@click.option("--exports/--no-exports", default=True, show_default=True,
+              help="Write the Stata files, datapackage.json and codebook.md beside the CSVs.")
 @strict_option
 @click.pass_context
 def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, strategy: str,
-              tolerance: float, seed: int, figures: bool, strict: bool) -> None:
+              tolerance: float, seed: int, figures: bool, exports: bool, strict: bool) -> None:
     """Read, normalise, validate and reconcile the ledger; write every output."""
     from . import api
 
     with PhaseLog() as progress:
         result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
-                      strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, strict=strict,
-                      progress=progress)
+                      strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
+                      strict=strict, progress=progress)
     report_problems(result.ledger.problems, out_dir)
     _summary(result)
     for line in result.summary_lines():

@@ -185,10 +185,10 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
     hi = pl.coalesce("value_high", "value_mid")
     facts = claims.group_by(GID).agg(
         pl.col(KEY).first(),
-        pl.col("subject").sort_by("_order").drop_nulls().first().alias("subject"),
-        pl.col("sector").sort_by("_order").drop_nulls().first().alias("sector"),
+        pl.col("subject").drop_nulls().first().alias("subject"),
+        pl.col("sector").drop_nulls().first().alias("sector"),
         pl.col("date").drop_nulls().min().alias("date"),
-        pl.col("unit_canonical").sort_by("_order").drop_nulls().first().alias("unit"),
+        pl.col("unit_canonical").drop_nulls().first().alias("unit"),
         pl.col("unit_canonical").drop_nulls().n_unique().alias("_units"),
         # an open end ("over 30", "almost 15") leaves the span open on that side
         pl.when((pl.col("value_low").is_null() & pl.col("value_mid").is_not_null()).any()).then(None)
@@ -205,7 +205,7 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         # (in one dimension that is: the highest low end <= the lowest high end)
         pl.col("value_low").max().alias("_max_low"),
         pl.col("value_high").min().alias("_min_high"),
-        pl.col("claim_id").sort_by("_order").str.join(";").alias("claim_ids"),
+        pl.col("claim_id").str.join(";").alias("claim_ids"),
     ).sort(GID)
     gap = pl.col("_max_low") - pl.col("_min_high")
     scale = pl.max_horizontal(pl.col("_max_low").abs(), pl.col("_min_high").abs())
@@ -291,12 +291,15 @@ def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tu
     c = prepare(claims, sources) if "root" not in claims.columns else claims
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
+    # rows in claim_id order (_order): within a group, values are then met in
+    # that order, so no choice depends on the order of the input rows
     c = (c.filter(pl.col("statistic") != "conversion")
-         .with_columns(pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String),
-                       pl.col("claim_id").rank("ordinal").cast(pl.Int64).alias("_order")))
+         .with_columns(pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
+         .sort("claim_id")
+         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_order")))
     # group ids in KEY order, so that sorting by GID is sorting by KEY
     ids = c.select(KEY).unique().sort(KEY).with_row_index(GID)
-    c = c.join(ids, on=KEY, how="left")
+    c = c.hstack(c.select(KEY).join(ids, on=KEY, how="left", maintain_order="left").select(GID))
     return c, group_facts(c, tolerance)
 
 
