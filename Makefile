@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.prodkit-installed
 ROWS ?= 100000
+# extra options for benchmarks/bench.py, e.g. BENCH_ARGS="--repeat 3 --trace"
+BENCH_ARGS ?=
 
 .PHONY: run test bench lock clean venv
 
@@ -25,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py --rows $(ROWS)
+	$(BIN)/python benchmarks/bench.py --rows $(ROWS) $(BENCH_ARGS)
 
 # Regenerate the lock file from pyproject.toml (needs the network).
 lock:

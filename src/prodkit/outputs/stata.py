@@ -195,15 +195,15 @@ def write_dta(frame: pl.DataFrame, name: str, path: Path) -> None:
 
 def _fix_timestamp(path: Path) -> None:
     """Overwrite the time stamp ReadStat takes from the clock (same length, so no offset moves)."""
-    raw = bytearray(path.read_bytes())
     tag = b"<timestamp>"
-    at = raw.find(tag, 0, 512)
-    if at < 0 or raw[at + len(tag)] not in (0, len(FIXED_TIMESTAMP)):
-        raise ValueError(f"{path.name}: no Stata 118 time stamp where expected")
-    if raw[at + len(tag)] == len(FIXED_TIMESTAMP):
-        start = at + len(tag) + 1
-        raw[start : start + len(FIXED_TIMESTAMP)] = FIXED_TIMESTAMP
-        path.write_bytes(bytes(raw))
+    with open(path, "r+b") as fh:  # patched in place: the stamp sits in the first 512 bytes
+        head = fh.read(512)
+        at = head.find(tag)
+        if at < 0 or head[at + len(tag)] not in (0, len(FIXED_TIMESTAMP)):
+            raise ValueError(f"{path.name}: no Stata 118 time stamp where expected")
+        if head[at + len(tag)] == len(FIXED_TIMESTAMP):
+            fh.seek(at + len(tag) + 1)
+            fh.write(FIXED_TIMESTAMP)
 
 
 def _note(text: str) -> str:
