@@ -23,6 +23,9 @@ import polars as pl
 from .values import parse_figure
 
 KEY = ["event_id", "measure", "statistic"]
+#: An integer id per (event_id, measure, statistic): grouping on it is much
+#: cheaper than on three strings, which matters at millions of rows.
+GID = "_gid"
 
 #: name -> (function, one-line description for the README and `explain`)
 STRATEGIES: dict[str, tuple[Callable, str]] = {}
@@ -64,8 +67,14 @@ def prepare(claims: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
     return claims.hstack(extra.drop("source_id"))
 
 
-def _with_number(claims: pl.DataFrame) -> pl.DataFrame:
-    return claims.filter(pl.col("value_mid").is_not_null())
+#: The columns a strategy reads: the rest of a claim never needs to move.
+_STRATEGY_COLUMNS = [GID, "_order", "claim_id", "value_mid", "trust_rank", "source_year", "root",
+                     "source_id", "source_type"]
+
+
+def _with_number(claims: pl.DataFrame, *extra: str) -> pl.DataFrame:
+    cols = [c for c in _STRATEGY_COLUMNS if c in claims.columns] + [c for c in extra if c not in _STRATEGY_COLUMNS]
+    return claims.filter(pl.col("value_mid").is_not_null()).select(cols)
 
 
 def _support(claims: pl.DataFrame) -> pl.Expr:
@@ -79,35 +88,38 @@ def _support(claims: pl.DataFrame) -> pl.Expr:
 # order, so that no choice depends on the order of the rows.
 # ---------------------------------------------------------------------------
 
-#: An integer id per (event_id, measure, statistic): sorting and grouping on
-#: it is much cheaper than on three strings, which matters at millions of rows.
-GID = "_gid"
 
 
 def _first_by(claims: pl.DataFrame, order: list[str], descending: list[bool]) -> pl.DataFrame:
-    ranked = claims.sort([GID] + order + ["_order"], descending=[False] + descending + [False], nulls_last=True)
-    return ranked.group_by(GID, maintain_order=True).first()
+    """Per group, the claim that comes first by ``order`` (nulls last), then by claim_id.
+
+    Each key keeps the rows that hold its group's best value (a window over
+    the integer group id, no sort); the claims are already in claim_id order,
+    so the first row left in a group is the answer. ``_values`` counts the
+    distinct values that tied on the first key, for the explanation.
+    """
+    c = claims
+    for i, (col, desc) in enumerate(zip(order, descending)):
+        best = (pl.col(col).max() if desc else pl.col(col).min()).over(GID)
+        c = c.filter((pl.col(col) == best) | best.is_null())
+        if i == 0:
+            c = c.with_columns(pl.col("value_mid").n_unique().over(GID).alias("_values"))
+    return c.group_by(GID).first()
 
 
-def _tie_note(claims: pl.DataFrame, on: str, chosen: pl.DataFrame, label: str, broken_by: str) -> pl.DataFrame:
+def _tie_note(chosen: pl.DataFrame, label: str, broken_by: str) -> pl.Expr:
     """'; tie on <label> between N values, broken by ...' where the best score is shared by several values."""
-    best = chosen.select(GID, pl.col(on).alias("_best"))
-    ties = (claims.join(best, on=GID).filter(pl.col(on) == pl.col("_best"))
-            .group_by(GID).agg(pl.col("value_mid").n_unique().alias("_values")))
-    return chosen.join(ties, on=GID, how="left").with_columns(
-        pl.when(pl.col("_values") > 1)
-        .then(pl.format(f"; tie on {label} between {{}} values, broken by {broken_by}", pl.col("_values")))
-        .otherwise(pl.lit("")).alias("_tie")
-    ).drop("_values")
+    return (pl.when(pl.col("_values") > 1)
+            .then(pl.format(f"; tie on {label} between {{}} values, broken by {broken_by}", pl.col("_values")))
+            .otherwise(pl.lit("")).alias("_tie"))
 
 
 @strategy("trust-your-friends", "the claim of the most trusted source (lowest trust_rank) wins")
 def trust_your_friends(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims).with_columns(_support(claims))
     chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False])
-    chosen = _tie_note(c, "trust_rank", chosen, "trust_rank",
-                       "most independent sources, then earliest source, then claim_id")
-    return chosen.select(GID,
+    tie = _tie_note(chosen, "trust_rank", "most independent sources, then earliest source, then claim_id")
+    return chosen.with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie").alias("how"))
 
@@ -116,12 +128,12 @@ def trust_your_friends(claims: pl.DataFrame) -> pl.DataFrame:
 def meet_in_the_middle(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims)
     # one claim per root: the best-trusted retelling stands for its original
-    indep = (c.sort([GID, "root", "trust_rank", "_order"], nulls_last=True)
-             .group_by([GID, "root"], maintain_order=True).first())
+    indep = (c.filter(pl.col("trust_rank") == pl.col("trust_rank").min().over([GID, "root"]))
+             .group_by([GID, "root"]).first())
     med = indep.group_by(GID).agg(pl.col("value_mid").median().alias("_median"), pl.len().alias("_n"))
-    # the claim that holds the median value, if one does (lowest claim_id)
+    # the claim that holds the median value, if one does (lowest claim_id: rows are in that order)
     holder = (c.join(med, on=GID).filter(pl.col("value_mid") == pl.col("_median"))
-              .group_by(GID).agg(pl.col("claim_id").sort_by("_order").first().alias("chosen_claim_id")))
+              .group_by(GID).agg(pl.col("claim_id").first().alias("chosen_claim_id")))
     return (med.rename({"_median": "value"}).join(holder, on=GID, how="left")
             .with_columns(pl.format("median of {} independent claims", "_n").alias("how"))
             .select(GID, "chosen_claim_id", "value", "how"))
@@ -131,8 +143,8 @@ def meet_in_the_middle(claims: pl.DataFrame) -> pl.DataFrame:
 def cry_with_the_wolves(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims).with_columns(_support(claims))
     chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False])
-    chosen = _tie_note(c, "_support", chosen, "number of sources", "lowest trust_rank, then claim_id")
-    return chosen.select(GID,
+    tie = _tie_note(chosen, "number of sources", "lowest trust_rank, then claim_id")
+    return chosen.with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("held by {} independent source(s){}", "_support", "_tie").alias("how"))
 
@@ -141,8 +153,8 @@ def cry_with_the_wolves(claims: pl.DataFrame) -> pl.DataFrame:
 def keep_up_to_date(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims)
     chosen = _first_by(c, ["source_year", "trust_rank"], [True, False])
-    chosen = _tie_note(c, "source_year", chosen, "source year", "lowest trust_rank, then claim_id")
-    return chosen.select(GID,
+    tie = _tie_note(chosen, "source year", "lowest trust_rank, then claim_id")
+    return chosen.with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),
                   "source_id", "_tie").alias("how"))
@@ -150,7 +162,7 @@ def keep_up_to_date(claims: pl.DataFrame) -> pl.DataFrame:
 
 def _dice(seed: int) -> Callable:
     def roll_the_dice(claims: pl.DataFrame) -> pl.DataFrame:
-        c = _with_number(claims).with_columns(
+        c = _with_number(claims, *KEY).with_columns(
             pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
         chosen = _first_by(c, ["_draw"], [False])
         return chosen.select(GID,
