@@ -39,8 +39,8 @@ def _norm_in_force(pairs: pl.DataFrame) -> pl.DataFrame:
     dated = pl.col("norm_date").is_not_null() & pl.col("date").is_not_null()
     before = dated & (pl.col("norm_date").str.slice(0, pl.col("date").str.len_chars()) <= pl.col("date"))
     pairs = pairs.with_columns(before.alias("_in_force"))
-    has_in_force = pl.col("_in_force").any().over("record_claim_id")
-    latest = pl.col("norm_date").filter(pl.col("_in_force")).max().over("record_claim_id")
+    has_in_force = pl.col("_in_force").any().over("_rid")
+    latest = pl.col("norm_date").filter(pl.col("_in_force")).max().over("_rid")
     return pairs.filter(~has_in_force | (pl.col("_in_force") & (pl.col("norm_date") == latest)))
 
 
@@ -59,8 +59,13 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
     >>> nvr.select("record_value", "norm_low", "pct_of_norm_low", "stated_pct_of_norm", "consistent").row(0)
     (102.0, 7.0, 1457.142857142857, 1457.0, True)
     """
-    numbered = claims.filter(pl.col("value_mid").is_not_null())
-    records = numbered.filter(pl.col("statistic") == "record")
+    numbered = claims.filter(pl.col("value_mid").is_not_null() & pl.col("statistic").is_in(
+        ["record", "norm", "pct_of_norm", "multiple_of_norm"])).select(
+        "claim_id", "event_id", "subject", "sector", "measure", "statistic", "date", "value_low", "value_high",
+        "value_mid", "unit_canonical", "source_id", "trust_rank", "basis_period", "norm_ref", "source_file",
+        "source_line")
+    # records are numbered (_rid): windows and groups on an integer, not on claim_id text
+    records = numbered.filter(pl.col("statistic") == "record").with_row_index("_rid")
     norms = numbered.filter(pl.col("statistic") == "norm").select(
         pl.col("event_id").alias("norm_event_id"), "measure", pl.col("claim_id").alias("norm_claim_id"),
         _lo.alias("n_lo"), _hi.alias("n_hi"), pl.col("date").alias("norm_date"),
@@ -74,16 +79,19 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
     pairs = records.join(norms, on=["norm_event_id", "measure"], how="inner")
     # a source that states both a record and its norm is compared with its own norm
     same = pl.col("norm_source_id") == pl.col("source_id")
-    pairs = pairs.filter(~same.any().over("record_claim_id") | same)
+    pairs = pairs.filter(~same.any().over("_rid") | same)
     pairs = _norm_in_force(pairs)
     # records with no norm still get a row when a ratio is stated: it implies a norm
-    lonely = records.join(pairs.select("record_claim_id").unique(), on="record_claim_id", how="anti").with_columns(
+    ratio_events = numbered.filter(pl.col("statistic").is_in(["pct_of_norm", "multiple_of_norm"])).select(
+        "event_id", "measure").unique()
+    lonely = (records.join(pairs.select("_rid").unique(), on="_rid", how="anti")
+              .join(ratio_events, on=["event_id", "measure"], how="semi")).with_columns(
         pl.lit(None, dtype=pl.String).alias("norm_claim_id"), pl.lit(None, dtype=pl.Float64).alias("n_lo"),
         pl.lit(None, dtype=pl.Float64).alias("n_hi"), pl.lit(None, dtype=pl.String).alias("norm_basis"),
         pl.lit(None, dtype=pl.String).alias("norm_event_id"))
     pairs = pl.concat([pairs, lonely], how="diagonal_relaxed")
-    base = pairs.group_by("record_claim_id", maintain_order=True).agg(
-        pl.col("event_id").first(), pl.col("subject").first(), pl.col("sector").first(),
+    base = pairs.group_by("_rid").agg(
+        pl.col("record_claim_id").first(), pl.col("event_id").first(), pl.col("subject").first(), pl.col("sector").first(),
         pl.col("measure").first(), pl.col("date").first(), pl.col("value_mid").first().alias("record_value"),
         pl.col("n_lo").min().alias("norm_low"), pl.col("n_hi").max().alias("norm_high"),
         pl.col("unit_canonical").first().alias("unit"), pl.col("source_id").first().alias("record_source_id"),
@@ -105,15 +113,15 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
             "event_id", "measure", pl.col("source_id").alias("_s_source"), pl.col("trust_rank").alias("_s_rank"),
             pl.col("claim_id").alias("_s_claim"), _lo.alias(f"{name}_lo"), _hi.alias(f"{name}_hi"),
             pl.col("value_mid").alias(name))
-        j = base.select("record_claim_id", "event_id", "measure", "record_source_id").join(
+        j = base.select("_rid", "event_id", "measure", "record_source_id").join(
             s, on=["event_id", "measure"], how="inner")
         j = j.with_columns((pl.col("_s_source") != pl.col("record_source_id")).alias("_other"))
-        return (j.sort(["record_claim_id", "_other", "_s_rank", "_s_claim"], nulls_last=True)
-                .group_by("record_claim_id", maintain_order=True).first()
-                .select("record_claim_id", name, f"{name}_lo", f"{name}_hi"))
+        return (j.sort(["_rid", "_other", "_s_rank", "_s_claim"], nulls_last=True)
+                .group_by("_rid", maintain_order=True).first()
+                .select("_rid", name, f"{name}_lo", f"{name}_hi"))
 
-    out = base.join(stated("pct_of_norm", "stated_pct_of_norm"), on="record_claim_id", how="left")
-    out = out.join(stated("multiple_of_norm", "_multiple_pct"), on="record_claim_id", how="left")
+    out = base.join(stated("pct_of_norm", "stated_pct_of_norm"), on="_rid", how="left")
+    out = out.join(stated("multiple_of_norm", "_multiple_pct"), on="_rid", how="left")
     out = out.filter(pl.col("norm_low").is_not_null() | pl.col("stated_pct_of_norm").is_not_null()
                      | pl.col("_multiple_pct").is_not_null())
     no_norm = pl.col("norm_low").is_null()
