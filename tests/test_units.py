@@ -239,3 +239,15 @@ def test_units_command_lists_and_searches(runner):
     assert "16.3804964" in result.stdout and "1899" in result.stdout
     everything = run(runner, "units").stdout
     assert "international acre" in everything and "ton (bare)" in everything
+
+
+def test_per_hour_figures_only_where_the_shift_length_is_stated(runner, tmp_path):
+    result = run(runner, "reconcile", "--raw-dir", str(RAW), "--out-dir", str(tmp_path / "out"),
+                 "--reports-dir", str(tmp_path / "rep"), "--no-figures", "--no-exports")
+    assert result.exit_code == 0, result.stderr
+    claims = {c["claim_id"]: c for c in read_rows(tmp_path / "out" / "claims.csv")}
+    # 102 t in a six-hour shift is 17 t an hour; 321 t in a four-hour shift 80.25
+    assert (claims["c002"]["shift_hours"], claims["c002"]["value_per_hour"]) == ("6.0", "17.0")
+    assert (claims["c117"]["shift_hours"], claims["c117"]["value_per_hour"]) == ("4.0", "80.25")
+    # 536 t "per shift" with no length: no per-hour figure is made up
+    assert (claims["c007"]["shift_hours"], claims["c007"]["value_per_hour"]) == ("", "")

@@ -230,6 +230,8 @@ class ClaimsOut(RawClaims):
     value_mid: Optional[float] = _f("The figure used by strategies and charts: a range's midpoint, an open figure's stated bound.", unit="unit_canonical")
     unit_canonical: str = _f("Canonical unit: t, ha, q/ha, km/h, mm/min, %, rouble, or the counted item (pair, loom, part, person, ...).", nullable=False)
     qualifier: Optional[str] = _f("How the figure is bounded: " + ", ".join(QUALIFIERS) + ".", isin=QUALIFIERS)
+    shift_hours: Optional[float] = _f("Length of the shift in hours, where the basis states it ('per 6-hour shift'); empty otherwise.", unit="h")
+    value_per_hour: Optional[float] = _f("value_mid per hour: for a figure per shift only where the shift's length is stated, never guessed.", unit="unit_canonical")
     flags: Optional[str] = _f("';'-separated flags: approximate, range, vague, lower-bound, upper-bound, implausible, norm-ratio-mismatch, conversion-checked, conversion-mismatch, event-inconsistent, measure-unknown.")
 
     class Config:

@@ -17,7 +17,8 @@ from ..errors import Problem
 from ..ledger import CLAIMS_COLUMNS
 
 PROBLEM_COLUMNS = ["file", "line", "column", "field", "value", "severity", "code", "message", "hint"]
-CLAIM_OUTPUT_EXTRA = ["value_low", "value_high", "value_mid", "unit_canonical", "qualifier", "flags"]
+CLAIM_OUTPUT_EXTRA = ["value_low", "value_high", "value_mid", "unit_canonical", "qualifier", "shift_hours",
+                      "value_per_hour", "flags"]
 
 
 #: How a boolean is spelled: the one spelling readr, base R's type.convert
@@ -95,7 +96,12 @@ def claims_output(claims: pl.DataFrame, extra_columns: list[str] | None = None) 
     cols = CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA
     from ..norms import tidy_flags
 
-    return claims.select(cols).with_columns(tidy_flags()).sort("claim_id")
+    # a figure per shift becomes a figure per hour only where the basis states the shift's length
+    per_hour = (pl.when(pl.col("basis_period") == "hour").then(pl.col("value_mid"))
+                .when((pl.col("basis_period") == "shift") & (pl.col("shift_hours") > 0))
+                .then(pl.col("value_mid") / pl.col("shift_hours")).alias("value_per_hour"))
+    shift = pl.when(pl.col("basis_period") == "shift").then(pl.col("shift_hours")).alias("shift_hours")
+    return (claims.with_columns(per_hour, shift).select(cols).with_columns(tidy_flags()).sort("claim_id"))
 
 
 def accounts_frame(accounts) -> pl.DataFrame:
