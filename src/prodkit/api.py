@@ -152,11 +152,9 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
 
 def _write_exports(tables, ledger, out: Path, say) -> None:
-    """Stata files, codebook and data package (issue 6), when their writers exist."""
-    try:
-        from .outputs import datapackage, stata
-    except ImportError:  # pragma: no cover - during development only
-        return
+    """Stata files, the codebook and the data package."""
+    from .outputs import datapackage, stata
+
     say("write exports")
     stata.write_all(tables, out)
     datapackage.write_all(tables, out)

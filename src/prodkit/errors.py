@@ -63,7 +63,6 @@ CODES: dict[str, tuple[str, str, str]] = {
     "implausible": (WARNING, "{value} {unit} is outside the plausible bound for {measure} {basis} ({low} to {high}): {why}", "Check the source; the value is kept and flagged."),
     "norm-ratio-mismatch": (WARNING, "The stated {what} ({stated}) disagrees with record / norm = {computed}.", "Check the figures; the sources may use different norms. The implied norm is {implied}."),
     "conversion-mismatch": (WARNING, "The stated conversion {value} {unit} disagrees with prodkit's {expected} (difference {diff_pct}%).", "Check which unit the conversion used; prodkit uses {unit_note}."),
-    "strict-rejected": (ERROR, "Rejected under --strict: {reason}", "Fix the warning, or run without --strict."),
 }
 
 

@@ -107,7 +107,7 @@ def _first_by(claims: pl.DataFrame, order: list[str], descending: list[bool]) ->
     return c.group_by(GID).first()
 
 
-def _tie_note(chosen: pl.DataFrame, label: str, broken_by: str) -> pl.Expr:
+def _tie_note(label: str, broken_by: str) -> pl.Expr:
     """'; tie on <label> between N values, broken by ...' where the best score is shared by several values."""
     return (pl.when(pl.col("_values") > 1)
             .then(pl.format(f"; tie on {label} between {{}} values, broken by {broken_by}", pl.col("_values")))
@@ -118,7 +118,7 @@ def _tie_note(chosen: pl.DataFrame, label: str, broken_by: str) -> pl.Expr:
 def trust_your_friends(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims).with_columns(_support(claims))
     chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False])
-    tie = _tie_note(chosen, "trust_rank", "most independent sources, then earliest source, then claim_id")
+    tie = _tie_note("trust_rank", "most independent sources, then earliest source, then claim_id")
     return chosen.with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie").alias("how"))
@@ -143,7 +143,7 @@ def meet_in_the_middle(claims: pl.DataFrame) -> pl.DataFrame:
 def cry_with_the_wolves(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims).with_columns(_support(claims))
     chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False])
-    tie = _tie_note(chosen, "number of sources", "lowest trust_rank, then claim_id")
+    tie = _tie_note("number of sources", "lowest trust_rank, then claim_id")
     return chosen.with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("held by {} independent source(s){}", "_support", "_tie").alias("how"))
@@ -153,7 +153,7 @@ def cry_with_the_wolves(claims: pl.DataFrame) -> pl.DataFrame:
 def keep_up_to_date(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims)
     chosen = _first_by(c, ["source_year", "trust_rank"], [True, False])
-    tie = _tie_note(chosen, "source year", "lowest trust_rank, then claim_id")
+    tie = _tie_note("source year", "lowest trust_rank, then claim_id")
     return chosen.with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ERROR, InputError, Problem, problem
+from .errors import InputError, Problem, problem
 
 #: Columns of each raw table: (required, optional). Required columns must be
 #: present in the header and non-empty in every row.
@@ -326,14 +326,3 @@ def _check_cells(frame, header: list[str], label: str, *, clean: bool = False) -
                                         field=name, value=value[:80], length=len(value),
                                         limit=FIELD_LIMIT))
     return problems
-
-
-def column_number(table: Table, name: str) -> int | None:
-    """1-based position of ``name`` in the file's header, if it was there."""
-    cols = [c for c in table.frame.columns if c not in ("source_file", "source_line")]
-    header = [c for c in cols]
-    return header.index(name) + 1 if name in header else None
-
-
-def is_error(p: Problem) -> bool:
-    return p.severity == ERROR

@@ -212,7 +212,7 @@ def check_conversions(claims: pl.DataFrame, units) -> tuple[pl.DataFrame, list[P
     bad = j.filter(pl.col("_diff") > pl.col("_tol"))
     problems = []
     for row in bad.iter_rows(named=True):
-        expected = _expected_in_raw_unit(units, row)
+        expected = _expected_in_raw_unit(row)
         problems.append(problem(
             "conversion-mismatch", file=row["source_file"], line=row["source_line"], field="value",
             value=row["value"], unit=row["unit"], expected=expected,
@@ -222,9 +222,8 @@ def check_conversions(claims: pl.DataFrame, units) -> tuple[pl.DataFrame, list[P
     return claims, problems
 
 
-def _expected_in_raw_unit(units, row) -> str:
+def _expected_in_raw_unit(row) -> str:
     try:
-        factor, offset, _ = units.convert(row["unit"], units.resolve(row["unit"]).expr)
         canon_per_raw = row["value_mid"] / (parse_mid(row["value"]) or 1)
         return f"{row['_orig'] / canon_per_raw:.4g} {row['unit']} (from {row['_orig_value']} {row['_orig_unit']})"
     except Exception:

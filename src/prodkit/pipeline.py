@@ -15,7 +15,7 @@ import polars as pl
 from . import checks
 from .errors import ERROR, WARNING, InputError, Problem, problem
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_OPTIONAL, CLAIMS_REQUIRED,
-                     SOURCES_OPTIONAL, SOURCES_REQUIRED, Table, display_path, read_table)
+                     SOURCES_OPTIONAL, SOURCES_REQUIRED, Table, read_table)
 from .schema import RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from
 from .units import Units, normalise_units, read_measures
 from .values import parse_values

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .datapackage import CODES, Column, describe
+from .datapackage import Column, describe
 
 #: The tables exported to Stata. ``sources`` is there so that ``source_type``
 #: has its value labels and claims can be merged with their sources.

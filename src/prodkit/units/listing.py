@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from . import Units, read_measures
-from .registry import _FALLBACK, CANONICAL_LABELS, UnitError
+from .registry import UnitError
 
 #: Where each family of factors comes from (the definitions file cites each).
 _SOURCES = {
