@@ -230,26 +230,34 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         .then((pl.col("_max_mid") - pl.col("_min_mid")) / pl.col("_min_mid") * 100)
         .otherwise(pl.when(pl.col("_numbered") > 1).then(0.0)).alias("spread_pct"),
     )
-    # the group's flags: its claims' flags (few rows carry any) and its own
-    claim_flags = (claims.filter(pl.col("flags").is_not_null())
-                   .select(GID, pl.col("flags").str.split(";").alias("_flag")).explode("_flag")
-                   .select(GID, "_flag"))
-    own = facts.select(GID, pl.concat_list(
+    # the group's flags: its own (written in alphabetical order) and, in the
+    # few groups whose claims carry flags, those too (set, sorted, joined)
+    own = pl.concat_str([
         pl.when(pl.col("status") == "conflict").then(pl.lit("conflict")),
-        pl.when(pl.col("_numbered") == 0).then(pl.lit("no-number")),
         pl.when(pl.col("_units") > 1).then(pl.lit("mixed-units")),
+        pl.when(pl.col("_numbered") == 0).then(pl.lit("no-number")),
         pl.when(pl.col("n_sources") < pl.col("_n_cited")).then(pl.lit("retold")),
-    ).list.drop_nulls().alias("_flag")).explode("_flag").drop_nulls("_flag")
-    flags = (pl.concat([claim_flags, own]).filter(pl.col("_flag") != "").unique()
-             .sort([GID, "_flag"]).group_by(GID, maintain_order=True)
-             .agg(pl.col("_flag").str.join(";").alias("_group_flags")))
-    return facts.join(flags, on=GID, how="left", maintain_order="left")
+    ], separator=";", ignore_nulls=True)
+    facts = facts.with_columns(pl.when(own == "").then(None).otherwise(own).alias("_group_flags"))
+    claim_flags = claims.filter(pl.col("flags").is_not_null() & (pl.col("flags") != "")).select(GID, "flags")
+    if claim_flags.height == 0:
+        return facts
+    both = pl.concat([claim_flags.select(GID, pl.col("flags").alias("_flag")),
+                      facts.join(claim_flags.select(GID).unique(), on=GID, how="semi")
+                      .select(GID, pl.col("_group_flags").alias("_flag")).drop_nulls("_flag")])
+    merged = (both.with_columns(pl.col("_flag").str.split(";")).explode("_flag")
+              .filter(pl.col("_flag") != "").unique().sort([GID, "_flag"])
+              .group_by(GID, maintain_order=True).agg(pl.col("_flag").str.join(";").alias("_merged")))
+    return (facts.join(merged, on=GID, how="left", maintain_order="left")
+            .with_columns(pl.coalesce("_merged", "_group_flags").alias("_group_flags")).drop("_merged"))
 
 
-def apply_adjudications(chosen: pl.DataFrame, claims: pl.DataFrame, adjudications: pl.DataFrame | None) -> pl.DataFrame:
-    """An adjudication always wins: its claim or value replaces the strategy's choice."""
+def adjudicated_groups(facts: pl.DataFrame, claims: pl.DataFrame,
+                       adjudications: pl.DataFrame | None) -> pl.DataFrame:
+    """Per adjudicated group (GID): the claim or value decided and the reason (a few rows)."""
+    schema = {GID: facts.schema[GID], "_adj_claim": pl.String, "_adj_value": pl.Float64, "_adj_reason": pl.String}
     if adjudications is None or adjudications.height == 0:
-        return chosen.with_columns(pl.lit(None, dtype=pl.String).alias("_adj_reason"))
+        return pl.DataFrame(schema=schema)
     rows = []
     for r in adjudications.iter_rows(named=True):
         value = None
@@ -264,11 +272,17 @@ def apply_adjudications(chosen: pl.DataFrame, claims: pl.DataFrame, adjudication
     claim_values = claims.select(pl.col("claim_id").alias("_adj_claim"), pl.col("value_mid").alias("_claim_value"))
     adj = adj.join(claim_values, on="_adj_claim", how="left").with_columns(
         pl.coalesce("_claim_value", "_adj_value").alias("_adj_value")).drop("_claim_value")
-    out = chosen.join(adj, on=KEY, how="left", maintain_order="left")
+    return facts.select(GID, *KEY).join(adj, on=KEY, how="inner").select(list(schema))
+
+
+def apply_adjudications(chosen: pl.DataFrame, adjudicated: pl.DataFrame) -> pl.DataFrame:
+    """An adjudication always wins: its claim or value replaces the strategy's choice."""
+    out = chosen.join(adjudicated, on=GID, how="left", maintain_order="left")
+    won = pl.col("_adj_reason").is_not_null()
     return out.with_columns(
-        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_claim")).otherwise(pl.col("chosen_claim_id")).alias("chosen_claim_id"),
-        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_value")).otherwise(pl.col("value")).alias("value"),
-        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.col("_adj_reason")).otherwise(pl.col("how")).alias("how"),
+        pl.when(won).then(pl.col("_adj_claim")).otherwise(pl.col("chosen_claim_id")).alias("chosen_claim_id"),
+        pl.when(won).then(pl.col("_adj_value")).otherwise(pl.col("value")).alias("value"),
+        pl.when(won).then(pl.col("_adj_reason")).otherwise(pl.col("how")).alias("how"),
     ).drop("_adj_claim", "_adj_value")
 
 
@@ -295,34 +309,41 @@ def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     (536.0, 536.0, 552.0, 'conflict', 'c1')
     """
     c, facts = _groups(claims, sources, tolerance)
-    return _decide(facts, c, choose(c, strategy, seed), strategy, adjudications)
+    return _decide(facts, choose(c, strategy, seed), strategy, adjudicated_groups(facts, c, adjudications))
+
+
+#: The claim columns the grouping, the facts and the strategies read.
+_GROUP_COLUMNS = KEY + ["claim_id", "subject", "sector", "date", "unit_canonical", "value_low", "value_high",
+                        "value_mid", "root", "source_id", "source_type", "trust_rank", "source_year", "flags"]
 
 
 def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The claims that take part (with their sources' facts, _order and _gid) and the per-group facts."""
+    """The claims that take part (with their sources' facts, _order and _gid) and the per-group facts.
+
+    One sort of the narrow columns by (KEY, claim_id) does all the ordering:
+    group ids follow KEY order (so facts in GID order are in KEY order) and,
+    within a group, rows follow claim_id (``_order``), so that no choice
+    depends on the order of the input rows.
+    """
     c = prepare(claims, sources) if "root" not in claims.columns else claims
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
-    # rows in claim_id order (_order): within a group, values are then met in
-    # that order, so no choice depends on the order of the input rows
     c = (c.filter(pl.col("statistic") != "conversion")
+         .select([col for col in _GROUP_COLUMNS if col in c.columns])
          .with_columns(pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
-         .sort("claim_id")
-         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_order")))
-    # group ids in KEY order, so that sorting by GID is sorting by KEY
-    ids = c.select(KEY).unique().sort(KEY).with_row_index(GID)
-    c = c.hstack(c.select(KEY).join(ids, on=KEY, how="left", maintain_order="left").select(GID))
+         .sort(KEY + ["claim_id"])
+         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_order"),
+                       pl.struct(KEY).rle_id().alias(GID))
+         .with_columns(pl.col(GID).set_sorted()))
     return c, group_facts(c, tolerance)
 
 
-def _decide(facts: pl.DataFrame, c: pl.DataFrame, chosen: pl.DataFrame, strategy: str,
-            adjudications: pl.DataFrame | None) -> pl.DataFrame:
+def _decide(facts: pl.DataFrame, chosen: pl.DataFrame, strategy: str, adjudicated: pl.DataFrame) -> pl.DataFrame:
     """Join a strategy's choices to the group facts, apply adjudications, explain."""
-    out = facts.join(chosen, on=GID, how="left", maintain_order="left")
-    out = apply_adjudications(out, c, adjudications)
-    adjudicated = pl.col("_adj_reason").is_not_null()
+    out = apply_adjudications(facts.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
     out = out.with_columns(
-        pl.when(adjudicated).then(pl.lit("adjudicated")).otherwise(pl.col("status")).alias("status"),
+        pl.when(pl.col("_adj_reason").is_not_null()).then(pl.lit("adjudicated")).otherwise(pl.col("status"))
+        .alias("status"),
         pl.lit(strategy).alias("strategy"),
         pl.col("_group_flags").alias("flags"),
         pl.col("how").fill_null("no claim with a number").alias("how"),
@@ -351,10 +372,26 @@ def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFr
 
 def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str, tolerance: float, seed: int,
                   adjudications: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The reconciled table under ``strategy`` and the sensitivity table, from one grouping."""
+    """The reconciled table under ``strategy`` and the sensitivity table, from one grouping.
+
+    Only the chosen strategy's table is built whole; for the others the
+    sensitivity table needs just the value each one (or an adjudication) gives.
+    """
     c, facts = _groups(claims, sources, tolerance)
-    decided = {name: _decide(facts, c, choose(c, name, seed), name, adjudications) for name in STRATEGIES}
-    return decided[strategy], _sensitivity(decided)
+    adjudicated = adjudicated_groups(facts, c, adjudications)
+    reconciled = _decide(facts, choose(c, strategy, seed), strategy, adjudicated)
+    wide = reconciled.select(KEY + ["status", "value_low", "value_high", "unit"])
+    gids = facts.select(GID)
+    values = []
+    for name in STRATEGIES:
+        if name == strategy:
+            values.append(reconciled["value"].alias(name.replace("-", "_")))
+            continue
+        chosen = choose(c, name, seed).select(GID, "value", pl.lit(None, dtype=pl.String).alias("chosen_claim_id"),
+                                              pl.lit(None, dtype=pl.String).alias("how"))
+        decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
+        values.append(decided["value"].alias(name.replace("-", "_")))
+    return reconciled, _sensitivity(wide.with_columns(values))
 
 
 def sensitivity_table(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance: float, seed: int,
@@ -364,10 +401,7 @@ def sensitivity_table(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance:
                          adjudications=adjudications)[1]
 
 
-def _sensitivity(decided: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    first = next(iter(decided.values()))  # every table is sorted by KEY, row for row
-    wide = first.select(KEY + ["status", "value_low", "value_high", "unit"]).with_columns(
-        [decided[name]["value"].alias(name.replace("-", "_")) for name in STRATEGIES])
+def _sensitivity(wide: pl.DataFrame) -> pl.DataFrame:
     names = [n.replace("-", "_") for n in STRATEGIES if n != "pass-it-on"]
     return wide.with_columns(
         (pl.max_horizontal(names) != pl.min_horizontal(names)).fill_null(False).alias("depends_on_strategy"))
