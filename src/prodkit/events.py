@@ -94,9 +94,10 @@ def _first_by(claims: pl.DataFrame, order: list[str], descending: list[bool]) ->
     """Per group, the claim that comes first by ``order`` (nulls last), then by claim_id.
 
     Each key keeps the rows that hold its group's best value (a window over
-    the integer group id, no sort); the claims are already in claim_id order,
-    so the first row left in a group is the answer. ``_values`` counts the
-    distinct values that tied on the first key, for the explanation.
+    the integer group id, no sort); the claims are already in claim_id order
+    within a group, so the first row left in a group is the answer.
+    ``_values`` counts the distinct values that tied on the first key, for
+    the explanation.
     """
     c = claims
     for i, (col, desc) in enumerate(zip(order, descending)):
@@ -119,7 +120,7 @@ def trust_your_friends(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims).with_columns(_support(claims))
     chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False])
     tie = _tie_note("trust_rank", "most independent sources, then earliest source, then claim_id")
-    return chosen.with_columns(tie).select(GID,
+    return chosen.lazy().with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie").alias("how"))
 
@@ -134,7 +135,7 @@ def meet_in_the_middle(claims: pl.DataFrame) -> pl.DataFrame:
     # the claim that holds the median value, if one does (lowest claim_id: rows are in that order)
     holder = (c.join(med, on=GID).filter(pl.col("value_mid") == pl.col("_median"))
               .group_by(GID).agg(pl.col("claim_id").first().alias("chosen_claim_id")))
-    return (med.rename({"_median": "value"}).join(holder, on=GID, how="left")
+    return (med.lazy().rename({"_median": "value"}).join(holder.lazy(), on=GID, how="left")
             .with_columns(pl.format("median of {} independent claims", "_n").alias("how"))
             .select(GID, "chosen_claim_id", "value", "how"))
 
@@ -144,7 +145,7 @@ def cry_with_the_wolves(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims).with_columns(_support(claims))
     chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False])
     tie = _tie_note("number of sources", "lowest trust_rank, then claim_id")
-    return chosen.with_columns(tie).select(GID,
+    return chosen.lazy().with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("held by {} independent source(s){}", "_support", "_tie").alias("how"))
 
@@ -154,7 +155,7 @@ def keep_up_to_date(claims: pl.DataFrame) -> pl.DataFrame:
     c = _with_number(claims)
     chosen = _first_by(c, ["source_year", "trust_rank"], [True, False])
     tie = _tie_note("source year", "lowest trust_rank, then claim_id")
-    return chosen.with_columns(tie).select(GID,
+    return chosen.lazy().with_columns(tie).select(GID,
         pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
         pl.format("most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),
                   "source_id", "_tie").alias("how"))
@@ -165,7 +166,7 @@ def _dice(seed: int) -> Callable:
         c = _with_number(claims, *KEY).with_columns(
             pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
         chosen = _first_by(c, ["_draw"], [False])
-        return chosen.select(GID,
+        return chosen.lazy().select(GID,
             pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
             pl.format("drawn at random with seed {}", pl.lit(seed)).alias("how"))
     return roll_the_dice
@@ -182,9 +183,11 @@ def pass_it_on(claims: pl.DataFrame) -> pl.DataFrame:
                                pl.lit("no single value; see value_low and value_high").alias("how"))
 
 
-def choose(claims: pl.DataFrame, name: str, seed: int = 1935) -> pl.DataFrame:
+def choose(claims: pl.DataFrame, name: str, seed: int = 1935, *, explain: bool = True) -> pl.DataFrame:
+    """One row per group with a number: GID, chosen_claim_id, value and, if ``explain``, how."""
     fn = _dice(seed) if name == "roll-the-dice" else STRATEGIES[name][0]
-    return fn(claims)
+    out = fn(claims).lazy()
+    return (out if explain else out.select(GID, "value")).collect()
 
 
 # ---------------------------------------------------------------------------
@@ -387,7 +390,7 @@ def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str,
         if name == strategy:
             values.append(reconciled["value"].alias(name.replace("-", "_")))
             continue
-        chosen = choose(c, name, seed).select(GID, "value", pl.lit(None, dtype=pl.String).alias("chosen_claim_id"),
+        chosen = choose(c, name, seed, explain=False).select(GID, "value", pl.lit(None, dtype=pl.String).alias("chosen_claim_id"),
                                               pl.lit(None, dtype=pl.String).alias("how"))
         decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
         values.append(decided["value"].alias(name.replace("-", "_")))

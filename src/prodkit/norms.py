@@ -141,13 +141,14 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
     out = out.with_columns(
         pl.when((pl.col("consistent") == False) | no_norm)  # noqa: E712
         .then(pl.col("record_value") / stated_ratio * 100).alias("implied_norm"),
-        pl.concat_list(
-            pl.when(pl.col("consistent") == False).then(pl.lit("norm-ratio-mismatch")),  # noqa: E712
+        # the flags, in alphabetical order
+        pl.concat_str([
             pl.when(pl.col("_basis_mismatch")).then(pl.lit("basis-mismatch")),
-            pl.when(pl.col("norm_low") != pl.col("norm_high")).then(pl.lit("norm-range")),
             pl.when(pl.col("norm_event_id") != pl.col("event_id")).then(pl.lit("norm-from-elsewhere")),
             pl.when(no_norm).then(pl.lit("norm-implied")),
-        ).list.drop_nulls().list.sort().list.join(";").alias("flags"),
+            pl.when(pl.col("norm_low") != pl.col("norm_high")).then(pl.lit("norm-range")),
+            pl.when(pl.col("consistent") == False).then(pl.lit("norm-ratio-mismatch")),  # noqa: E712
+        ], separator=";", ignore_nulls=True).alias("flags"),
     ).with_columns(
         pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"),
         pl.when(pl.col("norm_claim_ids") == "").then(None).otherwise(pl.col("norm_claim_ids")).alias("norm_claim_ids"))
