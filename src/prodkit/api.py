@@ -116,9 +116,9 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     """
     from .outputs.staging import Staging
     from .outputs.tables import write_csv
-    from .pipeline import load_ledger
+    from .pipeline import load_ledger, phases
 
-    say = progress or (lambda phase: None)
+    say = phases(progress)
     _check_strategy(strategy)
     ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
     say("reconcile")

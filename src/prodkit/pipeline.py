@@ -82,7 +82,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     starts: "read", "check", "parse values", "normalise units", "validate".
     Raises InputError when a file cannot be read at all (exit code 2).
     """
-    say = progress or (lambda phase: None)
+    say = phases(progress)
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise InputError(f"{raw_dir} is not a folder",
@@ -160,6 +160,22 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     return Ledger(claims=used, rejected=rejected, sources=used_sources, adjudications=adjudications,
                   problems=problems, accounts=accounts, units=units, raw_dir=raw_dir,
                   extra_columns=claims_t.extra_columns)
+
+
+def phases(progress=None):
+    """A phase announcer: reports the phase (if asked) and first frees what the last phase left.
+
+    pandera's error objects and tracebacks hold whole frames in reference
+    cycles; collecting them between phases keeps a large ledger's peak memory
+    to what the phase itself needs.
+    """
+    import gc
+
+    def say(phase: str) -> None:
+        gc.collect()
+        if progress is not None:
+            progress(phase)
+    return say
 
 
 def _drop_consequences(problems: list[Problem]) -> list[Problem]:
