@@ -170,30 +170,33 @@ def read_table(
     if not path.exists():
         raise InputError(f"{label} does not exist",
                          problems=[problem("file-missing", file=label)])
-    raw = path.read_bytes()
-    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
-        raise InputError(f"{label} is empty", problems=[problem("file-empty", file=label)])
-    large = len(raw) > FAST_READ_BYTES
-    # a large file is checked for UTF-8 by polars' strict reader (decoded again
-    # here only to locate a bad byte); a small one is decoded whole
-    text = None if large else _decode(raw, label)
-    end = raw.find(b"\n")
-    header_line = _decode(raw[: end if end >= 0 else len(raw)], label)
-    _check_delimiter(header_line, label)
-
     problems: list[Problem] = []
-    if large:
-        body, lines = _read_fast(raw, label)
+    if path.stat().st_size > FAST_READ_BYTES:
+        # a large file is never held whole as bytes: one pass in chunks finds
+        # the header, the line count and any control byte, then polars parses
+        # the file itself (strict UTF-8; decoded here only to locate a bad byte)
+        scan = _scan_large(path)
+        header_line = _decode(scan.header, label)
+        _check_delimiter(header_line, label)
+        body, lines = _read_fast(path, label, scan.physical_lines)
         header = list(body.columns)
+        clean = not scan.control
     else:
+        raw = path.read_bytes()
+        if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+            raise InputError(f"{label} is empty", problems=[problem("file-empty", file=label)])
+        text = _decode(raw, label)
+        end = raw.find(b"\n")
+        header_line = _decode(raw[: end if end >= 0 else len(raw)], label)
+        _check_delimiter(header_line, label)
         header, columns, lines, row_problems = _read_exact(text, label)
         problems += row_problems
         body = pl.DataFrame([pl.Series(f"_{i}", values, dtype=pl.String) for i, values in enumerate(columns)],
                             schema={f"_{i}": pl.String for i in range(len(header))})
-    # one pass in C over the bytes: most files hold no control byte, and then
-    # no cell needs a regex scan
-    clean = not _has_control_bytes(raw)
-    del raw
+        # one pass in C over the bytes: most files hold no control byte, and
+        # then no cell needs a regex scan
+        clean = not _has_control_bytes(raw)
+        del raw, text
 
     header = [h.strip() for h in header]
     known = required + optional
@@ -277,20 +280,50 @@ def _read_exact(text: str, label: str):
     return header, columns, lines, problems
 
 
-def _read_fast(raw: bytes, label: str):
+@dataclass
+class _Scan:
+    header: bytes
+    physical_lines: int
+    control: bool
+
+
+#: Bytes read at a time when scanning a large file.
+_CHUNK = 16 * 1024 * 1024
+
+
+def _scan_large(path: Path) -> _Scan:
+    """One pass over a large file in chunks: header line, physical lines, control bytes."""
+    header = b""
+    newlines = 0
+    control = False
+    last = b""
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if not header:
+                end = chunk.find(b"\n")
+                header = chunk[: end if end >= 0 else len(chunk)]
+            newlines += chunk.count(b"\n")
+            # U+FFFD may straddle two chunks: look at the seam too
+            control = control or _has_control_bytes(chunk) or b"\xef\xbf\xbd" in tail + chunk[:2]
+            tail = chunk[-2:]
+            last = chunk[-1:]
+    return _Scan(header=header, physical_lines=newlines + (0 if last == b"\n" else 1), control=control)
+
+
+def _read_fast(path: Path, label: str, physical_lines: int):
     """Parse a large file with polars; physical lines from embedded newlines."""
     import polars as pl
 
     try:
-        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, encoding="utf8")
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
-            _decode(raw, label)  # raises encoding-not-utf8 with the line of the first bad byte
+            _decode(path.read_bytes(), label)  # raises encoding-not-utf8 with the line of the first bad byte
         raise InputError(f"{label}: malformed CSV", problems=[
             problem("csv-malformed", file=label, line=None, reason=str(exc).splitlines()[0])]) from None
     header = frame.columns
-    newlines = raw.count(b"\n") - (0 if raw.endswith(b"\n") else -1)  # physical lines
-    if newlines == frame.height + 1:  # no field spans lines: row i is on line i + 2
+    if physical_lines == frame.height + 1:  # no field spans lines: row i is on line i + 2
         return frame, pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias("line")
     # a row's first physical line: 2 + its index + newlines inside earlier rows
     embedded = pl.sum_horizontal(
