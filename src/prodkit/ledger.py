@@ -180,7 +180,7 @@ def read_table(
         _check_delimiter(header_line, label)
         body, lines = _read_fast(path, label, scan.physical_lines)
         header = list(body.columns)
-        clean = not scan.control
+        clean, suspect = not scan.control_lines, scan.control_lines
     else:
         raw = path.read_bytes()
         if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
@@ -195,7 +195,7 @@ def read_table(
                             schema={f"_{i}": pl.String for i in range(len(header))})
         # one pass in C over the bytes: most files hold no control byte, and
         # then no cell needs a regex scan
-        clean = not _has_control_bytes(raw)
+        clean, suspect = not _has_control_bytes(raw), None
         del raw, text
 
     header = [h.strip() for h in header]
@@ -234,7 +234,7 @@ def read_table(
     )
     if frame.height == 0:
         problems.append(problem("header-only", file=label, line=1))
-    problems += _check_cells(frame, header, label, clean=clean)
+    problems += _check_cells(frame, header, label, clean=clean, suspect_lines=suspect)
     return Table(path=path, label=label, frame=frame, problems=problems,
                  rows_read=frame.height, extra_columns=extra)
 
@@ -284,31 +284,45 @@ def _read_exact(text: str, label: str):
 class _Scan:
     header: bytes
     physical_lines: int
-    control: bool
+    control_lines: list[int]  # physical lines holding a control byte or U+FFFD
 
 
 #: Bytes read at a time when scanning a large file.
 _CHUNK = 16 * 1024 * 1024
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xef\xbf\xbd")
 
 
 def _scan_large(path: Path) -> _Scan:
-    """One pass over a large file in chunks: header line, physical lines, control bytes."""
-    header = b""
-    newlines = 0
-    control = False
+    """One pass over a large file in chunks: header line, physical lines, lines with control bytes.
+
+    Each chunk is searched together with the last two bytes of the one
+    before, so that a U+FFFD cut in two by the seam is still found (once).
+    """
+    header = None
+    newlines = 0  # newlines before the current chunk
+    control: list[int] = []
+    carry = b""
     last = b""
-    tail = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
-            if not header:
+            if header is None:
                 end = chunk.find(b"\n")
                 header = chunk[: end if end >= 0 else len(chunk)]
+            buf = carry + chunk
+            if _has_control_bytes(buf):
+                line, pos = newlines - carry.count(b"\n") + 1, 0
+                for m in _CONTROL_BYTES.finditer(buf):
+                    if m.end() <= len(carry):
+                        continue  # wholly in the last chunk: already found
+                    line += buf.count(b"\n", pos, m.start())
+                    pos = m.start()
+                    if not control or control[-1] != line:
+                        control.append(line)
             newlines += chunk.count(b"\n")
-            # U+FFFD may straddle two chunks: look at the seam too
-            control = control or _has_control_bytes(chunk) or b"\xef\xbf\xbd" in tail + chunk[:2]
-            tail = chunk[-2:]
+            carry = chunk[-2:]
             last = chunk[-1:]
-    return _Scan(header=header, physical_lines=newlines + (0 if last == b"\n" else 1), control=control)
+    return _Scan(header=header or b"", physical_lines=newlines + (0 if last == b"\n" else 1),
+                 control_lines=control)
 
 
 def _read_fast(path: Path, label: str, physical_lines: int):
@@ -327,7 +341,7 @@ def _read_fast(path: Path, label: str, physical_lines: int):
         return frame, pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias("line")
     # a row's first physical line: 2 + its index + newlines inside earlier rows
     embedded = pl.sum_horizontal(
-        [pl.col(c).str.count_matches("\n").fill_null(0) for c in header]
+        [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in header]
     ) if header else pl.lit(0)
     lines = frame.select(
         (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + embedded.cum_sum().shift(1, fill_value=0))
@@ -336,16 +350,31 @@ def _read_fast(path: Path, label: str, physical_lines: int):
     return frame, lines
 
 
-def _check_cells(frame, header: list[str], label: str, *, clean: bool = False) -> list[Problem]:
-    """Binary bytes (unless the file has none) and over-long fields, per cell."""
+def _check_cells(frame, header: list[str], label: str, *, clean: bool = False,
+                 suspect_lines: list[int] | None = None) -> list[Problem]:
+    """Binary bytes and over-long fields, per cell.
+
+    Only candidate rows are looked at cell by cell: rows with a field over
+    the limit in bytes (one pass over all columns) and rows that may hold a
+    control byte: those on ``suspect_lines`` when the file's scan found them,
+    every row when the file holds one somewhere (small files), none if it is
+    ``clean``.
+    """
     import polars as pl
 
     problems: list[Problem] = []
+    long = pl.any_horizontal([pl.col(c).str.len_bytes() > FIELD_LIMIT for c in header]) if header else pl.lit(False)
+    if suspect_lines:
+        # the row a physical line belongs to: the last row starting on or before it
+        rows = frame["source_line"].search_sorted(pl.Series(suspect_lines, dtype=pl.Int64), side="right") - 1
+        suspect = pl.int_range(pl.len()).is_in(rows.filter(rows >= 0).implode())
+    else:
+        suspect = pl.lit(not clean)
+    candidates = frame.filter(long | suspect)
     for i, name in enumerate(header):
         col = pl.col(name)
-        # a string's byte length is free to read: only long ones are measured in characters, below
         too_long = col.str.len_bytes() > FIELD_LIMIT
-        bad = frame.filter(too_long if clean else (col.str.contains(_CONTROL.pattern) | too_long))
+        bad = candidates.filter(too_long if clean else (col.str.contains(_CONTROL.pattern) | too_long))
         for row in bad.select(name, "source_line").iter_rows():
             value, line = row
             if len(value) <= FIELD_LIMIT and not _CONTROL.search(value):
