@@ -89,16 +89,19 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
         pl.lit(None, dtype=pl.String).alias("norm_claim_id"), pl.lit(None, dtype=pl.Float64).alias("n_lo"),
         pl.lit(None, dtype=pl.Float64).alias("n_hi"), pl.lit(None, dtype=pl.String).alias("norm_basis"),
         pl.lit(None, dtype=pl.String).alias("norm_event_id"))
-    pairs = pl.concat([pairs, lonely], how="diagonal_relaxed")
-    base = pairs.group_by("_rid").agg(
+    pairs = pl.concat([pairs, lonely], how="diagonal_relaxed").with_columns(
+        (pl.col("basis_period").is_not_null() & pl.col("norm_basis").is_not_null()
+         & (pl.col("norm_basis") != pl.col("basis_period"))).alias("_bm"))
+    # in record order, each record's norms in claim_id order: the aggregation needs no sort of its own
+    pairs = pairs.sort(["_rid", "norm_claim_id"], nulls_last=True)
+    base = pairs.group_by("_rid", maintain_order=True).agg(
         pl.col("record_claim_id").first(), pl.col("event_id").first(), pl.col("subject").first(), pl.col("sector").first(),
         pl.col("measure").first(), pl.col("date").first(), pl.col("value_mid").first().alias("record_value"),
         pl.col("n_lo").min().alias("norm_low"), pl.col("n_hi").max().alias("norm_high"),
         pl.col("unit_canonical").first().alias("unit"), pl.col("source_id").first().alias("record_source_id"),
         pl.col("trust_rank").first().alias("_rank"), pl.col("norm_event_id").first(),
-        pl.col("norm_claim_id").drop_nulls().sort().str.join(";").alias("norm_claim_ids"),
-        (pl.col("basis_period").first().is_not_null() & pl.col("norm_basis").is_not_null()
-         & (pl.col("norm_basis") != pl.col("basis_period").first())).any().alias("_basis_mismatch"),
+        pl.col("norm_claim_id").drop_nulls().str.join(";").alias("norm_claim_ids"),
+        pl.col("_bm").any().alias("_basis_mismatch"),
         pl.col("source_file").first(), pl.col("source_line").first(),
     ).with_columns(
         (pl.col("record_value") / pl.col("norm_high") * 100).alias("pct_of_norm_low"),
@@ -189,10 +192,22 @@ def add_flag(claims: pl.DataFrame, claim_ids: list[str], flag: str) -> pl.DataFr
     return claims.with_columns(pl.when(hit).then(appended).otherwise(pl.col("flags")).alias("flags"))
 
 
-def tidy_flags(column: str = "flags") -> pl.Expr:
-    """Flags as written: unique, sorted, ';'-joined; empty becomes missing."""
-    tidy = pl.col(column).str.split(";").list.unique().list.sort().list.join(";")
-    return pl.when(pl.col(column).is_null() | (pl.col(column) == "")).then(None).otherwise(tidy).alias(column)
+def tidy_flags(flags: pl.Series) -> pl.Series:
+    """Flags as written: unique, sorted, ';'-joined; empty becomes missing.
+
+    Only the cells holding several flags need the list work; the rest are
+    already tidy.
+
+    >>> tidy_flags(pl.Series("flags", ["b;a;b", "a", "", None])).to_list()
+    ['a;b', 'a', None, None]
+    """
+    flags = flags.cast(pl.String)
+    flags = pl.select(pl.when(flags == "").then(None).otherwise(flags).alias(flags.name)).to_series()
+    several = flags.str.contains(";", literal=True).fill_null(False).arg_true()
+    if several.len() == 0:
+        return flags
+    tidy = flags.gather(several).str.split(";").list.unique().list.sort().list.join(";")
+    return flags.scatter(several, tidy)
 
 
 def check_conversions(claims: pl.DataFrame, units) -> tuple[pl.DataFrame, list[Problem]]:

@@ -101,7 +101,8 @@ def claims_output(claims: pl.DataFrame, extra_columns: list[str] | None = None) 
                 .when((pl.col("basis_period") == "shift") & (pl.col("shift_hours") > 0))
                 .then(pl.col("value_mid") / pl.col("shift_hours")).alias("value_per_hour"))
     shift = pl.when(pl.col("basis_period") == "shift").then(pl.col("shift_hours")).alias("shift_hours")
-    return (claims.with_columns(per_hour, shift).select(cols).with_columns(tidy_flags()).sort("claim_id"))
+    out = claims.with_columns(per_hour, shift).select(cols)
+    return out.with_columns(tidy_flags(out["flags"])).sort("claim_id")
 
 
 def accounts_frame(accounts) -> pl.DataFrame:
