@@ -58,54 +58,70 @@ def source_roots(sources: pl.DataFrame) -> pl.DataFrame:
 
 
 def prepare(claims: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
-    """Attach source facts to claims: trust_rank, year, source_type, root."""
+    """Attach source facts to claims: trust_rank, year, source_type, root.
+
+    ``_root`` numbers the root sources (the same number for the same root):
+    counting independent sources is then counting integers.
+    """
+    roots = source_roots(sources)
+    codes = roots.select(pl.col("root").unique().sort()).with_row_index("_root")
     src = sources.select(
         "source_id", "trust_rank", "source_type",
         pl.col("year").cast(pl.String).str.extract(r"(\d{4})").cast(pl.Int64).alias("source_year"),
-    ).join(source_roots(sources), on="source_id", how="left")
+    ).join(roots, on="source_id", how="left").join(codes, on="root", how="left")
     extra = claims.select("source_id").join(src, on="source_id", how="left", maintain_order="left")
     return claims.hstack(extra.drop("source_id"))
 
 
-#: The columns a strategy reads: the rest of a claim never needs to move.
-_STRATEGY_COLUMNS = [GID, "_order", "claim_id", "value_mid", "trust_rank", "source_year", "root",
-                     "source_id", "source_type"]
+#: The columns a strategy reads, all numbers: a chosen claim's names
+#: (claim_id, source_id) are looked up by its ``_order`` (its row in the
+#: grouped frame) once it has been chosen.
+_STRATEGY_COLUMNS = [GID, "_order", "value_mid", "trust_rank", "source_year", "_root"]
 
 
-def _with_number(claims: pl.DataFrame, *extra: str) -> pl.DataFrame:
-    cols = [c for c in _STRATEGY_COLUMNS if c in claims.columns] + [c for c in extra if c not in _STRATEGY_COLUMNS]
-    return claims.filter(pl.col("value_mid").is_not_null()).select(cols)
+def _with_number(claims: pl.DataFrame, *extra: pl.Expr) -> pl.DataFrame:
+    cols = [c for c in _STRATEGY_COLUMNS if c in claims.columns]
+    return claims.select(*cols, *extra).filter(pl.col("value_mid").is_not_null())
 
 
-def _support(claims: pl.DataFrame) -> pl.Expr:
+def _support() -> pl.Expr:
     """Number of independent sources holding the same value in the group."""
-    return pl.col("root").n_unique().over([GID, "value_mid"]).alias("_support")
+    return pl.col("_root").n_unique().over([GID, "value_mid"]).alias("_support")
+
+
+def _names(chosen: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
+    """The chosen rows with their claim's claim_id, source_id and source_type (looked up by _order)."""
+    rows = chosen["_order"]
+    return chosen.with_columns(claims["claim_id"].gather(rows), claims["source_id"].gather(rows),
+                               claims["source_type"].gather(rows))
 
 
 # ---------------------------------------------------------------------------
-# strategies: frame of claims (many groups, numbered by GID) -> one row per
-# group with chosen_claim_id, value, how. Ties end on _order, the claim_id
-# order, so that no choice depends on the order of the rows.
+# strategies: frame of claims (many groups, numbered by GID, rows in claim_id
+# order within a group, _order their row number) -> one row per group with
+# chosen_claim_id, value, how. Ties end on _order, the claim_id order, so
+# that no choice depends on the order of the rows.
 # ---------------------------------------------------------------------------
 
-
-
-def _first_by(claims: pl.DataFrame, order: list[str], descending: list[bool]) -> pl.DataFrame:
+def _first_by(claims: pl.DataFrame, order: list[str], descending: list[bool], *, values: bool = True) -> pl.DataFrame:
     """Per group, the claim that comes first by ``order`` (nulls last), then by claim_id.
 
-    Each key keeps the rows that hold its group's best value (a window over
-    the integer group id, no sort); the claims are already in claim_id order
-    within a group, so the first row left in a group is the answer.
-    ``_values`` counts the distinct values that tied on the first key, for
-    the explanation.
+    One sort of the narrow, all-number frame by (group, order..., _order)
+    puts each group's answer on its first row. If ``values``, ``_values``
+    counts the distinct values that tied on the first key, for the
+    explanation.
     """
-    c = claims
-    for i, (col, desc) in enumerate(zip(order, descending)):
-        best = (pl.col(col).max() if desc else pl.col(col).min()).over(GID)
-        c = c.filter((pl.col(col) == best) | best.is_null())
-        if i == 0:
-            c = c.with_columns(pl.col("value_mid").n_unique().over(GID).alias("_values"))
-    return c.group_by(GID).first()
+    c = claims.sort([GID, *order, "_order"], descending=[False, *descending, False], nulls_last=True)
+    starts = pl.col(GID) != pl.col(GID).shift(1, fill_value=-1)  # sorted: a group starts where GID changes
+    first = c.filter(starts)
+    if not values:
+        return first
+    # the group's best first key, carried down from its first row (no window)
+    key = pl.col(order[0])
+    best_null = pl.when(starts).then(key.is_null()).forward_fill()
+    tied = best_null | (key == pl.when(starts).then(key).forward_fill())
+    counts = c.filter(tied).group_by(GID).agg(pl.col("value_mid").n_unique().alias("_values"))
+    return first.join(counts, on=GID, how="left", maintain_order="left")
 
 
 def _tie_note(label: str, broken_by: str) -> pl.Expr:
@@ -115,60 +131,67 @@ def _tie_note(label: str, broken_by: str) -> pl.Expr:
             .otherwise(pl.lit("")).alias("_tie"))
 
 
+def _chosen(claims: pl.DataFrame, chosen: pl.DataFrame, how: Callable[[], pl.Expr], explain: bool,
+            tie: pl.Expr | None = None):
+    """GID, value and (if ``explain``) chosen_claim_id and how, for the chosen rows."""
+    if not explain:
+        return chosen.select(GID, pl.col("value_mid").alias("value"))
+    if tie is not None:
+        chosen = chosen.with_columns(tie)
+    return _names(chosen, claims).select(GID, pl.col("claim_id").alias("chosen_claim_id"),
+                                         pl.col("value_mid").alias("value"), how().alias("how"))
+
+
 @strategy("trust-your-friends", "the claim of the most trusted source (lowest trust_rank) wins")
-def trust_your_friends(claims: pl.DataFrame) -> pl.DataFrame:
-    c = _with_number(claims).with_columns(_support(claims))
-    chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False])
+def trust_your_friends(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
+    c = _with_number(claims).with_columns(_support())
+    chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False], values=explain)
     tie = _tie_note("trust_rank", "most independent sources, then earliest source, then claim_id")
-    return chosen.lazy().with_columns(tie).select(GID,
-        pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
-        pl.format("trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie").alias("how"))
+    return _chosen(claims, chosen, lambda: pl.format(
+        "trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie"), explain, tie)
 
 
 @strategy("meet-in-the-middle", "the median of the independent claims (one per original source)")
-def meet_in_the_middle(claims: pl.DataFrame) -> pl.DataFrame:
+def meet_in_the_middle(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
     c = _with_number(claims)
     # one claim per root: the best-trusted retelling stands for its original
-    indep = (c.filter(pl.col("trust_rank") == pl.col("trust_rank").min().over([GID, "root"]))
-             .group_by([GID, "root"]).first())
-    med = indep.group_by(GID).agg(pl.col("value_mid").median().alias("_median"), pl.len().alias("_n"))
-    # the claim that holds the median value, if one does (lowest claim_id: rows are in that order)
-    holder = (c.join(med, on=GID).filter(pl.col("value_mid") == pl.col("_median"))
-              .group_by(GID).agg(pl.col("claim_id").first().alias("chosen_claim_id")))
-    return (med.lazy().rename({"_median": "value"}).join(holder.lazy(), on=GID, how="left")
-            .with_columns(pl.format("median of {} independent claims", "_n").alias("how"))
-            .select(GID, "chosen_claim_id", "value", "how"))
+    indep = (c.filter(pl.col("trust_rank") == pl.col("trust_rank").min().over([GID, "_root"]))
+             .group_by([GID, "_root"]).first())
+    med = indep.group_by(GID).agg(pl.col("value_mid").median().alias("value"), pl.len().alias("_n"))
+    if not explain:
+        return med.select(GID, "value")
+    # the claim that holds the median value, if one does (lowest claim_id: lowest _order)
+    holder = (c.join(med, on=GID).filter(pl.col("value_mid") == pl.col("value"))
+              .group_by(GID).agg(pl.col("_order").min()))
+    out = med.join(holder, on=GID, how="left")
+    return out.with_columns(claims["claim_id"].gather(out["_order"]).alias("chosen_claim_id")).select(
+        GID, "chosen_claim_id", "value", pl.format("median of {} independent claims", "_n").alias("how"))
 
 
 @strategy("cry-with-the-wolves", "the value held by most independent sources (ties: most trusted)")
-def cry_with_the_wolves(claims: pl.DataFrame) -> pl.DataFrame:
-    c = _with_number(claims).with_columns(_support(claims))
-    chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False])
+def cry_with_the_wolves(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
+    c = _with_number(claims).with_columns(_support())
+    chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False], values=explain)
     tie = _tie_note("number of sources", "lowest trust_rank, then claim_id")
-    return chosen.lazy().with_columns(tie).select(GID,
-        pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
-        pl.format("held by {} independent source(s){}", "_support", "_tie").alias("how"))
+    return _chosen(claims, chosen, lambda: pl.format(
+        "held by {} independent source(s){}", "_support", "_tie"), explain, tie)
 
 
 @strategy("keep-up-to-date", "the claim of the most recent source")
-def keep_up_to_date(claims: pl.DataFrame) -> pl.DataFrame:
+def keep_up_to_date(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
     c = _with_number(claims)
-    chosen = _first_by(c, ["source_year", "trust_rank"], [True, False])
+    chosen = _first_by(c, ["source_year", "trust_rank"], [True, False], values=explain)
     tie = _tie_note("source year", "lowest trust_rank, then claim_id")
-    return chosen.lazy().with_columns(tie).select(GID,
-        pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
-        pl.format("most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),
-                  "source_id", "_tie").alias("how"))
+    return _chosen(claims, chosen, lambda: pl.format(
+        "most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),
+        "source_id", "_tie"), explain, tie)
 
 
 def _dice(seed: int) -> Callable:
-    def roll_the_dice(claims: pl.DataFrame) -> pl.DataFrame:
-        c = _with_number(claims, *KEY).with_columns(
-            pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
-        chosen = _first_by(c, ["_draw"], [False])
-        return chosen.lazy().select(GID,
-            pl.col("claim_id").alias("chosen_claim_id"), pl.col("value_mid").alias("value"),
-            pl.format("drawn at random with seed {}", pl.lit(seed)).alias("how"))
+    def roll_the_dice(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
+        c = _with_number(claims, pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
+        chosen = _first_by(c, ["_draw"], [False], values=False)
+        return _chosen(claims, chosen, lambda: pl.format("drawn at random with seed {}", pl.lit(seed)), explain)
     return roll_the_dice
 
 
@@ -176,7 +199,7 @@ STRATEGIES["roll-the-dice"] = (_dice(1935), "a claim drawn at random, reproducib
 
 
 @strategy("pass-it-on", "no single value: the full span of the claims is reported")
-def pass_it_on(claims: pl.DataFrame) -> pl.DataFrame:
+def pass_it_on(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
     groups = _with_number(claims).select(GID).unique()
     return groups.with_columns(pl.lit(None, dtype=pl.String).alias("chosen_claim_id"),
                                pl.lit(None, dtype=pl.Float64).alias("value"),
@@ -184,10 +207,13 @@ def pass_it_on(claims: pl.DataFrame) -> pl.DataFrame:
 
 
 def choose(claims: pl.DataFrame, name: str, seed: int = 1935, *, explain: bool = True) -> pl.DataFrame:
-    """One row per group with a number: GID, chosen_claim_id, value and, if ``explain``, how."""
+    """One row per group with a number: GID, value and, if ``explain``, chosen_claim_id and how.
+
+    ``claims`` is the grouped frame of :func:`_groups` (rows in (KEY,
+    claim_id) order, ``_order`` their row numbers).
+    """
     fn = _dice(seed) if name == "roll-the-dice" else STRATEGIES[name][0]
-    out = fn(claims).lazy()
-    return (out if explain else out.select(GID, "value")).collect()
+    return fn(claims, explain=explain)
 
 
 # ---------------------------------------------------------------------------
@@ -212,7 +238,7 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         .otherwise(hi.max()).alias("value_high"),
         pl.len().alias("n_claims"),
         pl.col("value_mid").is_not_null().sum().alias("_numbered"),
-        pl.col("root").n_unique().alias("n_sources"),
+        pl.col("_root").n_unique().alias("n_sources"),
         pl.col("source_id").n_unique().alias("_n_cited"),
         pl.col("value_mid").min().alias("_min_mid"),
         pl.col("value_mid").max().alias("_max_mid"),
@@ -317,7 +343,8 @@ def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
 
 #: The claim columns the grouping, the facts and the strategies read.
 _GROUP_COLUMNS = KEY + ["claim_id", "subject", "sector", "date", "unit_canonical", "value_low", "value_high",
-                        "value_mid", "root", "source_id", "source_type", "trust_rank", "source_year", "flags"]
+                        "value_mid", "root", "_root", "source_id", "source_type", "trust_rank", "source_year",
+                        "flags"]
 
 
 def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -328,7 +355,7 @@ def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tu
     within a group, rows follow claim_id (``_order``), so that no choice
     depends on the order of the input rows.
     """
-    c = prepare(claims, sources) if "root" not in claims.columns else claims
+    c = prepare(claims, sources) if "_root" not in claims.columns else claims
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
     c = (c.filter(pl.col("statistic") != "conversion")
