@@ -9,13 +9,17 @@ from __future__ import annotations
 import polars as pl
 
 from .errors import Problem, problem
-from .ledger import nearest
+from .ledger import Suggester
 from .values import FigureError, parse_figure
 
 
 def duplicate_ids(frame: pl.DataFrame, column: str, code: str, col_number: int | None) -> list[Problem]:
     """Every row after the first that repeats an id."""
-    dup = frame.filter(pl.col(column).is_duplicated() & pl.col(column).is_not_null())
+    col = pl.col(column)
+    in_order = frame.select((col.null_count() == 0).alias("n"), (col.shift(1) <= col).all().alias("s")).row(0) == (True, True)
+    # ids are usually written in order: then a repeat sits next to its twin (no hashing)
+    repeated = ((col == col.shift(1)) | (col == col.shift(-1))).fill_null(False) if in_order else col.is_duplicated()
+    dup = frame.filter(repeated & col.is_not_null())
     if dup.height == 0:
         return []
     dup = dup.with_columns(pl.col("source_line").min().over(column).alias("_first")).filter(
@@ -35,7 +39,8 @@ def unknown_sources(claims: pl.DataFrame, sources: pl.DataFrame, sources_label: 
     out = []
     missing = claims.filter(pl.col("source_id").is_not_null() & ~pl.col("source_id").is_in(known))
     distinct = missing.select(pl.col("source_id").unique(maintain_order=True))["source_id"].to_list()
-    near = {sid: nearest(sid, known) for sid in distinct[:SUGGEST_AT_MOST]}
+    suggester = Suggester(known)
+    near = {sid: suggester.nearest(sid) for sid in distinct[:SUGGEST_AT_MOST]}
     for sid, f, line in missing.select("source_id", "source_file", "source_line").iter_rows():
         guess = near.get(sid)
         out.append(problem("source-unknown", file=f, line=line, column=col_number, field="source_id",
