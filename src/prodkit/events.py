@@ -60,15 +60,16 @@ def source_roots(sources: pl.DataFrame) -> pl.DataFrame:
 def prepare(claims: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
     """Attach source facts to claims: trust_rank, year, source_type, root.
 
-    ``_root`` numbers the root sources (the same number for the same root):
-    counting independent sources is then counting integers.
+    ``_root`` numbers the root sources (the same number for the same root)
+    and ``_src`` the sources: counting sources is then counting integers.
     """
     roots = source_roots(sources)
     codes = roots.select(pl.col("root").unique().sort()).with_row_index("_root")
     src = sources.select(
         "source_id", "trust_rank", "source_type",
         pl.col("year").cast(pl.String).str.extract(r"(\d{4})").cast(pl.Int64).alias("source_year"),
-    ).join(roots, on="source_id", how="left").join(codes, on="root", how="left")
+    ).join(roots, on="source_id", how="left").join(codes, on="root", how="left").with_columns(
+        pl.col("source_id").rank("dense").alias("_src"))
     extra = claims.select("source_id").join(src, on="source_id", how="left", maintain_order="left")
     return claims.hstack(extra.drop("source_id"))
 
@@ -239,7 +240,7 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         pl.len().alias("n_claims"),
         pl.col("value_mid").is_not_null().sum().alias("_numbered"),
         pl.col("_root").n_unique().alias("n_sources"),
-        pl.col("source_id").n_unique().alias("_n_cited"),
+        pl.col("_src").n_unique().alias("_n_cited"),
         pl.col("value_mid").min().alias("_min_mid"),
         pl.col("value_mid").max().alias("_max_mid"),
         # agreement: every pair of intervals overlaps once widened by the tolerance
@@ -343,7 +344,7 @@ def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
 
 #: The claim columns the grouping, the facts and the strategies read.
 _GROUP_COLUMNS = KEY + ["claim_id", "subject", "sector", "date", "unit_canonical", "value_low", "value_high",
-                        "value_mid", "root", "_root", "source_id", "source_type", "trust_rank", "source_year",
+                        "value_mid", "_root", "_src", "source_id", "source_type", "trust_rank", "source_year",
                         "flags"]
 
 

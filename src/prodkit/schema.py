@@ -179,11 +179,10 @@ def problems_from(model: type[pa.DataFrameModel], frame: pl.DataFrame, *, file_c
     except pa.errors.SchemaError as exc:  # pragma: no cover - lazy=True collects
         raise RuntimeError(str(exc)) from None
     out: list[Problem] = []
-    for case in cases.iter_rows(named=True):
-        index = case["index"]
-        if index is None:
-            continue
-        row = frame.row(index, named=True)
+    cases = cases.filter(pl.col("index").is_not_null())
+    # the failing rows, fetched in one gather (not one lookup per failure)
+    rows = frame.select(pl.all().gather(cases["index"].cast(pl.Int64))).iter_rows(named=True)
+    for case, row in zip(cases.iter_rows(named=True), rows):
         check = case["check"] or ""
         column = case["column"]
         if check == "not_nullable":
