@@ -4,14 +4,16 @@ Claims sharing ``event_id``, ``measure`` and ``statistic`` describe one fact
 (a record, a norm, an average and a maximum are different statistics and never
 merge). A ``conversion`` (the carrier's own restatement of another claim in
 other units) is not a claim about the fact: it is checked against the claim it
-converts and left out of the groups. Each strategy is a small pure function from a frame of claims to one
-chosen row per group, written as polars expressions over all groups at once,
-so that a ledger of millions of claims costs no Python loop over events.
+converts and left out of the groups. Each strategy is a small pure function
+from a frame of claims to one chosen row per group, written as polars
+expressions over all groups at once, so that a ledger of millions of claims
+costs no Python loop over events.
 
-Every strategy sees the same columns: the claim's canonical ``value_low``,
-``value_high``, ``value_mid``, its source's ``trust_rank``, ``year`` and
-``root`` (the source it ultimately retells, itself if none): claims with one
-root are one piece of evidence, so a retelling never outvotes its original.
+Every strategy sees the same columns, all numbers: the claim's canonical
+``value_mid``, its source's ``trust_rank`` and ``source_year``, and ``_root``
+(a number for the source it ultimately retells, itself if none): claims with
+one root are one piece of evidence, so a retelling never outvotes its
+original. A chosen claim's claim_id and source are looked up afterwards.
 """
 
 from __future__ import annotations
