@@ -361,8 +361,8 @@ def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tu
     c = prepare(claims, sources) if "_root" not in claims.columns else claims
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
-    c = (c.filter(pl.col("statistic") != "conversion")
-         .select([col for col in _GROUP_COLUMNS if col in c.columns])
+    c = (c.select([col for col in _GROUP_COLUMNS if col in c.columns])
+         .filter(pl.col("statistic") != "conversion")
          .with_columns(pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
          .sort(KEY + ["claim_id"])
          .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_order"),
@@ -388,8 +388,9 @@ def _decide(facts: pl.DataFrame, chosen: pl.DataFrame, strategy: str, adjudicate
 def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFrame:
     """One row per claim in a group whose claims disagree."""
     groups = reconciled.filter(pl.col("status").is_in(["conflict", "adjudicated"]) & (pl.col("n_claims") > 1))
-    c = claims.join(groups.select(KEY + [pl.col("value").alias("_chosen_value"), "chosen_claim_id"]),
-                    on=KEY, how="inner")
+    # lazily, so that only the columns written are joined
+    c = claims.lazy().join(groups.lazy().select(KEY + [pl.col("value").alias("_chosen_value"), "chosen_claim_id"]),
+                           on=KEY, how="inner")
     return c.select(
         *KEY, "claim_id", "source_id", "source_type",
         pl.coalesce("value_low", "value_mid").alias("value_low"),
@@ -400,7 +401,7 @@ def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFr
         .then((pl.col("value_mid") - pl.col("_chosen_value")) / pl.col("_chosen_value").abs() * 100)
         .alias("deviation_pct"),
         (pl.col("claim_id") == pl.col("chosen_claim_id")).fill_null(False).alias("chosen"),
-    ).sort(KEY + ["claim_id"])
+    ).sort(KEY + ["claim_id"]).collect()
 
 
 def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str, tolerance: float, seed: int,

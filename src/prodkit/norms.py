@@ -59,11 +59,11 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
     >>> nvr.select("record_value", "norm_low", "pct_of_norm_low", "stated_pct_of_norm", "consistent").row(0)
     (102.0, 7.0, 1457.142857142857, 1457.0, True)
     """
-    numbered = claims.filter(pl.col("value_mid").is_not_null() & pl.col("statistic").is_in(
-        ["record", "norm", "pct_of_norm", "multiple_of_norm"])).select(
+    numbered = claims.select(
         "claim_id", "event_id", "subject", "sector", "measure", "statistic", "date", "value_low", "value_high",
         "value_mid", "unit_canonical", "source_id", "trust_rank", "basis_period", "norm_ref", "source_file",
-        "source_line")
+        "source_line").filter(pl.col("value_mid").is_not_null() & pl.col("statistic").is_in(
+        ["record", "norm", "pct_of_norm", "multiple_of_norm"]))
     # records are numbered (_rid): windows and groups on an integer, not on claim_id text
     records = numbered.filter(pl.col("statistic") == "record").with_row_index("_rid")
     norms = numbered.filter(pl.col("statistic") == "norm").select(

@@ -41,9 +41,9 @@ def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
 def check_claims(claims: pl.DataFrame, raw_dir: Path | None) -> tuple[pl.DataFrame, list[Problem]]:
     """Flag claims outside the bound for their measure, statistic and basis."""
     bounds = read_bounds(raw_dir)
-    numbered = claims.filter(pl.col("value_mid").is_not_null()).select(
+    numbered = claims.select(
         "claim_id", "measure", "statistic", "basis_period", "value", "value_mid", "unit_canonical", "basis",
-        "source_file", "source_line")
+        "source_file", "source_line").filter(pl.col("value_mid").is_not_null())
     j = numbered.join(bounds, on="measure", how="inner").filter(
         (pl.col("_b_stat").is_null() | (pl.col("_b_stat") == pl.col("statistic")))
         & (pl.col("_b_basis").is_null() | (pl.col("_b_basis") == pl.col("basis_period")))
