@@ -20,7 +20,9 @@
      Its per-row time on the sample is scaled linearly to ``--rows`` (its
      fixed set-up, imports and registry, is added once).
 3. Times ``prodkit --help`` (median of 7) and ``prodkit reconcile`` on the
-   bundled ledger with figures and report (median of 3).
+   bundled ledger with figures and report (3 runs into one fresh folder: the
+   first draws every chart, the others reuse unchanged ones; the target is
+   judged on the slowest).
 
 Every child imports a frozen copy of ``src/prodkit``
 (``benchmarks/out/snapshots/DIGEST``, see :func:`snapshot_library`), so a
@@ -826,8 +828,11 @@ def main(argv: list[str] | None = None) -> int:
                 codes = sorted(set(t["exit_codes"]))
                 return "" if set(codes) <= {0, 1} else f" [exit {codes}: {t['error']}]"
             print(f"\nstartup: prodkit --help {h['median_seconds']:.3f} s (median of {h['runs']}){note(h)}")
+            runs = ", ".join(f"{t:.2f}" for t in b["times"])
             print(f"bundled ledger: prodkit reconcile (figures and report) {b['median_seconds']:.2f} s "
                   f"(median of {b['runs']}){note(b)}; with --no-figures {bn['median_seconds']:.2f} s{note(bn)}")
+            print(f"  runs with figures: {runs} s; the first writes into an empty folder and draws every chart,"
+                  f" later runs copy the charts whose spec is unchanged; the target is judged on the slowest")
     if pipe and floor:
         R = S / F
     result.update(seconds=S, floor_seconds=F, ratio_vs_floor=R, naive_speedup=X, peak_rss_mb=M,
@@ -837,7 +842,7 @@ def main(argv: list[str] | None = None) -> int:
               ("peak RSS / ledger", M / ledger_mb, "<=", TARGETS["peak_vs_ledger"])]
     if start and "help" in start:
         checks += [("--help seconds", start["help"]["median_seconds"], "<=", TARGETS["help_seconds"]),
-                   ("bundled seconds", start["bundled"]["median_seconds"], "<=", TARGETS["bundled_seconds"])]
+                   ("bundled seconds", max(start["bundled"]["times"]), "<=", TARGETS["bundled_seconds"])]
     print("\ntargets (issue 8; at 10,000,000 claims for the first three):")
     for name, value, op, goal in checks:
         if value != value:  # not measured in this run
