@@ -114,12 +114,32 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     Outputs are built in a temporary folder and moved into place only when
     everything succeeded, so a failed run leaves earlier outputs untouched.
     """
-    from .outputs.staging import Staging
-    from .outputs.tables import write_csv
-    from .pipeline import load_ledger, phases
+    from .pipeline import phases
 
     say = phases(progress)
     _check_strategy(strategy)
+    workers: list = []
+    if figures:
+        from .outputs.renderers import needs_drawing, start_renderers
+
+        # chart helpers start now, so that they are ready when the tables are
+        if needs_drawing(Path(reports_dir)):
+            workers = start_renderers()
+    try:
+        return _reconcile(raw_dir, out_dir, reports_dir, strategy=strategy, tolerance=tolerance, seed=seed,
+                          figures=figures, exports=exports, strict=strict, say=say, workers=workers)
+    finally:
+        from .outputs.renderers import stop_renderers
+
+        stop_renderers(workers)
+
+
+def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figures, exports, strict, say,
+               workers) -> Result:
+    from .outputs.staging import Staging
+    from .outputs.tables import write_csv
+    from .pipeline import load_ledger
+
     ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
     say("reconcile")
     tables = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
@@ -142,7 +162,8 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
             say("figures")
             from .outputs import report
 
-            report.write_all(tables, ledger, st.path("reports"), out_dir=Path(out_dir), reports_dir=Path(reports_dir))
+            report.write_all(tables, ledger, st.path("reports"), out_dir=Path(out_dir), reports_dir=Path(reports_dir),
+                             workers=workers)
         say("publish")
         staged = {key: sorted(p for p in st.path(key).rglob("*") if p.is_file()) for key in targets}
         st.commit()

@@ -23,6 +23,7 @@ import polars as pl
 from .. import __version__
 from ..errors import InputError
 from . import charts
+from .renderers import needs_drawing
 
 #: The tables the report needs, in the order ``prodkit reconcile`` writes them.
 REPORT_TABLES = ["claims", "reconciled", "conflicts", "norms_vs_records", "sensitivity", "problems", "accounts"]
@@ -40,21 +41,24 @@ STRATEGY_COLUMNS = ["trust_your_friends", "meet_in_the_middle", "cry_with_the_wo
 # ---------------------------------------------------------------------------
 
 def write_all(tables: dict[str, pl.DataFrame], ledger=None, reports_path: Path | None = None, *,
-              out_dir: Path = Path("data/clean"), reports_dir: Path | None = None) -> list[Path]:
+              out_dir: Path = Path("data/clean"), reports_dir: Path | None = None,
+              workers: list | None = None) -> list[Path]:
     """Draw the charts and the report of a run into ``reports_path`` (a staging folder).
 
     ``ledger`` is accepted for the caller's convenience and not used: every
     figure comes from ``tables``, as in :func:`redraw`. ``reports_dir`` is
     where the files will land (by default the staging folder's parent, as
     :class:`~prodkit.outputs.staging.Staging` makes it): charts whose files
-    there are still right are copied, not drawn again.
+    there are still right are copied, not drawn again. ``workers``: helpers
+    from :func:`~prodkit.outputs.renderers.start_renderers`, started earlier.
     """
     if reports_path is None:
         raise ValueError("reports_path is required")
     reports_path = Path(reports_path)
     if reports_dir is None and reports_path.name.startswith(".prodkit-"):
         reports_dir = reports_path.parent
-    return draw(tables, reports_path, out_dir=Path(out_dir), earlier=Path(reports_dir) if reports_dir else None)
+    return draw(tables, reports_path, out_dir=Path(out_dir), earlier=Path(reports_dir) if reports_dir else None,
+                workers=workers)
 
 
 def redraw(out_dir: Path, reports_dir: Path) -> list[Path]:
@@ -75,7 +79,8 @@ def redraw(out_dir: Path, reports_dir: Path) -> list[Path]:
     return [reports_dir / p for p in relative]
 
 
-def draw(tables: dict[str, pl.DataFrame], dest: Path, *, out_dir: Path, earlier: Path | None = None) -> list[Path]:
+def draw(tables: dict[str, pl.DataFrame], dest: Path, *, out_dir: Path, earlier: Path | None = None,
+         workers: list | None = None) -> list[Path]:
     """Every chart (svg, png, html) under ``dest/figures`` and ``dest/report.html``.
 
     A chart whose files under ``earlier/figures`` were drawn from the same
@@ -83,17 +88,20 @@ def draw(tables: dict[str, pl.DataFrame], dest: Path, *, out_dir: Path, earlier:
     """
     figures_dir = dest / "figures"
     previous = Path(earlier) / "figures" if earlier else None
-    fresh = previous is None or not all((previous / f"{n}.html").is_file() for n in charts.CHART_NAMES)
-    workers = charts.start_renderers() if fresh else []  # they warm up while altair builds the charts
+    if workers is None:  # they warm up while altair builds the charts
+        workers = charts.start_renderers() if needs_drawing(earlier) else []
     try:
-        specs = {name: chart.to_dict(validate=False) for name, chart in charts.build_charts(tables).items()}
-        svgs = {}
-        if previous is not None:
-            for name, spec in specs.items():
-                svg = charts.reuse_files(spec, previous, figures_dir, name)
-                if svg is not None:
-                    svgs[name] = svg
-        svgs.update(charts.draw_files({n: s for n, s in specs.items() if n not in svgs}, figures_dir, workers))
+        # each chart goes to a helper as soon as its spec is built (or is copied, if unchanged)
+        drawing = charts.Drawing(figures_dir, workers)
+        specs, svgs = {}, {}
+        for name, chart in charts.build_charts(tables).items():
+            specs[name] = spec = chart.to_dict(validate=False)
+            svg = charts.reuse_files(spec, previous, figures_dir, name) if previous is not None else None
+            if svg is not None:
+                svgs[name] = svg
+            else:
+                drawing.submit(name, spec)
+        svgs.update(drawing.finish())
     finally:
         charts.stop_renderers(workers)
     written: list[Path] = []

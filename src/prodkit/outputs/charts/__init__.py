@@ -29,7 +29,7 @@ from __future__ import annotations
 import polars as pl
 
 from .before_after import before_after_chart, before_after_frame, period_of
-from .drawing import (PNG_PPI, PRINT_WIDTH_IN, RENDER_WORKER, draw_files, png_scale, render, start_renderers,
+from .drawing import (PNG_PPI, PRINT_WIDTH_IN, RENDER_WORKER, Drawing, draw_files, png_scale, render, start_renderers,
                       stop_renderers, write_svg_png)
 from .files import (PAGE_STYLE, TOOLTIP_SCRIPT, chart_html, chart_key, inline_svg, reuse_files, save, script_json,
                     write_files)
@@ -43,10 +43,10 @@ from .source_conflicts import conflict_groups, source_conflicts_chart, source_co
 from .theme import (AFTER_COLOR, BEFORE_COLOR, CATEGORY, FONT, INK, MAX_CONFLICT_PANELS, MAX_LABELLED_RECORDS,
                     MAX_ROWS, MUTED, NORM_COLOR, RECORD_COLOR, SOURCE_TYPE_COLORS, THEME)
 
-CHART_NAMES = ["norms_vs_records", "record_timeline", "source_conflicts", "movement_spread", "before_after"]
+from ..renderers import CHART_NAMES  # noqa: E402
 
 __all__ = [
-    "AFTER_COLOR", "BEFORE_COLOR", "CATEGORY", "CHART_NAMES", "FONT", "INK", "MAX_CONFLICT_PANELS",
+    "AFTER_COLOR", "BEFORE_COLOR", "CATEGORY", "CHART_NAMES", "Drawing", "FONT", "INK", "MAX_CONFLICT_PANELS",
     "MAX_LABELLED_RECORDS", "MAX_ROWS", "MOVEMENT_START", "MUTED", "NORM_COLOR", "PAGE_STYLE", "PNG_PPI",
     "PRINT_WIDTH_IN", "RECORD_COLOR", "RENDER_WORKER", "SHARE_MEASURE", "SOURCE_TYPE_COLORS", "THEME",
     "TIMELINE_YEARS", "TOOLTIP_SCRIPT", "before_after_chart", "before_after_frame", "bound_of", "build_charts",

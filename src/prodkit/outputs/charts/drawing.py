@@ -39,108 +39,73 @@ def write_svg_png(svg: str, folder: Path, name: str) -> None:
     (folder / f"{name}.png").write_bytes(vlc.svg_to_png(svg, scale=png_scale(svg), ppi=PNG_PPI))
 
 
-# ---------------------------------------------------------------------------
-# Drawing in helper processes
-#
-# vl-convert holds the GIL while it draws, and its JavaScript engine takes
-# half a second to start. Two helper processes, started before altair builds
-# the charts, warm up while the charts are built and then draw them side by
-# side. That pays only where cores are idle: on a busy machine the helpers'
-# own start-up is extra work, so prodkit draws in-process unless a core and
-# a half are free (load average). PRODKIT_RENDER_WORKERS=N forces N helpers
-# (0: draw in-process, which is also the fallback when a helper fails).
-# ---------------------------------------------------------------------------
-
-RENDER_WORKER = r"""
-import json, re, sys
-import vl_convert as vlc
-vlc.vegalite_to_svg({"data": {"values": [{"a": 1}]}, "mark": "point",
-                     "encoding": {"x": {"field": "a", "type": "quantitative"}}})
-for line in sys.stdin:
-    for job in json.loads(open(line.strip(), encoding="utf-8").read()):
-        svg = vlc.vegalite_to_svg(job["spec"], allowed_base_urls=[])
-        open(job["svg"], "w", encoding="utf-8").write(svg)
-        width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg).group(1))
-        png = vlc.svg_to_png(svg, scale=job["print_width_in"] * 72 / width, ppi=job["ppi"])
-        open(job["png"], "wb").write(png)
-        print(job["name"], flush=True)
-"""
+from ..renderers import RENDER_WORKER, start_renderers, stop_renderers  # noqa: E402,F401
 
 
-def start_renderers(count: int | None = None) -> list:
-    """Start helper processes that draw SVG and PNG (none on a busy or one-core machine)."""
-    import os
-    import subprocess
-    import sys
+class Drawing:
+    """Draws charts as their specs arrive, each in the helper with the least work so far.
 
-    if count is None:
-        setting = os.environ.get("PRODKIT_RENDER_WORKERS", "").strip()
-        if setting.isdigit():
-            count = int(setting)
-        else:
-            cores = os.cpu_count() or 1
-            try:
-                free = cores - os.getloadavg()[0]
-            except (AttributeError, OSError):  # no load average (Windows): trust the core count
-                free = cores - 1.0
-            count = 2 if cores >= 2 and free >= 1.5 else 0
-    workers = []
-    for _ in range(count):
+    Sending a chart to a helper as soon as its spec is built lets the helpers
+    draw while altair builds the next one. Whatever a helper fails to draw is
+    drawn here, in name order, so a broken helper costs time, never a chart.
+    """
+
+    def __init__(self, folder: Path, workers: list | None = None):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.workers = [w for w in (workers or []) if w.poll() is None]
+        self.loads = [0] * len(self.workers)
+        self.specs: dict[str, dict] = {}
+        self.jobs: list[Path] = []
+
+    def submit(self, name: str, spec: dict) -> None:
+        self.specs[name] = spec
+        if not self.workers:
+            return
+        i = min(range(len(self.workers)), key=lambda k: self.loads[k])
+        self.loads[i] += len(json.dumps(spec))
+        job_file = self.folder / f".render-{len(self.jobs)}.json"
+        self.jobs.append(job_file)
+        job_file.write_text(json.dumps([{"name": name, "spec": spec, "svg": str(self.folder / f"{name}.svg"),
+                                         "png": str(self.folder / f"{name}.png"), "print_width_in": PRINT_WIDTH_IN,
+                                         "ppi": PNG_PPI}], ensure_ascii=False), encoding="utf-8")
         try:
-            workers.append(subprocess.Popen([sys.executable, "-c", RENDER_WORKER], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                            encoding="utf-8"))
-        except OSError:  # pragma: no cover - no way to start a process: draw in-process
-            break
-    return workers
+            self.workers[i].stdin.write(f"{job_file}\n")
+            self.workers[i].stdin.flush()
+        except (OSError, ValueError):
+            pass  # a helper that died: its charts are drawn here
+
+    def finish(self) -> dict[str, str]:
+        """Wait for the helpers, draw what they did not, and return every submitted chart's SVG."""
+        import vl_convert as vlc
+
+        done: set[str] = set()
+        for worker in self.workers:
+            try:
+                worker.stdin.close()
+            except OSError:
+                pass
+            worker.stdin = None  # closed: communicate() must not flush it
+            try:
+                out, _ = worker.communicate(timeout=600)
+            except Exception:  # noqa: BLE001 - a stuck helper: stop it, draw here
+                worker.kill()
+                out = ""
+            done.update(out.split())
+        for job_file in self.jobs:
+            job_file.unlink(missing_ok=True)
+        for name in sorted(set(self.specs) - done):
+            write_svg_png(vlc.vegalite_to_svg(self.specs[name], allowed_base_urls=[]), self.folder, name)
+        return {name: (self.folder / f"{name}.svg").read_text(encoding="utf-8") for name in self.specs}
 
 
 def draw_files(specs: dict[str, dict], folder: Path, workers: list | None = None) -> dict[str, str]:
     """Write ``name.svg`` and ``name.png`` for every spec into ``folder``; return the SVGs.
 
     The work is shared among ``workers`` (from :func:`start_renderers`), the
-    largest specs first; whatever a worker fails to draw is drawn here, so a
-    broken helper costs time, never a chart.
+    largest specs first (see :class:`Drawing`).
     """
-    import vl_convert as vlc
-
-    folder.mkdir(parents=True, exist_ok=True)
-    workers = [w for w in (workers or []) if w.poll() is None]
-    todo = dict(specs)
-    if workers:
-        loads = [[0, []] for _ in workers]
-        for name in sorted(specs, key=lambda n: (-len(json.dumps(specs[n])), n)):
-            lightest = min(loads, key=lambda item: item[0])
-            lightest[0] += len(json.dumps(specs[name]))
-            lightest[1].append({"name": name, "spec": specs[name], "svg": str(folder / f"{name}.svg"),
-                                "png": str(folder / f"{name}.png"), "print_width_in": PRINT_WIDTH_IN,
-                                "ppi": PNG_PPI})
-        for i, (worker, (_, jobs)) in enumerate(zip(workers, loads)):
-            job_file = folder / f".render-{i}.json"
-            job_file.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
-            try:
-                worker.stdin.write(f"{job_file}\n")
-                worker.stdin.close()
-            except OSError:
-                pass
-            worker.stdin = None  # closed: communicate() must not flush it
-        for i, worker in enumerate(workers):
-            try:
-                out, _ = worker.communicate(timeout=600)
-            except Exception:  # noqa: BLE001 - a stuck helper: stop it, draw here
-                worker.kill()
-                out = ""
-            for name in out.split():
-                todo.pop(name, None)
-            (folder / f".render-{i}.json").unlink(missing_ok=True)
-    for name in sorted(todo):
-        write_svg_png(vlc.vegalite_to_svg(todo[name], allowed_base_urls=[]), folder, name)
-    return {name: (folder / f"{name}.svg").read_text(encoding="utf-8") for name in specs}
-
-
-def stop_renderers(workers: list) -> None:
-    """Stop helpers that were started but not used (after an error)."""
-    for worker in workers:
-        if worker.poll() is None:
-            worker.kill()
-            worker.communicate()
+    drawing = Drawing(folder, workers)
+    for name in sorted(specs, key=lambda n: (-len(json.dumps(specs[n])), n)):
+        drawing.submit(name, specs[name])
+    return drawing.finish()
