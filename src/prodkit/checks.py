@@ -16,8 +16,10 @@ from .values import FigureError, parse_figure
 def duplicate_ids(frame: pl.DataFrame, column: str, code: str, col_number: int | None) -> list[Problem]:
     """Every row after the first that repeats an id."""
     col = pl.col(column)
-    in_order = frame.select((col.null_count() == 0).alias("n"), (col.shift(1) <= col).all().alias("s")).row(0) == (True, True)
     # ids are usually written in order: then a repeat sits next to its twin (no hashing)
+    no_nulls, ascending = frame.select((col.null_count() == 0).alias("n"),
+                                       (col.shift(1) <= col).all().alias("s")).row(0)
+    in_order = no_nulls and ascending
     repeated = ((col == col.shift(1)) | (col == col.shift(-1))).fill_null(False) if in_order else col.is_duplicated()
     dup = frame.filter(repeated & col.is_not_null())
     if dup.height == 0:

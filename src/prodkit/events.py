@@ -421,8 +421,8 @@ def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str,
         if name == strategy:
             values.append(reconciled["value"].alias(name.replace("-", "_")))
             continue
-        chosen = choose(c, name, seed, explain=False).select(GID, "value", pl.lit(None, dtype=pl.String).alias("chosen_claim_id"),
-                                              pl.lit(None, dtype=pl.String).alias("how"))
+        chosen = choose(c, name, seed, explain=False).with_columns(
+            pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
         decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
         values.append(decided["value"].alias(name.replace("-", "_")))
     return reconciled, _sensitivity(wide.with_columns(values))

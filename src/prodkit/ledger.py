@@ -319,7 +319,8 @@ class _Scan:
 
 #: Bytes read at a time when scanning a large file.
 _CHUNK = 16 * 1024 * 1024
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xef\xbf\xbd")
+#: The same bytes as _CONTROL_SET, or U+FFFD, to locate them.
+_CONTROL_BYTES = re.compile(b"[" + re.escape(_CONTROL_SET) + b"]|\xef\xbf\xbd")
 
 
 def _scan_large(path: Path) -> _Scan:

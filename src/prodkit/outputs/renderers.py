@@ -18,6 +18,7 @@ def needs_drawing(earlier: Path | None) -> bool:
     previous = Path(earlier) / "figures" if earlier else None
     return previous is None or not all((previous / f"{n}.html").is_file() for n in CHART_NAMES)
 
+
 # ---------------------------------------------------------------------------
 # Drawing in helper processes
 #
@@ -71,8 +72,6 @@ def start_renderers(count: int | None = None) -> list:
         except OSError:  # pragma: no cover - no way to start a process: draw in-process
             break
     return workers
-
-
 
 
 def stop_renderers(workers: list) -> None:

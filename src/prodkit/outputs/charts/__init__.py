@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from ..renderers import CHART_NAMES, RENDER_WORKER, start_renderers, stop_renderers
 from .before_after import before_after_chart, before_after_frame, period_of
-from .drawing import (PNG_PPI, PRINT_WIDTH_IN, RENDER_WORKER, Drawing, draw_files, png_scale, render, start_renderers,
-                      stop_renderers, write_svg_png)
+from .drawing import PNG_PPI, PRINT_WIDTH_IN, Drawing, draw_files, png_scale, render, write_svg_png
 from .files import (PAGE_STYLE, TOOLTIP_SCRIPT, chart_html, chart_key, inline_svg, reuse_files, save, script_json,
                     write_files)
 from .labels import date_span, fmt_multiple, fmt_number, measure_label, measure_unit_label, shorten
@@ -42,8 +42,6 @@ from .record_timeline import TIMELINE_YEARS, record_timeline_chart, record_timel
 from .source_conflicts import conflict_groups, source_conflicts_chart, source_conflicts_frame
 from .theme import (AFTER_COLOR, BEFORE_COLOR, CATEGORY, FONT, INK, MAX_CONFLICT_PANELS, MAX_LABELLED_RECORDS,
                     MAX_ROWS, MUTED, NORM_COLOR, RECORD_COLOR, SOURCE_TYPE_COLORS, THEME)
-
-from ..renderers import CHART_NAMES  # noqa: E402
 
 __all__ = [
     "AFTER_COLOR", "BEFORE_COLOR", "CATEGORY", "CHART_NAMES", "Drawing", "FONT", "INK", "MAX_CONFLICT_PANELS",

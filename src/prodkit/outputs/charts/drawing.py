@@ -39,9 +39,6 @@ def write_svg_png(svg: str, folder: Path, name: str) -> None:
     (folder / f"{name}.png").write_bytes(vlc.svg_to_png(svg, scale=png_scale(svg), ppi=PNG_PPI))
 
 
-from ..renderers import RENDER_WORKER, start_renderers, stop_renderers  # noqa: E402,F401
-
-
 class Drawing:
     """Draws charts as their specs arrive, each in the helper with the least work so far.
 
@@ -102,7 +99,7 @@ class Drawing:
 def draw_files(specs: dict[str, dict], folder: Path, workers: list | None = None) -> dict[str, str]:
     """Write ``name.svg`` and ``name.png`` for every spec into ``folder``; return the SVGs.
 
-    The work is shared among ``workers`` (from :func:`start_renderers`), the
+    The work is shared among ``workers`` (from :func:`~prodkit.outputs.renderers.start_renderers`), the
     largest specs first (see :class:`Drawing`).
     """
     drawing = Drawing(folder, workers)
