@@ -16,6 +16,22 @@ RAW = ROOT / "data" / "raw"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def pytest_configure(config) -> None:
+    """pint's cache of parsed definitions goes to a folder of this test session, not the user's cache."""
+    if "PRODKIT_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        config._prodkit_cache = tempfile.mkdtemp(prefix="prodkit-test-cache-")
+        os.environ["PRODKIT_CACHE_DIR"] = config._prodkit_cache
+
+
+def pytest_unconfigure(config) -> None:
+    folder = getattr(config, "_prodkit_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("PRODKIT_CACHE_DIR", None)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -251,3 +251,37 @@ def test_per_hour_figures_only_where_the_shift_length_is_stated(runner, tmp_path
     assert (claims["c117"]["shift_hours"], claims["c117"]["value_per_hour"]) == ("4.0", "80.25")
     # 536 t "per shift" with no length: no per-hour figure is made up
     assert (claims["c007"]["shift_hours"], claims["c007"]["value_per_hour"]) == ("", "")
+
+
+# --- pint's cache of parsed definitions --------------------------------------
+
+_FACTORS = ("import sys; from prodkit.units import Units; u = Units(); "
+            "print(u.factor('pood', 'kilogram'), u.factor('short ton', 'tonne'), u.ureg.cache_folder is not None)")
+
+
+def _factors_in_new_process(cache: str) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PRODKIT_CACHE_DIR=cache)
+    out = subprocess.run([sys.executable, "-c", _FACTORS], env=env, capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_parsed_definitions_are_cached_and_a_damaged_cache_is_parsed_again(tmp_path):
+    cache = tmp_path / "cache"
+    first = _factors_in_new_process(str(cache))
+    pickles = sorted(cache.rglob("*.pickle"))
+    assert first == ["16.3804964", "0.90718474", "True"] and pickles
+    second = _factors_in_new_process(str(cache))  # read back from the cache: the same factors
+    assert second == first
+    for p in pickles:  # a half-written or damaged cache is thrown away, not trusted
+        p.write_bytes(b"not a pickle")
+    third = _factors_in_new_process(str(cache))
+    assert third[:2] == first[:2]
+    assert not any(p.read_bytes() == b"not a pickle" for p in cache.rglob("*.pickle"))
+
+
+def test_an_empty_cache_setting_parses_every_time(tmp_path):
+    assert _factors_in_new_process("") == ["16.3804964", "0.90718474", "False"]
