@@ -76,7 +76,7 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     """Every output table, as polars frames, from a loaded ledger."""
     from . import norms, plausibility
     from .outputs.tables import accounts_frame, claims_output, problems_frame
-    from .events import conflicts_table, prepare, reconcile_all
+    from .events import prepare, reconcile_tables
 
     # the checks and the reconciliation work on the narrow columns they need;
     # the wide text (quotes, notes, locators) joins the result only when written
@@ -85,8 +85,9 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     claims, conv_problems = norms.check_conversions(claims, ledger.units)
     ledger.problems = sorted(set(ledger.problems + check_problems + conv_problems),
                              key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
-    reconciled, sensitivity = reconcile_all(claims, ledger.sources, strategy=strategy, tolerance=tolerance,
-                                            seed=seed, adjudications=ledger.adjudications)
+    reconciled, sensitivity, conflicts = reconcile_tables(claims, ledger.sources, strategy=strategy,
+                                                         tolerance=tolerance, seed=seed,
+                                                         adjudications=ledger.adjudications)
     nvr, nvr_problems = norms.norms_vs_records(claims, tolerance=max(tolerance, 0.05))
     ledger.problems = sorted(set(ledger.problems + nvr_problems),
                              key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
@@ -95,7 +96,7 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     return {
         "claims": claims_output(wide, ledger.extra_columns),
         "reconciled": reconciled,
-        "conflicts": conflicts_table(claims, reconciled),
+        "conflicts": conflicts,
         "norms_vs_records": nvr,
         "sensitivity": sensitivity,
         "problems": problems_frame(ledger.problems),

@@ -391,17 +391,7 @@ def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFr
     # lazily, so that only the columns written are joined
     c = claims.lazy().join(groups.lazy().select(KEY + [pl.col("value").alias("_chosen_value"), "chosen_claim_id"]),
                            on=KEY, how="inner")
-    return c.select(
-        *KEY, "claim_id", "source_id", "source_type",
-        pl.coalesce("value_low", "value_mid").alias("value_low"),
-        pl.coalesce("value_high", "value_mid").alias("value_high"),
-        pl.col("unit_canonical").alias("unit"),
-        pl.when(pl.col("_chosen_value").is_not_null() & (pl.col("_chosen_value") != 0)
-                & pl.col("value_mid").is_not_null())
-        .then((pl.col("value_mid") - pl.col("_chosen_value")) / pl.col("_chosen_value").abs() * 100)
-        .alias("deviation_pct"),
-        (pl.col("claim_id") == pl.col("chosen_claim_id")).fill_null(False).alias("chosen"),
-    ).sort(KEY + ["claim_id"]).collect()
+    return c.select(_conflict_columns()).sort(KEY + ["claim_id"]).collect()
 
 
 def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str, tolerance: float, seed: int,
@@ -410,6 +400,20 @@ def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str,
 
     Only the chosen strategy's table is built whole; for the others the
     sensitivity table needs just the value each one (or an adjudication) gives.
+    """
+    reconciled, sensitivity, _ = reconcile_tables(claims, sources, strategy=strategy, tolerance=tolerance,
+                                                  seed=seed, adjudications=adjudications)
+    return reconciled, sensitivity
+
+
+def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str, tolerance: float, seed: int,
+                     adjudications: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The reconciled, sensitivity and conflicts tables, from one grouping.
+
+    The conflicts table is the same as :func:`conflicts_table` gives, read
+    off the grouped claims (already in (KEY, claim_id) order, each with its
+    group's number, which is its row in the reconciled table): no join on
+    the text keys and no sort.
     """
     c, facts = _groups(claims, sources, tolerance)
     adjudicated = adjudicated_groups(facts, c, adjudications)
@@ -425,7 +429,33 @@ def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str,
             pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
         decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
         values.append(decided["value"].alias(name.replace("-", "_")))
-    return reconciled, _sensitivity(wide.with_columns(values))
+    return reconciled, _sensitivity(wide.with_columns(values)), _conflicts(c, reconciled)
+
+
+def _conflicts(c: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFrame:
+    """:func:`conflicts_table` from the grouped claims: group GID is row GID of ``reconciled``."""
+    if c.height and reconciled.height != c[GID].max() + 1:  # pragma: no cover - a broken invariant
+        raise AssertionError("reconciled rows do not follow the group numbers")
+    groups = reconciled.select(
+        (pl.col("status").is_in(["conflict", "adjudicated"]) & (pl.col("n_claims") > 1)).alias("_in"),
+        pl.col("value").alias("_chosen_value"), "chosen_claim_id")
+    picked = c.filter(groups["_in"].gather(c[GID]))
+    chosen = groups.select("_chosen_value", "chosen_claim_id")[picked[GID]]
+    return picked.hstack(chosen).select(_conflict_columns())
+
+
+def _conflict_columns() -> list[pl.Expr]:
+    return [
+        *[pl.col(k) for k in KEY], pl.col("claim_id"), pl.col("source_id"), pl.col("source_type"),
+        pl.coalesce("value_low", "value_mid").alias("value_low"),
+        pl.coalesce("value_high", "value_mid").alias("value_high"),
+        pl.col("unit_canonical").alias("unit"),
+        pl.when(pl.col("_chosen_value").is_not_null() & (pl.col("_chosen_value") != 0)
+                & pl.col("value_mid").is_not_null())
+        .then((pl.col("value_mid") - pl.col("_chosen_value")) / pl.col("_chosen_value").abs() * 100)
+        .alias("deviation_pct"),
+        (pl.col("claim_id") == pl.col("chosen_claim_id")).fill_null(False).alias("chosen"),
+    ]
 
 
 def sensitivity_table(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance: float, seed: int,

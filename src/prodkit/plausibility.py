@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from .errors import Problem, problem
-from .norms import add_flag
+from .norms import add_flag_at
 
 BOUND_COLUMNS = ["measure", "statistic", "basis", "low", "high", "unit", "justification", "source"]
 
@@ -41,8 +41,8 @@ def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
 def check_claims(claims: pl.DataFrame, raw_dir: Path | None) -> tuple[pl.DataFrame, list[Problem]]:
     """Flag claims outside the bound for their measure, statistic and basis."""
     bounds = read_bounds(raw_dir)
-    numbered = claims.select(
-        "claim_id", "measure", "statistic", "basis_period", "value", "value_mid", "unit_canonical", "basis",
+    numbered = claims.with_row_index("_row").select(
+        "_row", "claim_id", "measure", "statistic", "basis_period", "value", "value_mid", "unit_canonical", "basis",
         "source_file", "source_line").filter(pl.col("value_mid").is_not_null())
     j = numbered.join(bounds, on="measure", how="inner").filter(
         (pl.col("_b_stat").is_null() | (pl.col("_b_stat") == pl.col("statistic")))
@@ -56,4 +56,4 @@ def check_claims(claims: pl.DataFrame, raw_dir: Path | None) -> tuple[pl.DataFra
                 basis=(r["basis"] or (f"per {r['basis_period']}" if r["basis_period"] else "")).strip(),
                 low=f"{r['_b_low']:g}", high=f"{r['_b_high']:g}", why=f"{r['_b_why']} [{r['_b_source']}]")
         for r in bad.iter_rows(named=True)]
-    return add_flag(claims, bad["claim_id"].to_list(), "implausible"), problems
+    return add_flag_at(claims, bad["_row"], "implausible"), problems
