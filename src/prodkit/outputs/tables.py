@@ -65,13 +65,23 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
 
 def portable_csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with the cell spellings :func:`write_csv` promises (see there)."""
+    # only the columns that hold an empty text or a non-finite number are
+    # rewritten: copying every text column of millions of rows costs more
+    # than looking at it once
+    text = [n for n, t in frame.schema.items() if t == pl.String]
+    floats = [n for n, t in frame.schema.items() if t.is_float()]
+    found = frame.select([(pl.col(n) == "").any().alias(n) for n in text]
+                         + [(~pl.col(n).is_finite()).any().alias(n) for n in floats]).row(0, named=True) \
+        if text or floats else {}
     fixes = []
     for name, dtype in frame.schema.items():
         col = pl.col(name)
         if dtype == pl.String:
-            fixes.append(pl.when(col == "").then(None).otherwise(col).alias(name))
+            if found[name]:
+                fixes.append(pl.when(col == "").then(None).otherwise(col).alias(name))
         elif dtype.is_float():
-            fixes.append(pl.when(col.is_finite()).then(col).otherwise(None).alias(name))
+            if found[name]:
+                fixes.append(pl.when(col.is_finite()).then(col).otherwise(None).alias(name))
         elif dtype == pl.Boolean:
             fixes.append(pl.when(col).then(pl.lit(BOOLEAN_TEXT[True]))
                          .when(col.not_()).then(pl.lit(BOOLEAN_TEXT[False]))
