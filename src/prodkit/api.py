@@ -75,6 +75,7 @@ CORE_COLUMNS = ["claim_id", "event_id", "subject", "sector", "measure", "statist
 def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     """Every output table, as polars frames, from a loaded ledger."""
     from . import norms, plausibility
+    from .errors import merge_problems
     from .outputs.tables import accounts_frame, claims_output, problems_frame
     from .events import prepare, reconcile_tables
 
@@ -83,14 +84,12 @@ def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
     core = prepare(ledger.claims.select([c for c in CORE_COLUMNS if c in ledger.claims.columns]), ledger.sources)
     claims, check_problems = plausibility.check_claims(core, ledger.raw_dir)
     claims, conv_problems = norms.check_conversions(claims, ledger.units)
-    ledger.problems = sorted(set(ledger.problems + check_problems + conv_problems),
-                             key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
+    ledger.problems = merge_problems(ledger.problems, check_problems + conv_problems)
     reconciled, sensitivity, conflicts = reconcile_tables(claims, ledger.sources, strategy=strategy,
                                                          tolerance=tolerance, seed=seed,
                                                          adjudications=ledger.adjudications)
     nvr, nvr_problems = norms.norms_vs_records(claims, tolerance=max(tolerance, 0.05))
-    ledger.problems = sorted(set(ledger.problems + nvr_problems),
-                             key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.field, p.value))
+    ledger.problems = merge_problems(ledger.problems, nvr_problems)
     claims = norms.flag_claims(claims, nvr)
     wide = ledger.claims.with_columns(claims["flags"])  # row for row the same claims
     return {

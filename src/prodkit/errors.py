@@ -100,6 +100,40 @@ class Problem:
         return f"{head}\n  {message}\n  Fix: {self.hint}"
 
 
+def problem_order(p: Problem) -> tuple:
+    """The order of problems.csv: by file, line, column, code, field and value, then the rest of the row.
+
+    Every written field takes part, so two problems never tie and the order
+    never depends on how they were found.
+    """
+    return (p.file, p.line if p.line is not None else 0, p.column if p.column is not None else 0, p.code,
+            p.field, p.value, p.message, p.severity, p.hint)
+
+
+def merge_problems(ordered: list[Problem], more: list[Problem]) -> list[Problem]:
+    """``ordered`` (in :func:`problem_order`, no repeats) with ``more`` added, in order, without repeats.
+
+    The checks after loading find a few problems where loading found
+    hundreds of thousands: only the new ones are sorted and looked up.
+
+    >>> a, b = problem("field-empty", file="c.csv", line=3, field="unit"), problem("row-empty", file="c.csv", line=2)
+    >>> [p.line for p in merge_problems([a], [b, a, b])]
+    [2, 3]
+    """
+    import bisect
+    import heapq
+
+    keys = [problem_order(p) for p in ordered]
+    fresh = []
+    for p in sorted(set(more), key=problem_order):
+        k = problem_order(p)
+        i = bisect.bisect_left(keys, k)
+        if i < len(keys) and keys[i] == k and ordered[i] == p:
+            continue  # already listed
+        fresh.append(p)
+    return list(heapq.merge(ordered, fresh, key=problem_order)) if fresh else list(ordered)
+
+
 def _short(value: str, limit: int = 60) -> str:
     """A value fit for one terminal line: control bytes shown as \\xNN, long text cut."""
     text = value if len(value) <= limit else value[: limit - 1] + "…"

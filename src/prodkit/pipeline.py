@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from . import checks
-from .errors import ERROR, WARNING, InputError, Problem, problem
+from .errors import ERROR, WARNING, InputError, Problem, problem, problem_order
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_OPTIONAL, CLAIMS_REQUIRED,
                      SOURCES_OPTIONAL, SOURCES_REQUIRED, Table, read_table)
 from .schema import RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from
@@ -139,10 +139,11 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
         problems += _empty_required(adj_t, ADJUDICATIONS_REQUIRED)
         problems += checks.adjudication_checks(adj_t.frame, claims, _col_numbers(adj_t))
 
-    problems = _drop_consequences(sorted(set(problems), key=_problem_order))
+    problems = _drop_consequences(sorted(set(problems), key=problem_order))
     bad_claim_lines = _rejected_lines(problems, claims_t.label, strict)
     if strict:
-        problems = _strict(problems, {claims_t.label: bad_claim_lines, sources_t.label: bad_source_lines})
+        problems = sorted(set(_strict(problems, {claims_t.label: bad_claim_lines,
+                                                 sources_t.label: bad_source_lines})), key=problem_order)
     rejected = claims.filter(pl.col("source_line").is_in(sorted(bad_claim_lines)))
     used = claims.filter(~pl.col("source_line").is_in(sorted(bad_claim_lines)))
     used = _add_flags(used, problems, claims_t.label)
@@ -201,11 +202,6 @@ def _drop_consequences(problems: list[Problem]) -> list[Problem]:
     if not ragged:
         return problems
     return [p for p in problems if p.code == "row-width" or (p.file, p.line) not in ragged]
-
-
-def _problem_order(p: Problem):
-    return (p.file, p.line if p.line is not None else 0, p.column if p.column is not None else 0, p.code,
-            p.field, p.value, p.message)
 
 
 def _strict(problems: list[Problem], rejected: dict[str, set[int]]) -> list[Problem]:
