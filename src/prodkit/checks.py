@@ -16,12 +16,12 @@ from .values import FigureError, parse_figure
 def duplicate_ids(frame: pl.DataFrame, column: str, code: str, col_number: int | None) -> list[Problem]:
     """Every row after the first that repeats an id."""
     col = pl.col(column)
-    # ids are usually written in order: then a repeat sits next to its twin (no hashing)
-    no_nulls, ascending = frame.select((col.null_count() == 0).alias("n"),
-                                       (col.shift(1) <= col).all().alias("s")).row(0)
-    in_order = no_nulls and ascending
+    ids = frame.select(column, "source_file", "source_line").filter(col.is_not_null())
+    # ids are usually written in order (empty ones aside): then a repeat sits
+    # next to its twin, and no id needs hashing
+    in_order = ids.select((col.shift(1) <= col).all()).item()
     repeated = ((col == col.shift(1)) | (col == col.shift(-1))).fill_null(False) if in_order else col.is_duplicated()
-    dup = frame.filter(repeated & col.is_not_null())
+    dup = ids.filter(repeated)
     if dup.height == 0:
         return []
     dup = dup.with_columns(pl.col("source_line").min().over(column).alias("_first")).filter(
@@ -39,6 +39,7 @@ def unknown_sources(claims: pl.DataFrame, sources: pl.DataFrame, sources_label: 
                     col_number: int | None, rejected_sources: set[str]) -> list[Problem]:
     known = sorted(set(sources["source_id"].drop_nulls().to_list()))
     out = []
+    claims = claims.select("source_id", "source_file", "source_line")
     missing = claims.filter(pl.col("source_id").is_not_null() & ~pl.col("source_id").is_in(known))
     distinct = missing.select(pl.col("source_id").unique(maintain_order=True))["source_id"].to_list()
     suggester = Suggester(known)
@@ -112,14 +113,17 @@ def event_consistency(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list
 def references(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Problem]:
     """converted_from names a claim; norm_ref names an event that has a norm (anti-joins, no Python sets)."""
     out = []
-    ids = claims.select(pl.col("claim_id").alias("converted_from")).drop_nulls().unique()
-    bad = claims.filter(pl.col("converted_from").is_not_null()).join(ids, on="converted_from", how="anti")
+    # the few converting claims are looked up among all claim ids (no unique() of millions of ids first)
+    ids = claims.select(pl.col("claim_id").alias("converted_from"))
+    bad = (claims.select("converted_from", "source_file", "source_line")
+           .filter(pl.col("converted_from").is_not_null()).join(ids, on="converted_from", how="anti"))
     for v, f, line in bad.select("converted_from", "source_file", "source_line").iter_rows():
         out.append(problem("converted-from-unknown", file=f, line=line, column=col_numbers.get("converted_from"),
                            field="converted_from", value=v))
     norm_events = (claims.filter(pl.col("statistic") == "norm").select(pl.col("event_id").alias("norm_ref"))
                    .drop_nulls().unique())
-    bad = claims.filter(pl.col("norm_ref").is_not_null()).join(norm_events, on="norm_ref", how="anti")
+    bad = (claims.select("norm_ref", "source_file", "source_line").filter(pl.col("norm_ref").is_not_null())
+           .join(norm_events, on="norm_ref", how="anti"))
     for v, f, line in bad.select("norm_ref", "source_file", "source_line").iter_rows():
         out.append(problem("norm-ref-unknown", file=f, line=line, column=col_numbers.get("norm_ref"),
                            field="norm_ref", value=v))
