@@ -158,14 +158,21 @@ def trust_your_friends(claims: pl.DataFrame, explain: bool = True) -> pl.DataFra
 def meet_in_the_middle(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
     c = _with_number(claims)
     # one claim per root: the best-trusted retelling stands for its original
-    indep = (c.filter(pl.col("trust_rank") == pl.col("trust_rank").min().over([GID, "_root"]))
-             .group_by([GID, "_root"]).first())
-    med = indep.group_by(GID).agg(pl.col("value_mid").median().alias("value"), pl.len().alias("_n"))
+    # (lowest trust_rank, then lowest claim_id): the first row of each
+    # (group, root) once the narrow frame is sorted
+    ranked = c.filter(pl.col("trust_rank").is_not_null()).sort([GID, "_root", "trust_rank", "_order"])
+    first = (pl.col(GID) != pl.col(GID).shift(1, fill_value=-1)) | (pl.col("_root") != pl.col("_root").shift(1))
+    indep = ranked.filter(first.fill_null(True))
+    med = indep.group_by(GID, maintain_order=True).agg(pl.col("value_mid").median().alias("value"),
+                                                        pl.len().alias("_n"))
     if not explain:
         return med.select(GID, "value")
-    # the claim that holds the median value, if one does (lowest claim_id: lowest _order)
-    holder = (c.join(med, on=GID).filter(pl.col("value_mid") == pl.col("value"))
-              .group_by(GID).agg(pl.col("_order").min()))
+    # the claim that holds the median value, if one does (lowest claim_id:
+    # lowest _order, the first such row in the grouped frame's order)
+    n_groups = int(claims[GID].max()) + 1 if claims.height else 0
+    median_of = pl.Series("_m", [None] * n_groups, dtype=pl.Float64).scatter(med[GID], med["value"])
+    holds = c.filter(pl.col("value_mid") == median_of.gather(c[GID]))
+    holder = holds.filter(pl.col(GID) != pl.col(GID).shift(1, fill_value=-1)).select(GID, "_order")
     out = med.join(holder, on=GID, how="left")
     return out.with_columns(claims["claim_id"].gather(out["_order"]).alias("chosen_claim_id")).select(
         GID, "chosen_claim_id", "value", pl.format("median of {} independent claims", "_n").alias("how"))
