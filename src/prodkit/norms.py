@@ -64,46 +64,51 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
         "value_mid", "unit_canonical", "source_id", "trust_rank", "basis_period", "norm_ref", "source_file",
         "source_line").filter(pl.col("value_mid").is_not_null() & pl.col("statistic").is_in(
         ["record", "norm", "pct_of_norm", "multiple_of_norm"]))
-    # records are numbered (_rid): windows and groups on an integer, not on claim_id text
-    records = numbered.filter(pl.col("statistic") == "record").with_row_index("_rid")
     norms = numbered.filter(pl.col("statistic") == "norm").select(
         pl.col("event_id").alias("norm_event_id"), "measure", pl.col("claim_id").alias("norm_claim_id"),
         _lo.alias("n_lo"), _hi.alias("n_hi"), pl.col("date").alias("norm_date"),
         pl.col("basis_period").alias("norm_basis"), pl.col("source_id").alias("norm_source_id"))
     own = norms.select("norm_event_id", "measure").unique()
-    records = records.join(own.with_columns(pl.lit(True).alias("_own")),
-                           left_on=["event_id", "measure"], right_on=["norm_event_id", "measure"], how="left")
-    records = records.with_columns(
-        pl.when(pl.col("_own")).then(pl.col("event_id")).otherwise(pl.col("norm_ref")).alias("norm_event_id"),
-        pl.col("claim_id").alias("record_claim_id"))
-    pairs = records.join(norms, on=["norm_event_id", "measure"], how="inner")
+    # records are numbered (_rid, their row): windows and groups run on an
+    # integer, and a record's own columns are fetched by it once at the end
+    records = (numbered.filter(pl.col("statistic") == "record")
+               .join(own.with_columns(pl.lit(True).alias("_own")), left_on=["event_id", "measure"],
+                     right_on=["norm_event_id", "measure"], how="left", maintain_order="left")
+               .with_row_index("_rid")
+               .with_columns(pl.when(pl.col("_own")).then(pl.col("event_id")).otherwise(pl.col("norm_ref"))
+                             .alias("norm_event_id")))
+    pairs = records.select("_rid", "norm_event_id", "measure", "source_id", "date", "basis_period").join(
+        norms, on=["norm_event_id", "measure"], how="inner")
     # a source that states both a record and its norm is compared with its own norm
     same = pl.col("norm_source_id") == pl.col("source_id")
     pairs = pairs.filter(~same.any().over("_rid") | same)
-    pairs = _norm_in_force(pairs)
+    pairs = _norm_in_force(pairs).select(
+        "_rid", "n_lo", "n_hi", "norm_event_id", "norm_claim_id",
+        (pl.col("basis_period").is_not_null() & pl.col("norm_basis").is_not_null()
+         & (pl.col("norm_basis") != pl.col("basis_period"))).alias("_bm"))
     # records with no norm still get a row when a ratio is stated: it implies a norm
     ratio_events = numbered.filter(pl.col("statistic").is_in(["pct_of_norm", "multiple_of_norm"])).select(
         "event_id", "measure").unique()
-    lonely = (records.join(pairs.select("_rid").unique(), on="_rid", how="anti")
-              .join(ratio_events, on=["event_id", "measure"], how="semi")).with_columns(
-        pl.lit(None, dtype=pl.String).alias("norm_claim_id"), pl.lit(None, dtype=pl.Float64).alias("n_lo"),
-        pl.lit(None, dtype=pl.Float64).alias("n_hi"), pl.lit(None, dtype=pl.String).alias("norm_basis"),
-        pl.lit(None, dtype=pl.String).alias("norm_event_id"))
-    pairs = pl.concat([pairs, lonely], how="diagonal_relaxed").with_columns(
-        (pl.col("basis_period").is_not_null() & pl.col("norm_basis").is_not_null()
-         & (pl.col("norm_basis") != pl.col("basis_period"))).alias("_bm"))
+    lonely = (records.select("_rid", "event_id", "measure").join(pairs.select("_rid").unique(), on="_rid", how="anti")
+              .join(ratio_events, on=["event_id", "measure"], how="semi")).select(
+        "_rid", pl.lit(None, dtype=pl.Float64).alias("n_lo"), pl.lit(None, dtype=pl.Float64).alias("n_hi"),
+        pl.lit(None, dtype=pl.String).alias("norm_event_id"), pl.lit(None, dtype=pl.String).alias("norm_claim_id"),
+        pl.lit(False).alias("_bm"))
     # in record order, each record's norms in claim_id order: the aggregation needs no sort of its own
-    pairs = pairs.sort(["_rid", "norm_claim_id"], nulls_last=True)
+    pairs = pl.concat([pairs, lonely.select(pairs.columns)], how="vertical_relaxed").sort(
+        ["_rid", "norm_claim_id"], nulls_last=True)
     base = pairs.group_by("_rid", maintain_order=True).agg(
-        pl.col("record_claim_id").first(), pl.col("event_id").first(), pl.col("subject").first(), pl.col("sector").first(),
-        pl.col("measure").first(), pl.col("date").first(), pl.col("value_mid").first().alias("record_value"),
         pl.col("n_lo").min().alias("norm_low"), pl.col("n_hi").max().alias("norm_high"),
-        pl.col("unit_canonical").first().alias("unit"), pl.col("source_id").first().alias("record_source_id"),
-        pl.col("trust_rank").first().alias("_rank"), pl.col("norm_event_id").first(),
+        pl.col("norm_event_id").first(),
         pl.col("norm_claim_id").drop_nulls().alias("norm_claim_ids"),  # a list, joined below (faster)
         pl.col("_bm").any().alias("_basis_mismatch"),
-        pl.col("source_file").first(), pl.col("source_line").first(),
-    ).with_columns(
+    )
+    record = records.select(
+        pl.col("claim_id").alias("record_claim_id"), "event_id", "subject", "sector", "measure", "date",
+        pl.col("value_mid").alias("record_value"), pl.col("unit_canonical").alias("unit"),
+        pl.col("source_id").alias("record_source_id"), pl.col("trust_rank").alias("_rank"), "source_file",
+        "source_line")
+    base = base.hstack(record[base["_rid"]]).with_columns(
         pl.col("norm_claim_ids").list.join(";"),
         (pl.col("record_value") / pl.col("norm_high") * 100).alias("pct_of_norm_low"),
         (pl.col("record_value") / pl.col("norm_low") * 100).alias("pct_of_norm_high"),
