@@ -58,7 +58,8 @@ _CONTROL_SET = bytes([b for b in range(32) if b not in (9, 10, 13)] + [127])
 
 def _has_control_bytes(raw: bytes) -> bool:
     """One pass in C: does the file hold a control byte or U+FFFD anywhere?"""
-    return len(raw.translate(None, _CONTROL_SET)) != len(raw) or b"\xef\xbf\xbd" in raw
+    # U+FFFD is EF BF BD: a one-byte search (memchr) rules it out in most files
+    return len(raw.translate(None, _CONTROL_SET)) != len(raw) or (b"\xef" in raw and b"\xef\xbf\xbd" in raw)
 
 
 @dataclass
