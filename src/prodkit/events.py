@@ -82,7 +82,14 @@ def prepare(claims: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
 _STRATEGY_COLUMNS = [GID, "_order", "value_mid", "trust_rank", "source_year", "_root"]
 
 
+#: While :func:`reconcile_tables` runs every strategy on one grouped frame,
+#: that frame's numbered rows, filtered once: (grouped frame, numbered rows).
+_numbered: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+
+
 def _with_number(claims: pl.DataFrame, *extra: pl.Expr) -> pl.DataFrame:
+    if not extra and _numbered and _numbered[-1][0] is claims:
+        return _numbered[-1][1]
     cols = [c for c in _STRATEGY_COLUMNS if c in claims.columns]
     return claims.select(*cols, *extra).filter(pl.col("value_mid").is_not_null())
 
@@ -424,18 +431,23 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     """
     c, facts = _groups(claims, sources, tolerance)
     adjudicated = adjudicated_groups(facts, c, adjudications)
-    reconciled = _decide(facts, choose(c, strategy, seed), strategy, adjudicated)
-    wide = reconciled.select(KEY + ["status", "value_low", "value_high", "unit"])
-    gids = facts.select(GID)
-    values = []
-    for name in STRATEGIES:
-        if name == strategy:
-            values.append(reconciled["value"].alias(name.replace("-", "_")))
-            continue
-        chosen = choose(c, name, seed, explain=False).with_columns(
-            pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
-        decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
-        values.append(decided["value"].alias(name.replace("-", "_")))
+    _numbered.append((c, _with_number(c)))  # the six strategies filter the numbered rows once
+    try:
+        reconciled = _decide(facts, choose(c, strategy, seed), strategy, adjudicated)
+        wide = reconciled.select(KEY + ["status", "value_low", "value_high", "unit"])
+        gids = facts.select(GID)
+        values = []
+        for name in STRATEGIES:
+            if name == strategy:
+                values.append(reconciled["value"].alias(name.replace("-", "_")))
+                continue
+            chosen = choose(c, name, seed, explain=False).with_columns(
+                pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
+            decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"),
+                                          adjudicated)
+            values.append(decided["value"].alias(name.replace("-", "_")))
+    finally:
+        _numbered.pop()
     return reconciled, _sensitivity(wide.with_columns(values)), _conflicts(c, reconciled)
 
 
