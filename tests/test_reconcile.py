@@ -317,6 +317,21 @@ def test_conflicts_table_lists_every_claim_of_a_conflict(bundled):
     assert float(art[1]["deviation_pct"]) == pytest.approx(2.985, abs=1e-3)
 
 
+def test_conflicts_read_off_the_groups_equal_the_joined_table_in_any_row_order():
+    from prodkit.api import CORE_COLUMNS
+    from prodkit.events import conflicts_table, prepare, reconcile_tables
+    from prodkit.pipeline import load_ledger
+
+    led = load_ledger(RAW)
+    core = prepare(led.claims.select([c for c in CORE_COLUMNS if c in led.claims.columns]), led.sources)
+    for claims in (core, core.sample(fraction=1.0, shuffle=True, seed=7)):
+        for name in STRATEGIES:
+            rec, _, fast = reconcile_tables(claims, led.sources, strategy=name, tolerance=0.01, seed=1935,
+                                            adjudications=led.adjudications)
+            slow = conflicts_table(claims, rec)
+            assert fast.height > 0 and fast.equals(slow), name
+
+
 def test_explain_prints_the_event_as_a_historian_reads_it(runner):
     result = run(runner, "explain", "artyukhov-1935-09", "--raw-dir", str(RAW))
     assert result.exit_code == 0, result.stderr

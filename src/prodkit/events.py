@@ -293,7 +293,8 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
                       .select(GID, pl.col("_group_flags").alias("_flag")).drop_nulls("_flag")])
     merged = (both.with_columns(pl.col("_flag").str.split(";")).explode("_flag")
               .filter(pl.col("_flag") != "").unique().sort([GID, "_flag"])
-              .group_by(GID, maintain_order=True).agg(pl.col("_flag").alias("_merged")).with_columns(pl.col("_merged").list.join(";")))
+              .group_by(GID, maintain_order=True).agg(pl.col("_flag").alias("_merged"))
+              .with_columns(pl.col("_merged").list.join(";")))
     return (facts.join(merged, on=GID, how="left", maintain_order="left")
             .with_columns(pl.coalesce("_merged", "_group_flags").alias("_group_flags")).drop("_merged"))
 

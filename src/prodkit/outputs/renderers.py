@@ -24,13 +24,14 @@ def needs_drawing(earlier: Path | None) -> bool:
 #
 # vl-convert holds the GIL while it draws, and its JavaScript engine takes
 # half a second to start. Two helper processes warm up while the pipeline
-# runs and altair builds the charts, then draw them side by side. On an idle
-# 2-core machine that saves 1-1.5 s; with one core busy elsewhere it costs
-# nothing. prodkit draws in-process only when every core is already busy
-# (1-minute load average at or above the core count): the load average
-# lags, and after a run of its own a lower bar sent every chart in-process.
-# PRODKIT_RENDER_WORKERS=N forces N helpers (0: draw in-process, which is
-# also the fallback when a helper fails).
+# runs and altair builds the charts, then draw them side by side. On 2
+# cores that saves 1-1.5 s when the machine is idle, and 1.5-3.5 s when
+# other work keeps both cores busy (three processes of prodkit's get more of
+# the machine than one). Earlier versions drew in-process when the load
+# average was high; the load average lags, so after prodkit's own last run
+# every chart was drawn in-process, 2-3 s slower. PRODKIT_RENDER_WORKERS=N
+# forces N helpers (0: draw in-process, which is also the fallback when a
+# helper fails; a one-core machine draws in-process).
 # ---------------------------------------------------------------------------
 
 RENDER_WORKER = r"""
@@ -50,7 +51,7 @@ for line in sys.stdin:
 
 
 def start_renderers(count: int | None = None) -> list:
-    """Start helper processes that draw SVG and PNG (none on a busy or one-core machine)."""
+    """Start helper processes that draw SVG and PNG (two; none on a one-core machine)."""
     import os
     import subprocess
     import sys
@@ -60,12 +61,7 @@ def start_renderers(count: int | None = None) -> list:
         if setting.isdigit():
             count = int(setting)
         else:
-            cores = os.cpu_count() or 1
-            try:
-                load = os.getloadavg()[0]
-            except (AttributeError, OSError):  # no load average (Windows): trust the core count
-                load = 0.0
-            count = 2 if cores >= 2 and load < cores else 0
+            count = 2 if (os.cpu_count() or 1) >= 2 else 0
     workers = []
     for _ in range(count):
         try:
