@@ -89,6 +89,13 @@ def test_chart_spec_matches_golden(name, frozen_charts):
         pytest.fail(f"{name} spec differs from {path.name} (PRODKIT_REGEN_GOLDENS=1 to accept):\n{diff[:4000]}")
 
 
+@pytest.mark.parametrize("name", charts.CHART_NAMES)
+def test_the_fast_spec_is_altairs_spec_key_for_key(name, frozen_charts):
+    chart = frozen_charts[name]
+    assert json.dumps(charts.spec_of(chart)) == json.dumps(chart.to_dict(validate=False))
+    assert json.dumps(charts.spec_of(chart, validate=True)) == json.dumps(chart.to_dict())
+
+
 # ---------------------------------------------------------------------------
 # What every chart has
 # ---------------------------------------------------------------------------

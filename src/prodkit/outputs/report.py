@@ -95,7 +95,7 @@ def draw(tables: dict[str, pl.DataFrame], dest: Path, *, out_dir: Path, earlier:
         drawing = charts.Drawing(figures_dir, workers)
         specs, svgs = {}, {}
         for name, chart in charts.build_charts(tables).items():
-            specs[name] = spec = chart.to_dict(validate=False)
+            specs[name] = spec = charts.spec_of(chart)
             svg = charts.reuse_files(spec, previous, figures_dir, name) if previous is not None else None
             if svg is not None:
                 svgs[name] = svg

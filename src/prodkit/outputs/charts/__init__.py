@@ -30,7 +30,7 @@ import polars as pl
 
 from ..renderers import CHART_NAMES, RENDER_WORKER, start_renderers, stop_renderers
 from .before_after import before_after_chart, before_after_frame, period_of
-from .drawing import PNG_PPI, PRINT_WIDTH_IN, Drawing, draw_files, png_scale, render, write_svg_png
+from .drawing import PNG_PPI, PRINT_WIDTH_IN, Drawing, draw_files, png_scale, render, spec_of, write_svg_png
 from .files import (PAGE_STYLE, TOOLTIP_SCRIPT, chart_html, chart_key, inline_svg, reuse_files, save, script_json,
                     write_files)
 from .labels import date_span, fmt_multiple, fmt_number, measure_label, measure_unit_label, shorten
@@ -53,7 +53,7 @@ __all__ = [
     "measure_label", "measure_unit_label", "movement_spread_chart", "movement_spread_frame",
     "movement_start_rule", "norms_vs_records_chart", "norms_vs_records_frame", "period_of", "png_scale",
     "record_timeline_chart", "record_timeline_frame", "render", "reuse_files", "row_axis", "save",
-    "script_json", "shorten", "source_conflicts_chart", "source_conflicts_frame", "spread_labels",
+    "script_json", "shorten", "source_conflicts_chart", "spec_of", "source_conflicts_frame", "spread_labels",
     "start_renderers", "stop_renderers", "write_files", "write_svg_png",
 ]
 
