@@ -99,6 +99,10 @@ def _support() -> pl.Expr:
     return pl.col("_root").n_unique().over([GID, "value_mid"]).alias("_support")
 
 
+def _with_support(numbered: pl.DataFrame) -> pl.DataFrame:
+    return numbered if "_support" in numbered.columns else numbered.with_columns(_support())
+
+
 def _names(chosen: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
     """The chosen rows with their claim's claim_id, source_id and source_type (looked up by _order)."""
     rows = chosen["_order"]
@@ -154,7 +158,7 @@ def _chosen(claims: pl.DataFrame, chosen: pl.DataFrame, how: Callable[[], pl.Exp
 
 @strategy("trust-your-friends", "the claim of the most trusted source (lowest trust_rank) wins")
 def trust_your_friends(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
-    c = _with_number(claims).with_columns(_support())
+    c = _with_support(_with_number(claims))
     chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False], values=explain)
     tie = _tie_note("trust_rank", "most independent sources, then earliest source, then claim_id")
     return _chosen(claims, chosen, lambda: pl.format(
@@ -187,7 +191,7 @@ def meet_in_the_middle(claims: pl.DataFrame, explain: bool = True) -> pl.DataFra
 
 @strategy("cry-with-the-wolves", "the value held by most independent sources (ties: most trusted)")
 def cry_with_the_wolves(claims: pl.DataFrame, explain: bool = True) -> pl.DataFrame:
-    c = _with_number(claims).with_columns(_support())
+    c = _with_support(_with_number(claims))
     chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False], values=explain)
     tie = _tie_note("number of sources", "lowest trust_rank, then claim_id")
     return _chosen(claims, chosen, lambda: pl.format(
@@ -432,7 +436,8 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     """
     c, facts = _groups(claims, sources, tolerance)
     adjudicated = adjudicated_groups(facts, c, adjudications)
-    _numbered.append((c, _with_number(c)))  # the six strategies filter the numbered rows once
+    # the six strategies filter the numbered rows once, and two of them count support once
+    _numbered.append((c, _with_number(c).with_columns(_support())))
     try:
         reconciled = _decide(facts, choose(c, strategy, seed), strategy, adjudicated)
         wide = reconciled.select(KEY + ["status", "value_low", "value_high", "unit"])

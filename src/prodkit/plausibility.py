@@ -44,12 +44,14 @@ def check_claims(claims: pl.DataFrame, raw_dir: Path | None) -> tuple[pl.DataFra
     numbered = claims.with_row_index("_row").select(
         "_row", "claim_id", "measure", "statistic", "basis_period", "value", "value_mid", "unit_canonical", "basis",
         "source_file", "source_line").filter(pl.col("value_mid").is_not_null())
-    j = numbered.join(bounds, on="measure", how="inner").filter(
+    # a bound applies in its own unit only: measure and unit are the join's keys
+    j = numbered.join(bounds.with_row_index("_b_row"), left_on=["measure", "unit_canonical"],
+                      right_on=["measure", "_b_unit"], how="inner").filter(
         (pl.col("_b_stat").is_null() | (pl.col("_b_stat") == pl.col("statistic")))
-        & (pl.col("_b_basis").is_null() | (pl.col("_b_basis") == pl.col("basis_period")))
-        & (pl.col("_b_unit") == pl.col("unit_canonical")))
+        & (pl.col("_b_basis").is_null() | (pl.col("_b_basis") == pl.col("basis_period"))))
     bad = j.filter((pl.col("value_mid") < pl.col("_b_low")) | (pl.col("value_mid") > pl.col("_b_high")))
-    bad = bad.sort("source_line").unique(subset=["claim_id"], keep="first", maintain_order=True)
+    # a claim outside two bounds is reported once, against the first bound in the table's order
+    bad = bad.sort("source_line", "_b_row").unique(subset=["claim_id"], keep="first", maintain_order=True)
     problems = [
         problem("implausible", file=r["source_file"], line=r["source_line"], field="value", value=f"{r['value_mid']:g}",
                 unit=r["unit_canonical"], measure=r["measure"],
