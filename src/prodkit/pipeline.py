@@ -144,8 +144,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     if strict:
         problems = sorted(set(_strict(problems, {claims_t.label: bad_claim_lines,
                                                  sources_t.label: bad_source_lines})), key=problem_order)
-    rejected = claims.filter(pl.col("source_line").is_in(sorted(bad_claim_lines)))
-    used = claims.filter(~pl.col("source_line").is_in(sorted(bad_claim_lines)))
+    is_rejected = claims.select(pl.col("source_line").is_in(sorted(bad_claim_lines))).to_series()
+    rejected, used = claims.filter(is_rejected), claims.filter(~is_rejected)
     used = _add_flags(used, problems, claims_t.label)
 
     accounts = [

@@ -7,8 +7,13 @@ overlaps the pipeline instead of following it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+#: Print resolution of the PNG files: every PNG is as wide as a page's text
+#: block (6.5 in) at 300 dots per inch, i.e. 1950 pixels, whatever its size on screen.
+PNG_PPI = 300
+PRINT_WIDTH_IN = 6.5
 #: The charts of a report, by file name.
 CHART_NAMES = ["norms_vs_records", "record_timeline", "source_conflicts", "movement_spread", "before_after"]
 
@@ -34,18 +39,41 @@ def needs_drawing(earlier: Path | None) -> bool:
 # helper fails; a one-core machine draws in-process).
 # ---------------------------------------------------------------------------
 
+def png_scale(svg: str) -> float:
+    """vl-convert's ``scale`` that makes the PNG PRINT_WIDTH_IN wide at PNG_PPI (ppi alone scales by ppi/72)."""
+    match = re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg)
+    width = float(match.group(1)) if match else 800.0
+    return PRINT_WIDTH_IN * 72 / width
+
+
+def write_svg_png(svg: str, folder: Path, name: str) -> None:
+    """Write a drawn chart's ``name.svg`` and ``name.png`` (PRINT_WIDTH_IN wide at PNG_PPI) into ``folder``."""
+    import vl_convert as vlc
+
+    (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
+    (folder / f"{name}.png").write_bytes(vlc.svg_to_png(svg, scale=png_scale(svg), ppi=PNG_PPI))
+
+
+def draw(spec: dict, folder: Path, name: str) -> None:
+    """Draw a Vega-Lite spec into ``folder`` as ``name.svg`` and ``name.png`` (vl-convert, no network)."""
+    import vl_convert as vlc
+
+    write_svg_png(vlc.vegalite_to_svg(spec, allowed_base_urls=[]), folder, name)
+
+
+#: A helper: it starts vl-convert's engine at once, then draws each job
+#: file named on its stdin with :func:`draw` (this module imports nothing
+#: heavy) and prints the chart's name when its files are written.
 RENDER_WORKER = r"""
-import json, re, sys
+import json, sys
+from pathlib import Path
+from prodkit.outputs.renderers import draw
 import vl_convert as vlc
 vlc.vegalite_to_svg({"data": {"values": [{"a": 1}]}, "mark": "point",
                      "encoding": {"x": {"field": "a", "type": "quantitative"}}})
 for line in sys.stdin:
     for job in json.loads(open(line.strip(), encoding="utf-8").read()):
-        svg = vlc.vegalite_to_svg(job["spec"], allowed_base_urls=[])
-        open(job["svg"], "w", encoding="utf-8").write(svg)
-        width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg).group(1))
-        png = vlc.svg_to_png(svg, scale=job["print_width_in"] * 72 / width, ppi=job["ppi"])
-        open(job["png"], "wb").write(png)
+        draw(job["spec"], Path(job["folder"]), job["name"])
         print(job["name"], flush=True)
 """
 
@@ -62,12 +90,15 @@ def start_renderers(count: int | None = None) -> list:
             count = int(setting)
         else:
             count = 2 if (os.cpu_count() or 1) >= 2 else 0
+    # the helpers import this very copy of prodkit, wherever it was imported from
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
     workers = []
     for _ in range(count):
         try:
             workers.append(subprocess.Popen([sys.executable, "-c", RENDER_WORKER], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                            encoding="utf-8"))
+                                            encoding="utf-8", env=env))
         except OSError:  # pragma: no cover - no way to start a process: draw in-process
             break
     return workers

@@ -70,9 +70,9 @@ def portable_csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
     # than looking at it once
     text = [n for n, t in frame.schema.items() if t == pl.String]
     floats = [n for n, t in frame.schema.items() if t.is_float()]
-    found = frame.select([(pl.col(n) == "").any().alias(n) for n in text]
-                         + [(~pl.col(n).is_finite()).any().alias(n) for n in floats]).row(0, named=True) \
-        if text or floats else {}
+    checks = [(pl.col(n) == "").any().alias(n) for n in text] + [(~pl.col(n).is_finite()).any().alias(n)
+                                                                   for n in floats]
+    found = frame.select(checks).row(0, named=True) if checks else {}
     fixes = []
     for name, dtype in frame.schema.items():
         col = pl.col(name)

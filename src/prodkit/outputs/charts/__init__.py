@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..renderers import CHART_NAMES, RENDER_WORKER, start_renderers, stop_renderers
+from ..renderers import (CHART_NAMES, PNG_PPI, PRINT_WIDTH_IN, RENDER_WORKER, png_scale, start_renderers,
+                         stop_renderers, write_svg_png)
 from .before_after import before_after_chart, before_after_frame, period_of
-from .drawing import PNG_PPI, PRINT_WIDTH_IN, Drawing, draw_files, png_scale, render, spec_of, write_svg_png
+from .drawing import Drawing, draw_files, render, spec_of
 from .files import (PAGE_STYLE, TOOLTIP_SCRIPT, chart_html, chart_key, inline_svg, reuse_files, save, script_json,
                     write_files)
 from .labels import date_span, fmt_multiple, fmt_number, measure_label, measure_unit_label, shorten

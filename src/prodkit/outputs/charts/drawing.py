@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-#: Print resolution of the PNG files: every PNG is as wide as a page's text
-#: block (6.5 in) at 300 dots per inch, i.e. 1950 pixels, whatever its size on screen.
-PNG_PPI = 300
-PRINT_WIDTH_IN = 6.5
+from ..renderers import draw
 
 
 def spec_of(chart, *, validate: bool = False) -> dict:
@@ -56,21 +52,6 @@ def render(chart, *, validate: bool = False) -> tuple[dict, str]:
     return spec, vlc.vegalite_to_svg(spec, allowed_base_urls=[])
 
 
-def png_scale(svg: str) -> float:
-    """vl-convert's ``scale`` that makes the PNG PRINT_WIDTH_IN wide at PNG_PPI (ppi alone scales by ppi/72)."""
-    match = re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg)
-    width = float(match.group(1)) if match else 800.0
-    return PRINT_WIDTH_IN * 72 / width
-
-
-def write_svg_png(svg: str, folder: Path, name: str) -> None:
-    """Write a drawn chart's ``name.svg`` and ``name.png`` (PRINT_WIDTH_IN wide at PNG_PPI) into ``folder``."""
-    import vl_convert as vlc
-
-    (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
-    (folder / f"{name}.png").write_bytes(vlc.svg_to_png(svg, scale=png_scale(svg), ppi=PNG_PPI))
-
-
 class Drawing:
     """Draws charts as their specs arrive, each in the helper with the least work so far.
 
@@ -95,9 +76,8 @@ class Drawing:
         self.loads[i] += len(json.dumps(spec))
         job_file = self.folder / f".render-{len(self.jobs)}.json"
         self.jobs.append(job_file)
-        job_file.write_text(json.dumps([{"name": name, "spec": spec, "svg": str(self.folder / f"{name}.svg"),
-                                         "png": str(self.folder / f"{name}.png"), "print_width_in": PRINT_WIDTH_IN,
-                                         "ppi": PNG_PPI}], ensure_ascii=False), encoding="utf-8")
+        job_file.write_text(json.dumps([{"name": name, "spec": spec, "folder": str(self.folder)}],
+                                       ensure_ascii=False), encoding="utf-8")
         try:
             self.workers[i].stdin.write(f"{job_file}\n")
             self.workers[i].stdin.flush()
@@ -106,8 +86,6 @@ class Drawing:
 
     def finish(self) -> dict[str, str]:
         """Wait for the helpers, draw what they did not, and return every submitted chart's SVG."""
-        import vl_convert as vlc
-
         done: set[str] = set()
         for worker in self.workers:
             try:
@@ -124,7 +102,7 @@ class Drawing:
         for job_file in self.jobs:
             job_file.unlink(missing_ok=True)
         for name in sorted(set(self.specs) - done):
-            write_svg_png(vlc.vegalite_to_svg(self.specs[name], allowed_base_urls=[]), self.folder, name)
+            draw(self.specs[name], self.folder, name)
         return {name: (self.folder / f"{name}.svg").read_text(encoding="utf-8") for name in self.specs}
 
 

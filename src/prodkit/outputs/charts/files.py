@@ -6,7 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from .drawing import PNG_PPI, PRINT_WIDTH_IN, render, write_svg_png
+from ..renderers import PNG_PPI, PRINT_WIDTH_IN, write_svg_png
+from .drawing import render
 from .layout import chart_title
 
 
