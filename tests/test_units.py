@@ -255,7 +255,7 @@ def test_per_hour_figures_only_where_the_shift_length_is_stated(runner, tmp_path
 
 # --- pint's cache of parsed definitions --------------------------------------
 
-_FACTORS = ("import sys; from prodkit.units import Units; u = Units(); "
+_FACTORS = ("from prodkit.units import Units; u = Units(); "
             "print(u.factor('pood', 'kilogram'), u.factor('short ton', 'tonne'), u.ureg.cache_folder is not None)")
 
 
