@@ -482,7 +482,7 @@ def run_child(mode: str, args, *, workdir: Path | None = None, extra: list[str] 
         cmd += ["--workdir", str(workdir)]
     cmd += extra or []
     with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(cmd, stdout=out, cwd=ROOT, env=child_env(args))
+        proc = subprocess.Popen(cmd, stdout=out, cwd=ROOT, env=child_env(args, mode))
         polled = {"max_kb": 0, "killed": None}
         done = threading.Event()
         started = time.perf_counter()
@@ -652,11 +652,43 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
-def child_env(args) -> dict:
+def child_env(args, mode: str = "") -> dict:
     env = dict(os.environ)
-    if getattr(args, "snapshot", None):
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(args.snapshot), env.get("PYTHONPATH", "")) if p)
+    paths = [str(args.snapshot)] if getattr(args, "snapshot", None) else []
+    if mode == "naive":
+        paths.append(str(NAIVE_LIB))  # pandas, for the naive baseline only (see ensure_naive_lib)
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (*paths, env.get("PYTHONPATH", "")) if p)
     return env
+
+
+#: Where the naive baseline's pandas is installed (benchmarks/requirements-naive.txt).
+NAIVE_LIB = OUT / "naive-lib"
+NAIVE_REQUIREMENTS = HERE / "requirements-naive.txt"
+
+
+def ensure_naive_lib() -> None:
+    """Install the naive baseline's pandas into NAIVE_LIB once (prodkit itself does not use pandas)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = NAIVE_LIB / ".installed"
+    if stamp.exists() and stamp.read_text() == NAIVE_REQUIREMENTS.read_text():
+        return
+    shutil.rmtree(NAIVE_LIB, ignore_errors=True)
+    print(f"bench: installing the naive baseline's pandas into {display(NAIVE_LIB)} (once)", file=sys.stderr)
+    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+           "--target", str(NAIVE_LIB), "-r", str(NAIVE_REQUIREMENTS)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise ChildFailed(f"naive: cannot install {display(NAIVE_REQUIREMENTS)} with pip: {last}")
+    stamp.write_text(NAIVE_REQUIREMENTS.read_text())
+
+
+def naive_pandas_version() -> str:
+    from importlib.metadata import distributions
+
+    found = [d.version for d in distributions(path=[str(NAIVE_LIB)]) if (d.metadata["Name"] or "").lower() == "pandas"]
+    return found[0] if found else "not installed"
 
 
 def machine() -> dict:
@@ -676,7 +708,7 @@ def machine() -> dict:
     except OSError:
         pass
     versions = {}
-    for name in ("polars", "pandas", "pint", "pandera", "numpy"):
+    for name in ("polars", "pint", "pandera", "numpy"):
         try:
             from importlib.metadata import version
 
@@ -684,7 +716,8 @@ def machine() -> dict:
         except Exception:
             versions[name] = "?"
     return {"cores": os.cpu_count(), "mem_gib": mem_kb / 2**20, "cpu": cpu or platform.processor(),
-            "python": platform.python_version(), "kernel": platform.release(), **versions}
+            "python": platform.python_version(), "kernel": platform.release(), **versions,
+            "pandas": naive_pandas_version()}
 
 
 def fmt_row(cols: list, widths: list[int]) -> str:
@@ -736,13 +769,20 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
     if "startup" not in only:
         args.no_startup = True
+    failures: list[str] = []
+    if "naive" in only:
+        try:
+            ensure_naive_lib()
+        except ChildFailed as exc:
+            failures.append(str(exc))
+            print(f"bench: {exc}", file=sys.stderr)
+            only.discard("naive")
     mach = machine()
     load_start = _loadavg()
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S")
     if args.max_rss_mb is None:
         args.max_rss_mb = mach["mem_gib"] * 2**30 / 1e6 * 0.9
     OUT.mkdir(parents=True, exist_ok=True)
-    failures: list[str] = []
     try:
         info = ensure_ledger(args)
     except ChildFailed as exc:

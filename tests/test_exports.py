@@ -232,10 +232,10 @@ def test_pyreadstat_reads_the_dta_files_back(which, request):
                 assert value_labels == {0: "FALSE", 1: "TRUE"}
                 got = got.cast(pl.Boolean)
             assert got.to_list() == want.to_list(), (table, name)
-    _, meta = pyreadstat.read_dta(str(out / "reconciled.dta"), metadataonly=True)
+    _, meta = pyreadstat.read_dta(str(out / "reconciled.dta"), metadataonly=True, output_format="polars")
     assert list(meta.variable_value_labels["status"].values()) == STATUSES
     assert list(meta.variable_value_labels["statistic"].values()) == STATISTICS
-    _, meta = pyreadstat.read_dta(str(out / "sources.dta"), metadataonly=True)
+    _, meta = pyreadstat.read_dta(str(out / "sources.dta"), metadataonly=True, output_format="polars")
     assert set(meta.variable_value_labels["source_type"].values()) <= set(SOURCE_TYPES)
     assert "(unit: see unit)" in meta.column_names_to_labels.get("value", "(unit: see unit)")
 

@@ -152,18 +152,23 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
     if figures:
         targets["reports"] = Path(reports_dir)
     with Staging(targets) as st:
+        pending = None
+        if figures:
+            # the charts go to the helpers first: they draw while the tables are written
+            say("charts")
+            from .outputs import report
+
+            pending = report.start_all(tables, st.path("reports"), out_dir=Path(out_dir),
+                                       reports_dir=Path(reports_dir), workers=workers)
         say("write tables")
         out = st.path("out")
         for name, frame in tables.items():
             write_csv(frame, out / f"{name}.csv")
         if exports:
             _write_exports(tables, ledger, out, say)
-        if figures:
+        if pending is not None:
             say("figures")
-            from .outputs import report
-
-            report.write_all(tables, ledger, st.path("reports"), out_dir=Path(out_dir), reports_dir=Path(reports_dir),
-                             workers=workers)
+            pending.finish()
         say("publish")
         staged = {key: sorted(p for p in st.path(key).rglob("*") if p.is_file()) for key in targets}
         st.commit()

@@ -52,13 +52,24 @@ def write_all(tables: dict[str, pl.DataFrame], ledger=None, reports_path: Path |
     there are still right are copied, not drawn again. ``workers``: helpers
     from :func:`~prodkit.outputs.renderers.start_renderers`, started earlier.
     """
+    return start_all(tables, reports_path, out_dir=out_dir, reports_dir=reports_dir, workers=workers).finish()
+
+
+def start_all(tables: dict[str, pl.DataFrame], reports_path: Path | None = None, *,
+              out_dir: Path = Path("data/clean"), reports_dir: Path | None = None,
+              workers: list | None = None) -> "Figures":
+    """:func:`write_all` in two steps: the charts go to the helpers now; ``finish()`` writes the files.
+
+    ``prodkit reconcile`` writes its tables and exports in between, while
+    the helpers draw.
+    """
     if reports_path is None:
         raise ValueError("reports_path is required")
     reports_path = Path(reports_path)
     if reports_dir is None and reports_path.name.startswith(".prodkit-"):
         reports_dir = reports_path.parent
-    return draw(tables, reports_path, out_dir=Path(out_dir), earlier=Path(reports_dir) if reports_dir else None,
-                workers=workers)
+    return Figures(tables, reports_path, out_dir=Path(out_dir), earlier=Path(reports_dir) if reports_dir else None,
+                   workers=workers)
 
 
 def redraw(out_dir: Path, reports_dir: Path) -> list[Path]:
@@ -86,30 +97,52 @@ def draw(tables: dict[str, pl.DataFrame], dest: Path, *, out_dir: Path, earlier:
     A chart whose files under ``earlier/figures`` were drawn from the same
     spec (same data, same code) and not edited since is copied, not drawn.
     """
-    figures_dir = dest / "figures"
-    previous = Path(earlier) / "figures" if earlier else None
-    if workers is None:  # they warm up while altair builds the charts
-        workers = charts.start_renderers() if needs_drawing(earlier) else []
-    try:
-        # each chart goes to a helper as soon as its spec is built (or is copied, if unchanged)
-        drawing = charts.Drawing(figures_dir, workers)
-        specs, svgs = {}, {}
-        for name, chart in charts.build_charts(tables).items():
-            specs[name] = spec = charts.spec_of(chart)
-            svg = charts.reuse_files(spec, previous, figures_dir, name) if previous is not None else None
-            if svg is not None:
-                svgs[name] = svg
-            else:
-                drawing.submit(name, spec)
-        svgs.update(drawing.finish())
-    finally:
-        charts.stop_renderers(workers)
-    written: list[Path] = []
-    for name, spec in specs.items():
-        written += charts.write_files(spec, svgs[name], figures_dir, name, drawn=True)
-    page = dest / "report.html"
-    page.write_text(report_html(tables, {n: (specs[n], svgs[n]) for n in specs}, out_dir=out_dir), encoding="utf-8")
-    return written + [page]
+    return Figures(tables, dest, out_dir=out_dir, earlier=earlier, workers=workers).finish()
+
+
+class Figures:
+    """The charts of a run, being drawn: made and sent to the helpers at once, written by :meth:`finish`.
+
+    Each chart goes to a helper as soon as its spec is built, or is copied
+    from ``earlier`` if unchanged. Helpers not needed, and all of them once
+    :meth:`finish` returns or fails, are stopped.
+    """
+
+    def __init__(self, tables: dict[str, pl.DataFrame], dest: Path, *, out_dir: Path, earlier: Path | None = None,
+                 workers: list | None = None):
+        self.tables, self.dest, self.out_dir = tables, dest, out_dir
+        self.figures_dir = dest / "figures"
+        previous = Path(earlier) / "figures" if earlier else None
+        if workers is None:  # they warm up while altair builds the charts
+            workers = charts.start_renderers() if needs_drawing(earlier) else []
+        self.workers = workers
+        try:
+            self.drawing = charts.Drawing(self.figures_dir, workers)
+            self.specs, self.svgs = {}, {}
+            for name, chart in charts.build_charts(tables).items():
+                self.specs[name] = spec = charts.spec_of(chart)
+                svg = charts.reuse_files(spec, previous, self.figures_dir, name) if previous is not None else None
+                if svg is not None:
+                    self.svgs[name] = svg
+                else:
+                    self.drawing.submit(name, spec)
+        except BaseException:
+            charts.stop_renderers(workers)
+            raise
+
+    def finish(self) -> list[Path]:
+        """Wait for the helpers; write every chart's files and ``report.html``; return their paths."""
+        try:
+            self.svgs.update(self.drawing.finish())
+        finally:
+            charts.stop_renderers(self.workers)
+        written: list[Path] = []
+        for name, spec in self.specs.items():
+            written += charts.write_files(spec, self.svgs[name], self.figures_dir, name, drawn=True)
+        page = self.dest / "report.html"
+        page.write_text(report_html(self.tables, {n: (self.specs[n], self.svgs[n]) for n in self.specs},
+                                    out_dir=self.out_dir), encoding="utf-8")
+        return written + [page]
 
 
 # ---------------------------------------------------------------------------
