@@ -72,6 +72,24 @@ def test_installed_script_help_does_not_import_the_heavy_libraries(tmp_path):
     assert done.stdout.strip().splitlines()[-1] == "heavy:"
 
 
+def _allocator_setting(env: dict) -> str:
+    """polars' allocator settings in a new process that imports prodkit, then polars."""
+    code = "import os, prodkit, polars; print(os.environ['_RJEM_MALLOC_CONF'])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_polars_keeps_freed_memory_longer_unless_the_user_set_the_allocator():
+    from prodkit import ALLOCATOR_SETTING
+
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    # polars puts its own settings first; the last value of a setting wins
+    assert _allocator_setting(env).split(",")[-1] == ALLOCATOR_SETTING == "dirty_decay_ms:30000"
+    mine = _allocator_setting(dict(env, _RJEM_MALLOC_CONF="dirty_decay_ms:500"))
+    assert mine.split(",")[-1] == "dirty_decay_ms:500" and ALLOCATOR_SETTING not in mine
+
+
 def test_progress_lines_name_each_phase(runner, tmp_path, monkeypatch):
     monkeypatch.delenv("PRODKIT_QUIET", raising=False)
     result = run(runner, "reconcile", "--raw-dir", str(RAW), "--out-dir", str(tmp_path / "o"),
