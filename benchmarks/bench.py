@@ -525,10 +525,22 @@ def run_child(mode: str, args, *, workdir: Path | None = None, extra: list[str] 
     return result
 
 
-def ensure_ledger(args) -> dict:
-    sys.path.insert(0, str(HERE))
-    from generate import VERSION
+def generator_version() -> int:
+    """``generate.VERSION``, read from the file.
 
+    Importing ``generate`` would import polars into this process. polars
+    writes its allocator settings into ``_RJEM_MALLOC_CONF``, every child
+    would inherit them, and prodkit, seeing the variable set, would take
+    them for the user's (see ``prodkit.ALLOCATOR_SETTING``).
+    """
+    found = re.search(r"^VERSION = (\d+)", (HERE / "generate.py").read_text(encoding="utf-8"), re.M)
+    if not found:  # pragma: no cover - generate.py always defines it
+        raise ChildFailed("benchmarks/generate.py defines no VERSION")
+    return int(found.group(1))
+
+
+def ensure_ledger(args) -> dict:
+    VERSION = generator_version()
     args.ledger_dir = OUT / f"ledger-{args.rows}-s{args.seed}-v{VERSION}"
     stamp = args.ledger_dir / "ledger.json"
     if stamp.exists():
