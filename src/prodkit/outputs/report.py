@@ -104,8 +104,8 @@ class Figures:
     """The charts of a run, being drawn: made and sent to the helpers at once, written by :meth:`finish`.
 
     Each chart goes to a helper as soon as its spec is built, or is copied
-    from ``earlier`` if unchanged. Helpers not needed, and all of them once
-    :meth:`finish` returns or fails, are stopped.
+    from ``earlier`` if unchanged. The helpers are stopped when
+    :meth:`finish` returns or fails, or when making the charts fails.
     """
 
     def __init__(self, tables: dict[str, pl.DataFrame], dest: Path, *, out_dir: Path, earlier: Path | None = None,
