@@ -166,8 +166,8 @@ TRACED = [
     "problems_from", "duplicate_ids", "unknown_sources", "derived_sources", "event_consistency", "references",
     "parse_values", "normalise_units", "_add_flags", "_drop_consequences", "_strict",
     "build_tables", "prepare", "source_roots", "_groups", "_decide", "_first_by", "_tie_note", "check_claims", "check_conversions", "reconcile_events", "group_facts", "choose",
-    "apply_adjudications", "norms_vs_records", "flag_claims", "add_flag", "conflicts_table",
-    "sensitivity_table", "claims_output", "problems_frame", "accounts_frame", "validate_outputs",
+    "apply_adjudications", "norms_vs_records", "flag_claims", "add_flag", "add_flag_at", "reconcile_tables",
+    "numbered_rows", "_conflicts", "_scan_large", "_parse_large", "claims_output", "problems_frame", "accounts_frame", "validate_outputs",
     "portable_csv_frame", "write_csv", "_write_exports", "write_all", "write_dta", "stata_frame", "do_file",
     "_fix_timestamp", "package", "codebook", "describe",
 ]

@@ -117,14 +117,14 @@ def references(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Proble
     ids = claims.select(pl.col("claim_id").alias("converted_from"))
     bad = (claims.select("converted_from", "source_file", "source_line")
            .filter(pl.col("converted_from").is_not_null()).join(ids, on="converted_from", how="anti"))
-    for v, f, line in bad.select("converted_from", "source_file", "source_line").iter_rows():
+    for v, f, line in bad.iter_rows():
         out.append(problem("converted-from-unknown", file=f, line=line, column=col_numbers.get("converted_from"),
                            field="converted_from", value=v))
     norm_events = (claims.filter(pl.col("statistic") == "norm").select(pl.col("event_id").alias("norm_ref"))
                    .drop_nulls().unique())
     bad = (claims.select("norm_ref", "source_file", "source_line").filter(pl.col("norm_ref").is_not_null())
            .join(norm_events, on="norm_ref", how="anti"))
-    for v, f, line in bad.select("norm_ref", "source_file", "source_line").iter_rows():
+    for v, f, line in bad.iter_rows():
         out.append(problem("norm-ref-unknown", file=f, line=line, column=col_numbers.get("norm_ref"),
                            field="norm_ref", value=v))
     return out

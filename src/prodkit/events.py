@@ -415,18 +415,6 @@ def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFr
     return c.select(_conflict_columns()).sort(KEY + ["claim_id"]).collect()
 
 
-def reconcile_all(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str, tolerance: float, seed: int,
-                  adjudications: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The reconciled table under ``strategy`` and the sensitivity table, from one grouping.
-
-    Only the chosen strategy's table is built whole; for the others the
-    sensitivity table needs just the value each one (or an adjudication) gives.
-    """
-    reconciled, sensitivity, _ = reconcile_tables(claims, sources, strategy=strategy, tolerance=tolerance,
-                                                  seed=seed, adjudications=adjudications)
-    return reconciled, sensitivity
-
-
 def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str, tolerance: float, seed: int,
                      adjudications: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The reconciled, sensitivity and conflicts tables, from one grouping.
@@ -479,13 +467,6 @@ def _conflict_columns() -> list[pl.Expr]:
         .alias("deviation_pct"),
         (pl.col("claim_id") == pl.col("chosen_claim_id")).fill_null(False).alias("chosen"),
     ]
-
-
-def sensitivity_table(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance: float, seed: int,
-                      adjudications: pl.DataFrame | None) -> pl.DataFrame:
-    """Every group's value under every strategy, side by side, and whether the choice matters."""
-    return reconcile_all(claims, sources, strategy="pass-it-on", tolerance=tolerance, seed=seed,
-                         adjudications=adjudications)[1]
 
 
 def _sensitivity(wide: pl.DataFrame) -> pl.DataFrame:

@@ -398,11 +398,11 @@ def _scan_while_parsing(path: Path):
     return found["scan"], parsed
 
 
-def _read_fast(path: Path, label: str, physical_lines: int, parsed=None):
-    """Parse a large file with polars (or take ``parsed``, its parse); physical lines from embedded newlines."""
+def _read_fast(path: Path, label: str, physical_lines: int, parsed):
+    """A large file from ``parsed`` (:func:`_parse_large`'s result); physical lines from embedded newlines."""
     import polars as pl
 
-    frame = _parse_large(path) if parsed is None else parsed
+    frame = parsed
     if isinstance(frame, Exception):
         exc = frame
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
