@@ -162,13 +162,14 @@ class PhaseClock:
 #: names that do not exist in this version of the library are skipped).
 #: Functions called once per row or per value are left out on purpose.
 TRACED = [
-    "load_ledger", "read_table", "_decode", "_read_fast", "_read_exact", "_check_cells", "_empty_required",
+    "run", "load_ledger", "read_table", "_decode", "_read_fast", "_read_exact", "_check_cells", "empty_required",
     "problems_from", "duplicate_ids", "unknown_sources", "derived_sources", "event_consistency", "references",
-    "parse_values", "normalise_units", "_add_flags", "_drop_consequences", "_strict",
-    "build_tables", "prepare", "source_roots", "_groups", "_decide", "_first_by", "_tie_note", "check_claims", "check_conversions", "reconcile_events", "group_facts", "choose",
+    "parse_values", "normalise_units", "flags_from", "_drop_consequences", "under_strict",
+    "build_tables", "prepare", "source_roots", "_groups", "_decide", "_first_by", "_tie_note", "check_claims",
+    "check_conversions", "group_facts", "choose",
     "apply_adjudications", "norms_vs_records", "flag_claims", "add_flag", "add_flag_at", "reconcile_tables",
-    "numbered_rows", "_conflicts", "_scan_large", "_parse_large", "claims_output", "problems_frame", "accounts_frame", "validate_outputs",
-    "portable_csv_frame", "write_csv", "_write_exports", "write_all", "write_dta", "stata_frame", "do_file",
+    "numbered_rows", "_conflicts", "_scan_large", "_parse_large", "claims_table", "problems_frame", "accounts_frame",
+    "validate_outputs", "portable_csv_frame", "write_csv", "_write_exports", "write_dta", "stata_frame", "do_file",
     "_fix_timestamp", "package", "codebook", "describe",
 ]
 

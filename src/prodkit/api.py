@@ -1,4 +1,9 @@
-"""The library functions behind each command (``prodkit.validate``, ``prodkit.reconcile``, ...)."""
+"""The library functions behind each command (``prodkit.validate``, ``prodkit.reconcile``, ...).
+
+Each checks its arguments, has :mod:`prodkit.pipeline` do the work, and
+stages and writes what comes back (:class:`~prodkit.outputs.staging.Staging`:
+all files or none). No data logic lives here.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import UsageError
+from . import strategies
 
 
 @dataclass
 class Result:
+    """What a command did: the ledger as loaded, its problems, the tables built and the files written."""
+
     ledger: "object"
+    problems: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
 
@@ -40,74 +48,31 @@ def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"
     Raises :class:`~prodkit.errors.InputError` when a file cannot be read.
     """
     from .errors import InputError
-    from .outputs.staging import Staging
-    from .outputs.tables import write_problems
     from .pipeline import load_ledger
 
     try:
         ledger = load_ledger(Path(raw_dir), strict=strict)
     except InputError as exc:
         # an unreadable file is still a problem to list: validate's one output is the list
-        with Staging({"out": Path(out_dir)}) as st:
-            write_problems(exc.problems, st.path("out") / "problems.csv")
-            st.commit()
+        _write_problems(exc.problems, Path(out_dir))
         raise
-    with Staging({"out": Path(out_dir)}) as st:
-        write_problems(ledger.problems, st.path("out") / "problems.csv")
+    _write_problems(ledger.problems, Path(out_dir))
+    return Result(ledger=ledger, problems=ledger.problems, written=[Path(out_dir) / "problems.csv"])
+
+
+def _write_problems(problems: list, out_dir: Path) -> None:
+    from .errors import problems_frame
+    from .outputs.staging import Staging
+    from .outputs.tables import write_csv
+
+    with Staging({"out": out_dir}) as st:
+        write_csv(problems_frame(problems), st.path("out") / "problems.csv")
         st.commit()
-    return Result(ledger=ledger, written=[Path(out_dir) / "problems.csv"])
-
-
-def _check_strategy(strategy: str) -> None:
-    from .events import STRATEGIES
-
-    if strategy not in STRATEGIES:
-        raise UsageError(f"unknown strategy '{strategy}'", hint="Use one of: " + ", ".join(STRATEGIES) + ".")
-
-
-#: The claim columns the checks and the reconciliation read.
-CORE_COLUMNS = ["claim_id", "event_id", "subject", "sector", "measure", "statistic", "value", "unit", "basis",
-                "date", "source_id", "norm_ref", "converted_from", "value_low", "value_high", "value_mid",
-                "unit_canonical", "qualifier", "flags", "basis_period", "shift_hours", "source_file",
-                "source_line"]
-
-
-def build_tables(ledger, *, strategy: str, tolerance: float, seed: int) -> dict:
-    """Every output table, as polars frames, from a loaded ledger."""
-    from . import norms, plausibility
-    from .errors import merge_problems
-    from .outputs.tables import accounts_frame, claims_output, problems_frame
-    from .events import prepare, reconcile_tables
-
-    # the checks and the reconciliation work on the narrow columns they need;
-    # the wide text (quotes, notes, locators) joins the result only when written
-    core = prepare(ledger.claims.select([c for c in CORE_COLUMNS if c in ledger.claims.columns]), ledger.sources)
-    claims, check_problems = plausibility.check_claims(core, ledger.raw_dir)
-    claims, conv_problems = norms.check_conversions(claims, ledger.units)
-    ledger.problems = merge_problems(ledger.problems, check_problems + conv_problems)
-    reconciled, sensitivity, conflicts = reconcile_tables(claims, ledger.sources, strategy=strategy,
-                                                         tolerance=tolerance, seed=seed,
-                                                         adjudications=ledger.adjudications)
-    nvr, nvr_problems = norms.norms_vs_records(claims, tolerance=max(tolerance, 0.05))
-    ledger.problems = merge_problems(ledger.problems, nvr_problems)
-    claims = norms.flag_claims(claims, nvr)
-    wide = ledger.claims.with_columns(claims["flags"])  # row for row the same claims
-    return {
-        "claims": claims_output(wide, ledger.extra_columns),
-        "reconciled": reconciled,
-        "conflicts": conflicts,
-        "norms_vs_records": nvr,
-        "sensitivity": sensitivity,
-        "problems": problems_frame(ledger.problems),
-        "accounts": accounts_frame(ledger.accounts),
-        "sources": ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
-                                         "derived_from").sort("source_id"),
-    }
 
 
 def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"),
-              reports_dir: Path = Path("reports"), *, strategy: str = "trust-your-friends",
-              tolerance: float = 0.01, seed: int = 1935, figures: bool = True, exports: bool = True,
+              reports_dir: Path = Path("reports"), *, strategy: str = strategies.DEFAULT,
+              tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED, figures: bool = True, exports: bool = True,
               strict: bool = False, progress: Callable[[str], None] | None = None) -> Result:
     """The main job: read, normalise, validate, reconcile; write every output.
 
@@ -117,7 +82,7 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     from .pipeline import phases
 
     say = phases(progress)
-    _check_strategy(strategy)
+    strategies.get(strategy)
     workers: list = []
     if figures:
         from .outputs.renderers import needs_drawing, start_renderers
@@ -138,15 +103,10 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
                workers) -> Result:
     from .outputs.staging import Staging
     from .outputs.tables import write_csv
-    from .pipeline import load_ledger
+    from .pipeline import run
 
-    ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
-    say("reconcile")
-    tables = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
-    say("check outputs")
-    from .schema import validate_outputs
-
-    validate_outputs(tables)
+    done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict, progress=say)
+    tables = done.tables
     written: list[Path] = []
     targets = {"out": Path(out_dir)}
     if figures:
@@ -165,7 +125,7 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         for name, frame in tables.items():
             write_csv(frame, out / f"{name}.csv")
         if exports:
-            _write_exports(tables, ledger, out, say)
+            _write_exports(tables, out, say)
         if pending is not None:
             say("figures")
             pending.finish()
@@ -174,10 +134,10 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         st.commit()
     for key, files in staged.items():
         written += [targets[key] / p.relative_to(st.path(key)) for p in files]
-    return Result(ledger=ledger, tables=tables, written=written)
+    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written)
 
 
-def _write_exports(tables, ledger, out: Path, say) -> None:
+def _write_exports(tables, out: Path, say) -> None:
     """Stata files, the codebook and the data package."""
     from .outputs import datapackage, stata
 
@@ -193,16 +153,16 @@ def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("report
     return report.redraw(Path(out_dir), Path(reports_dir))
 
 
-def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = "trust-your-friends",
-            tolerance: float = 0.01, seed: int = 1935) -> str:
+def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,
+            tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED) -> str:
     """The event as a historian would read it: claims, sources, decision, checks."""
     from .narrative import explain_event
-    from .pipeline import load_ledger
+    from .pipeline import build_tables, load_ledger
 
-    _check_strategy(strategy)
+    strategies.get(strategy)
     ledger = load_ledger(Path(raw_dir))
-    tables = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
-    return explain_event(event_id, ledger, tables, strategy=strategy)
+    tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    return explain_event(event_id, ledger, tables, problems, strategy=strategy)
 
 
 def units_table(search: str | None = None, raw_dir: Path = Path("data/raw")) -> str:

@@ -9,8 +9,21 @@ from __future__ import annotations
 import polars as pl
 
 from .errors import Problem, problem
-from .ledger import Suggester
+from .ledger import Table
+from .suggest import Suggester
 from .values import FigureError, parse_figure
+
+
+def empty_required(table: Table, required: list[str]) -> list[Problem]:
+    """A required field left empty (or only spaces), cell by cell."""
+    cols = table.column_numbers
+    empty = {name: pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "") for name in required}
+    hit = table.frame.filter(pl.any_horizontal(list(empty.values())))
+    out = []
+    for name, is_empty in empty.items():
+        for line in hit.filter(is_empty)["source_line"].to_list():
+            out.append(problem("field-empty", file=table.label, line=line, column=cols.get(name), field=name))
+    return out
 
 
 def duplicate_ids(frame: pl.DataFrame, column: str, code: str, col_number: int | None) -> list[Problem]:
@@ -52,23 +65,40 @@ def unknown_sources(claims: pl.DataFrame, sources: pl.DataFrame, sources_label: 
     if rejected_sources:
         hit = claims.filter(pl.col("source_id").is_in(sorted(rejected_sources)))
         for sid, f, line in hit.select("source_id", "source_file", "source_line").iter_rows():
-            p = problem("source-unknown", file=f, line=line, column=col_number, field="source_id",
-                        value=sid, sources_file=sources_label, suggestion="")
-            out.append(_reword(p, f"source_id '{sid}' is rejected in {sources_label} (see its problems).",
-                               "Fix the source's row in sources.csv."))
+            out.append(problem("source-rejected", file=f, line=line, column=col_number, field="source_id",
+                               value=sid, sources_file=sources_label))
     return out
 
 
-def _reword(p: Problem, message: str, hint: str) -> Problem:
-    row = p.as_row()
-    row.update(message=message, hint=hint)
-    return Problem(**row)
+def derivation_chain(parent: dict[str, str], source_id: str) -> tuple[list[str], bool]:
+    """The sources a source retells, following ``derived_from``: (chain, whether it loops).
+
+    The chain starts at ``source_id`` and ends at the source that retells no
+    other (its root); a chain that loops ends with the first source met twice.
+
+    >>> derivation_chain({"b": "a", "c": "b"}, "c")
+    (['c', 'b', 'a'], False)
+    >>> derivation_chain({"a": "b", "b": "a"}, "a")
+    (['a', 'b', 'a'], True)
+    """
+    chain = [source_id]
+    while chain[-1] in parent:
+        nxt = parent[chain[-1]]
+        if nxt in chain:
+            return chain + [nxt], True
+        chain.append(nxt)
+    return chain, False
+
+
+def source_parents(sources: pl.DataFrame) -> dict[str, str]:
+    """source_id -> the source_id it retells (``derived_from``), for the sources that retell one."""
+    return {s: d for s, d in sources.select("source_id", "derived_from").iter_rows() if s and d}
 
 
 def derived_sources(sources: pl.DataFrame, col_number: int | None) -> list[Problem]:
     """derived_from must name a known source and make no cycle."""
     ids = set(sources["source_id"].drop_nulls().to_list())
-    parent = {s: d for s, d in sources.select("source_id", "derived_from").iter_rows() if s and d}
+    parent = source_parents(sources)
     lines = dict(sources.select("source_id", "source_line").iter_rows())
     file = sources["source_file"][0] if sources.height else ""
     out = []
@@ -77,13 +107,10 @@ def derived_sources(sources: pl.DataFrame, col_number: int | None) -> list[Probl
             out.append(problem("derived-unknown", file=file, line=lines.get(sid), column=col_number,
                                field="derived_from", value=d))
             continue
-        seen, cur = [sid], d
-        while cur in parent and cur not in seen:
-            seen.append(cur)
-            cur = parent[cur]
-        if cur in seen:
+        chain, loops = derivation_chain(parent, sid)
+        if loops:
             out.append(problem("derived-cycle", file=file, line=lines.get(sid), column=col_number,
-                               field="derived_from", value=" -> ".join(seen + [cur])))
+                               field="derived_from", value=" -> ".join(chain)))
     return out
 
 

@@ -14,10 +14,17 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, strategies
 
-STRATEGY_NAMES = ["trust-your-friends", "meet-in-the-middle", "cry-with-the-wolves", "keep-up-to-date",
-                  "roll-the-dice", "pass-it-on"]
+#: How long polars' allocator (jemalloc) keeps freed memory before handing it
+#: back to the system. polars' own choice is half a second, so each phase of a
+#: large run faults its memory in afresh (benchmarks/RESULTS.md measures the
+#: trade: a faster run for a higher peak). polars reads the variable when it is
+#: first imported, so the command sets it before any command imports polars.
+#: A value the user set is left alone: ``_RJEM_MALLOC_CONF=dirty_decay_ms:500``
+#: restores polars' behaviour. Only the command line sets it: importing
+#: prodkit as a library never changes the process environment.
+ALLOCATOR_SETTING = "dirty_decay_ms:30000"
 #: Problems shown in full on the terminal before the rest are summarised.
 SHOW_PROBLEMS = 12
 
@@ -130,7 +137,7 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool) -> 
     from . import api
 
     result = _run(ctx, api.validate, raw_dir=raw_dir, out_dir=out_dir, strict=strict)
-    report_problems(result.ledger.problems, out_dir)
+    report_problems(result.problems, out_dir)
     _summary(result)
     ctx.exit(1 if result.ledger.has_errors else 0)
 
@@ -139,11 +146,12 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool) -> 
 @raw_dir_option
 @out_dir_option
 @reports_dir_option
-@click.option("--strategy", type=click.Choice(STRATEGY_NAMES), default="trust-your-friends", show_default=True,
+@click.option("--strategy", type=click.Choice(strategies.NAMES), default=strategies.DEFAULT, show_default=True,
               help="How to choose one value per event when sources disagree (see the README).")
 @click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="Relative difference under which two claims agree.")
-@click.option("--seed", type=int, default=1935, show_default=True, help="Seed for roll-the-dice.")
+@click.option("--seed", type=int, default=strategies.DEFAULT_SEED, show_default=True,
+              help="Seed for roll-the-dice.")
 @click.option("--figures/--no-figures", default=True, show_default=True, help="Draw the charts and the report.")
 @click.option("--exports/--no-exports", default=True, show_default=True,
               help="Write the Stata files, datapackage.json and codebook.md beside the CSVs.")
@@ -158,7 +166,7 @@ def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Pat
         result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                       strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
                       strict=strict, progress=progress)
-    report_problems(result.ledger.problems, out_dir)
+    report_problems(result.problems, out_dir)
     _summary(result)
     for line in result.summary_lines():
         _echo(line)
@@ -209,9 +217,9 @@ class PhaseLog:
 @main.command()
 @click.argument("event_id")
 @raw_dir_option
-@click.option("--strategy", type=click.Choice(STRATEGY_NAMES), default="trust-your-friends", show_default=True)
+@click.option("--strategy", type=click.Choice(strategies.NAMES), default=strategies.DEFAULT, show_default=True)
 @click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True)
-@click.option("--seed", type=int, default=1935, show_default=True)
+@click.option("--seed", type=int, default=strategies.DEFAULT_SEED, show_default=True)
 @click.pass_context
 def explain(ctx: click.Context, event_id: str, raw_dir: Path, strategy: str, tolerance: float, seed: int) -> None:
     """Show one event: every claim, its source, the strategy, the decision and the checks."""
@@ -244,15 +252,22 @@ def units(ctx: click.Context, search: str | None, raw_dir: Path) -> None:
     click.echo(_run(ctx, api.units_table, search=search, raw_dir=raw_dir))
 
 
+def set_allocator(environ=os.environ) -> None:
+    """Set :data:`ALLOCATOR_SETTING` for polars, unless the user set the variable."""
+    environ.setdefault("_RJEM_MALLOC_CONF", ALLOCATOR_SETTING)
+
+
 def entry() -> None:
-    """The ``prodkit`` command: run ``main``, then leave at once.
+    """The ``prodkit`` command: set polars' allocator, run ``main``, then leave at once.
 
     Python's own exit tears down every module polars, pandera and altair
-    loaded, which costs 0.4-0.7 s after the work is done. Every file is
+    loaded, which takes a good part of a second after the work is done
+    (benchmarks/RESULTS.md). Every file is
     closed and every staging folder removed by then, so prodkit flushes
     stdout and stderr and ends the process with the command's exit code.
     (``main`` itself, which the tests call in-process, exits normally.)
     """
+    set_allocator()
     try:
         main()
         code = 0

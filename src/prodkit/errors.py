@@ -31,6 +31,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     # columns
     "column-missing": (ERROR, "Required column '{field}' is missing.{suggestion}", "Add the column '{field}' to the header (see the README codebook)."),
     "column-unknown": (WARNING, "Column '{field}' is not one prodkit knows; it is kept as it is.", "Check the spelling against the README codebook if you meant a known column."),
+    "column-misspelt": (WARNING, "Column '{field}' is not one prodkit knows; it is kept as it is.", "Did you mean '{near}'? Rename the column if so."),
     "column-duplicate": (ERROR, "Column '{field}' appears more than once in the header.", "Rename or delete one of the columns."),
     # fields
     "field-empty": (ERROR, "Required field '{field}' is empty.", "Fill in '{field}' (see the README codebook)."),
@@ -51,6 +52,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "duplicate-claim-id": (ERROR, "claim_id '{value}' is used again (first at line {first_line}).", "Give every claim its own claim_id."),
     "duplicate-source-id": (ERROR, "source_id '{value}' is used again (first at line {first_line}).", "Give every source its own source_id."),
     "source-unknown": (ERROR, "source_id '{value}' is not in {sources_file}.", "Add the source to sources.csv, or correct the id{suggestion}."),
+    "source-rejected": (ERROR, "source_id '{value}' is rejected in {sources_file} (see its problems).", "Fix the source's row in sources.csv."),
     "derived-unknown": (ERROR, "derived_from '{value}' is not a source_id in this file.", "Correct the id, or leave derived_from empty."),
     "derived-cycle": (ERROR, "derived_from makes a cycle: {value}.", "A source can retell another, but not itself through a chain."),
     "event-inconsistent": (WARNING, "event_id '{event_id}' names {field} '{value}' here but '{other}' at line {other_line}.", "Claims of one event describe one fact: make {field} agree, or split the event."),
@@ -64,6 +66,10 @@ CODES: dict[str, tuple[str, str, str]] = {
     "norm-ratio-mismatch": (WARNING, "The stated {what} ({stated}) disagrees with record / norm = {computed}.", "Check the figures; the sources may use different norms. The implied norm is {implied}."),
     "conversion-mismatch": (WARNING, "The stated conversion {value} {unit} disagrees with prodkit's {expected} (difference {diff_pct}%).", "Check which unit the conversion used; prodkit uses {unit_note}."),
 }
+
+
+#: Appended to a warning's message when ``--strict`` makes it reject its row.
+STRICT_SUFFIX = " (rejected under --strict)"
 
 
 @dataclass(frozen=True, order=True)
@@ -151,9 +157,14 @@ def problem(
     field: str = "",
     value: object = "",
     severity: str | None = None,
+    strict: bool = False,
     **details: object,
 ) -> Problem:
     """Build a :class:`Problem` from its code and the details its templates need.
+
+    Every message and hint is written here, from the templates in
+    :data:`CODES`, and nowhere else. ``strict`` builds the ``--strict``
+    form of a warning: an error, whose message says that it rejects the row.
 
     >>> p = problem("unit-unknown", file="claims.csv", line=48, column=8,
     ...             field="unit", value="poods/shift")
@@ -165,18 +176,48 @@ def problem(
     default_severity, message, hint = CODES[code]
     text = "" if value is None else str(value)
     fill = {"file": file, "field": field, "value": text, **details}
+    severity = severity or default_severity
+    message = message.format(**fill)
+    if strict and severity == WARNING:
+        severity, message = ERROR, message + STRICT_SUFFIX
     return Problem(
         file=file,
         line=line,
         column=column,
         field=field,
         value=text,
-        severity=severity or default_severity,
+        severity=severity,
         code=code,
-        message=message.format(**fill),
+        message=message,
         hint=hint.format(**fill),
         extra=dict(details),
     )
+
+
+def under_strict(p: Problem) -> Problem:
+    """The ``--strict`` form of ``p``, built afresh from its code and details (see :func:`problem`).
+
+    >>> p = problem("row-empty", file="c.csv", line=4)
+    >>> q = under_strict(p)
+    >>> (q.severity, q.message)
+    ('error', 'The line is empty. (rejected under --strict)')
+    """
+    return problem(p.code, file=p.file, line=p.line, column=p.column, field=p.field, value=p.value,
+                   strict=True, **p.extra)
+
+
+#: The columns of problems.csv, in order.
+PROBLEM_COLUMNS = ["file", "line", "column", "field", "value", "severity", "code", "message", "hint"]
+
+
+def problems_frame(problems: list[Problem]):
+    """The problems as a polars frame with the columns of ``problems.csv``, in the order given."""
+    import polars as pl
+
+    rows = [(p.file, p.line, p.column, p.field, p.value, p.severity, p.code, p.message, p.hint) for p in problems]
+    schema = {"file": pl.String, "line": pl.Int64, "column": pl.Int64, "field": pl.String, "value": pl.String,
+              "severity": pl.String, "code": pl.String, "message": pl.String, "hint": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
 class ProdkitError(Exception):
@@ -203,4 +244,43 @@ class UsageError(ProdkitError):
 
 
 class UnitError(ProdkitError):
-    """A unit definition or unit string cannot be used."""
+    """A unit definition or unit string cannot be used.
+
+    Like pint's own errors it keeps its facts as fields and builds its text
+    from them: ``unit`` (as written), ``code`` (the problem code a claim
+    with this unit gets: ``unit-unknown`` or ``unit-ambiguous``),
+    ``reason``, and, for a line of ``units.txt``, ``file`` and ``line``.
+
+    >>> e = UnitError("ton", code="unit-ambiguous", reason="a ton is 907, 1016 or 1000 kg",
+    ...               hint="Write 'tonne'.", file="units.txt", line=3)
+    >>> str(e).splitlines()[0]
+    "units.txt:3: 'ton' is ambiguous: a ton is 907, 1016 or 1000 kg"
+    """
+
+    def __init__(self, unit: str, *, code: str = "unit-unknown", reason: str = "", hint: str = "",
+                 file: str | None = None, line: int | None = None):
+        self.unit, self.code, self.reason, self.file, self.line = unit, code, reason, file, line
+        super().__init__(self._text(), hint=hint)
+
+    def _text(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file else ""
+        if self.code == "unit-ambiguous":
+            what = f"'{self.unit}' is ambiguous" + (f": {self.reason}" if self.reason else "")
+        elif self.code == "unit-redefined":
+            what = f"'{self.unit}' is already a unit; redefining it is not allowed"
+        elif self.code == "unit-definition-invalid":
+            what = f"cannot read the definition '{self.unit}'" + (f": {self.reason}" if self.reason else "")
+        else:
+            what = f"'{self.unit}' is not a unit prodkit knows" + (f": {self.reason}" if self.reason else "")
+        return where + what
+
+
+class DimensionMismatch(UnitError):
+    """A unit of another dimension than the canonical unit it must convert to."""
+
+    def __init__(self, unit: str, *, found: str, expected: str):
+        self.found, self.expected = found, expected
+        super().__init__(unit, code="dimension-mismatch", reason=f"unit is {found}, expected {expected}")
+
+    def _text(self) -> str:
+        return f"'{self.unit}' is {self.found}, expected {self.expected}"

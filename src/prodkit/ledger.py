@@ -14,15 +14,14 @@ as rejected.
 
 from __future__ import annotations
 
-import bisect
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, Problem, problem
+from .suggest import nearest
 
 #: Columns of each raw table: (required, optional). Required columns must be
 #: present in the header and non-empty in every row.
@@ -72,6 +71,12 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def column_numbers(self) -> dict[str, int]:
+        """Column name -> its 1-based position in the file's header."""
+        header = [c for c in self.frame.columns if c not in ("source_file", "source_line")]
+        return {name: i + 1 for i, name in enumerate(header)}
 
 
 def display_path(path: Path) -> str:
@@ -124,57 +129,6 @@ def _check_delimiter(header: str, label: str) -> None:
             f"{label} is not comma-separated",
             problems=[problem("delimiter-wrong", file=label, line=1, found=name)],
         )
-
-
-class Suggester:
-    """Finds, for a misspelt name, the closest of many candidates ("did you mean ...?").
-
-    Built once per list of candidates. With many candidates, those starting
-    with the name's first word ("gershberg" in "gershberg-198") are tried
-    first, since a typo rarely hits the first letters; of those, at most
-    ``WINDOW`` next to the name in sorted order are compared, so that a
-    suggestion costs the same with 50 or 50,000 sources.
-    """
-
-    MANY = 200
-    WINDOW = 400
-
-    def __init__(self, candidates: list[str]):
-        self.candidates = list(candidates)
-        pairs = sorted((c.lower(), c) for c in self.candidates)
-        self._lower = [lower for lower, _ in pairs]
-        self._original = [c for _, c in pairs]
-
-    def _starting(self, prefix: str, key: str) -> list[str]:
-        lo = bisect.bisect_left(self._lower, prefix)
-        hi = bisect.bisect_left(self._lower, prefix + "\U0010ffff")
-        if hi - lo > self.WINDOW:
-            mid = min(max(bisect.bisect_left(self._lower, key, lo, hi), lo + self.WINDOW // 2), hi - self.WINDOW // 2)
-            lo, hi = mid - self.WINDOW // 2, mid + self.WINDOW // 2
-        return self._original[lo:hi]
-
-    def nearest(self, name: str) -> str | None:
-        key = name.strip().lower()
-        candidates = self.candidates
-        if len(candidates) > self.MANY:
-            head = re.split(r"[-_ .]", key, maxsplit=1)[0]
-            close = self._starting(head, key) if head else []
-            if close:
-                match = difflib.get_close_matches(key, close, n=1, cutoff=0.6)
-                if match:
-                    return match[0]
-            candidates = self._starting(key[:1], key)
-        match = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-        return match[0] if match else None
-
-
-def nearest(name: str, candidates: list[str]) -> str | None:
-    """The candidate closest to ``name``, if any is close enough to suggest (see :class:`Suggester`).
-
-    >>> nearest("gershberg-198", ["gershberg-1971", "gershberg-1981", "siegelbaum-1988"])
-    'gershberg-1981'
-    """
-    return Suggester(candidates).nearest(name)
 
 
 def read_table(
@@ -249,10 +203,12 @@ def read_table(
         raise InputError(f"{label} lacks required columns: {', '.join(missing)}", problems=probs)
     for name in extra:
         near = nearest(name, known)
-        p = problem("column-unknown", file=label, line=1, column=seen[name] + 1, field=name, value=name)
         if near and near not in seen:
-            p = Problem(**{**p.as_row(), "hint": f"Did you mean '{near}'? Rename the column if so."})
-        problems.append(p)
+            problems.append(problem("column-misspelt", file=label, line=1, column=seen[name] + 1, field=name,
+                                    value=name, near=near))
+        else:
+            problems.append(problem("column-unknown", file=label, line=1, column=seen[name] + 1, field=name,
+                                    value=name))
 
     frame = body
     frame.columns = header
@@ -372,8 +328,8 @@ def _scan_while_parsing(path: Path):
 
     The scan is Python's byte methods, which run on one core; polars' parse
     releases the interpreter and uses the others. Side by side they take
-    about as long as the parse alone (9 s instead of 15 s for 1.8 GB on two
-    cores). The parse's result waits until the scan's header and delimiter
+    about as long as the parse alone (benchmarks/RESULTS.md, "Timings behind
+    the code's comments"). The parse's result waits until the scan's header and delimiter
     checks have spoken, so errors come in the same order as one after the
     other.
     """

@@ -6,9 +6,9 @@ import textwrap
 
 import polars as pl
 
+from . import strategies
 from .errors import UsageError
-from .ledger import nearest
-from .events import STRATEGIES
+from .suggest import nearest
 
 
 def _fmt(x) -> str:
@@ -29,7 +29,8 @@ def _span(lo, hi) -> str:
     return _fmt(lo) if lo == hi else f"{_fmt(lo)}-{_fmt(hi)}"
 
 
-def explain_event(event_id: str, ledger, tables: dict, *, strategy: str) -> str:
+def explain_event(event_id: str, ledger, tables: dict, problems: list, *, strategy: str) -> str:
+    """The text of ``prodkit explain``: the event's claims, sources, decision, ratios and checks."""
     claims = tables["claims"].filter(pl.col("event_id") == event_id)
     if claims.height == 0:
         events = sorted(set(tables["claims"]["event_id"].to_list()))
@@ -45,7 +46,7 @@ def explain_event(event_id: str, ledger, tables: dict, *, strategy: str) -> str:
     sens = tables["sensitivity"].filter(pl.col("event_id") == event_id)
     raw = ledger.claims.filter(pl.col("event_id") == event_id)
     where = set(zip(raw["source_file"].to_list(), raw["source_line"].to_list()))
-    problems = [p for p in ledger.problems if (p.file, p.line) in where]
+    problems = [p for p in problems if (p.file, p.line) in where]
 
     first = claims.row(0, named=True)
     out = [f"Event {event_id}: {first['subject'] or '(no subject)'}"
@@ -70,7 +71,7 @@ def explain_event(event_id: str, ledger, tables: dict, *, strategy: str) -> str:
                 out.append(wrap(f"\"{c['quote']}\""))
             if c["note"]:
                 out.append(wrap(f"note: {c['note']}"))
-        description = STRATEGIES[strategy][1]
+        description = strategies.describe(strategy)
         value = "no single value" if group["value"] is None else f"{_fmt(group['value'])} {group['unit'] or ''}"
         out.append(f"  decision ({strategy}: {description}): {value}")
         out.append(wrap(f"why: {group['how']}", "    "))
@@ -79,7 +80,7 @@ def explain_event(event_id: str, ledger, tables: dict, *, strategy: str) -> str:
         s = sens.filter((pl.col("measure") == key[0]) & (pl.col("statistic") == key[1]))
         if s.height:
             row = s.row(0, named=True)
-            under = ", ".join(f"{n}={_fmt(row[n.replace('-', '_')])}" for n in STRATEGIES)
+            under = ", ".join(f"{s.name}={_fmt(row[s.column])}" for s in strategies.STRATEGIES)
             out.append(wrap(f"under each strategy: {under}"
                             + (" (the choice matters)" if row["depends_on_strategy"] else ""), "    "))
     if nvr.height:

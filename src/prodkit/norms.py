@@ -16,6 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from .errors import Problem, problem
+from .flags import add_flag, add_flag_at
 
 #: Sources round ratios ("14 times the norm" for 14.6): stated and computed
 #: ratios agree when their ranges overlap within this relative tolerance.
@@ -187,50 +188,6 @@ def flag_claims(claims: pl.DataFrame, nvr: pl.DataFrame) -> pl.DataFrame:
     """Carry norm-ratio-mismatch onto the record claims it concerns."""
     bad = nvr.filter(pl.col("consistent") == False).select(pl.col("record_claim_id").alias("claim_id"))  # noqa: E712
     return add_flag(claims, bad["claim_id"].to_list(), "norm-ratio-mismatch")
-
-
-def add_flag(claims: pl.DataFrame, claim_ids: list[str], flag: str) -> pl.DataFrame:
-    """Append ``flag`` to these claims' flags (cheap string work; tidied once by :func:`tidy_flags`)."""
-    if not claim_ids:
-        return claims
-    return add_flag_at(claims, claims.select(pl.col("claim_id").is_in(claim_ids).arg_true()).to_series(), flag)
-
-
-def add_flag_at(claims: pl.DataFrame, rows: pl.Series, flag: str) -> pl.DataFrame:
-    """Append ``flag`` to the flags of the claims at these row positions.
-
-    Only those cells are rewritten: the rest of the column is not copied
-    string by string, which at millions of claims is most of the cost.
-
-    >>> c = pl.DataFrame({"claim_id": ["a", "b", "c"], "flags": [None, "x", None]})
-    >>> add_flag_at(c, pl.Series([1, 2, 2]), "y")["flags"].to_list()
-    [None, 'x;y', 'y']
-    """
-    if rows.len() == 0:
-        return claims
-    rows = rows.unique().sort()
-    flags = claims["flags"].cast(pl.String)
-    appended = pl.select(pl.concat_str([flags.gather(rows), pl.lit(flag)], separator=";", ignore_nulls=True)
-                         ).to_series()
-    return claims.with_columns(flags.scatter(rows, appended))
-
-
-def tidy_flags(flags: pl.Series) -> pl.Series:
-    """Flags as written: unique, sorted, ';'-joined; empty becomes missing.
-
-    Only the cells holding several flags need the list work; the rest are
-    already tidy.
-
-    >>> tidy_flags(pl.Series("flags", ["b;a;b", "a", "", None])).to_list()
-    ['a;b', 'a', None, None]
-    """
-    flags = flags.cast(pl.String)
-    flags = pl.select(pl.when(flags == "").then(None).otherwise(flags).alias(flags.name)).to_series()
-    several = flags.str.contains(";", literal=True).fill_null(False).arg_true()
-    if several.len() == 0:
-        return flags
-    tidy = flags.gather(several).str.split(";").list.unique().list.sort().list.join(";")
-    return flags.scatter(several, tidy)
 
 
 def check_conversions(claims: pl.DataFrame, units) -> tuple[pl.DataFrame, list[Problem]]:

@@ -1,8 +1,20 @@
-"""The flow of a run: read, check, parse, normalise, account.
+"""The one conductor: the phases of a run, in order, and nothing else.
 
-``load_ledger`` reads ``raw_dir`` and returns every claim with its canonical
-values and flags, the problems found, and per-file accounting (read, used,
-rejected) in which used + rejected = read, always.
+raw files -> values -> units -> checks -> reconcile -> norms -> finished tables:
+
+1. :func:`load_ledger` reads ``raw_dir`` (:mod:`.ledger`), checks rows and
+   references (:mod:`.checks`, :mod:`.schema`), parses the figures
+   (:mod:`.values`), converts the units (:mod:`.units`) and validates the
+   result. Per-file accounting (read, used, rejected) keeps used + rejected =
+   read, always.
+2. :func:`build_tables` runs the checks on values (:mod:`.plausibility`, the
+   carrier's conversions), the reconciliation (:mod:`.reconcile`) and the
+   norms (:mod:`.norms`), and assembles every output table.
+3. :func:`run` is both, and checks the finished tables against their models.
+
+Every phase takes frames and returns frames plus a list of problems; no phase
+changes what it is given, and nothing here touches the disk but the reader.
+Writing is :mod:`prodkit.api`'s job.
 """
 
 from __future__ import annotations
@@ -12,24 +24,32 @@ from pathlib import Path
 
 import polars as pl
 
-from . import checks
-from .errors import ERROR, WARNING, InputError, Problem, problem, problem_order
-from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_OPTIONAL, CLAIMS_REQUIRED,
-                     SOURCES_OPTIONAL, SOURCES_REQUIRED, Table, read_table)
-from .schema import RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from
-from .units import Units, normalise_units, read_measures
+from . import checks, norms, plausibility, strategies
+from .errors import ERROR, WARNING, InputError, Problem, merge_problems, problem_order, problems_frame, under_strict
+from .flags import flags_from, tidy_flags
+from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
+                     CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, read_table)
+from .reconcile import prepare, reconcile_tables
+from .schema import (RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
+                     validate_outputs)
+from .units import Units, normalise_units, per_hour_columns, read_measures
 from .values import parse_values
 
-#: Flags set from a figure's qualifier.
-_QUALIFIER_FLAGS = {"approximate": "approximate", "range": "range", "vague": "vague",
-                    "more-than": "lower-bound", "at-least": "lower-bound", "less-than": "upper-bound",
-                    "almost": "upper-bound"}
-#: Warning codes that are also kept on the row as a flag.
-_FLAG_CODES = {"event-inconsistent", "measure-unknown", "basis-unknown", "field-too-long"}
+#: The claim columns the checks and the reconciliation read: the wide text
+#: (quotes, notes, locators) joins the claims table only at the end.
+CORE_COLUMNS = ["claim_id", "event_id", "subject", "sector", "measure", "statistic", "value", "unit", "basis",
+                "date", "source_id", "norm_ref", "converted_from", "value_low", "value_high", "value_mid",
+                "unit_canonical", "qualifier", "flags", "basis_period", "shift_hours", "source_file",
+                "source_line"]
+#: The columns claims.csv adds to the raw ones (and to any extra raw columns).
+CLAIM_OUTPUT_EXTRA = ["value_low", "value_high", "value_mid", "unit_canonical", "qualifier", "shift_hours",
+                      "value_per_hour", "flags"]
 
 
 @dataclass
 class Account:
+    """Rows of one input file: read, used and rejected (used + rejected = read)."""
+
     file: str
     read: int = 0
     used: int = 0
@@ -38,6 +58,8 @@ class Account:
 
 @dataclass
 class Ledger:
+    """The raw ledger as loaded: used claims, normalised and flagged; rejected rows; problems; accounts."""
+
     claims: pl.DataFrame  # used claims, normalised, with flags
     rejected: pl.DataFrame  # rejected claim rows as read
     sources: pl.DataFrame  # used sources (trust_rank as integer)
@@ -53,22 +75,6 @@ class Ledger:
         return any(a.rejected for a in self.accounts)
 
 
-def _col_numbers(table: Table) -> dict[str, int]:
-    header = [c for c in table.frame.columns if c not in ("source_file", "source_line")]
-    return {name: i + 1 for i, name in enumerate(header)}
-
-
-def _empty_required(table: Table, required: list[str]) -> list[Problem]:
-    cols = _col_numbers(table)
-    empty = {name: pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "") for name in required}
-    hit = table.frame.filter(pl.any_horizontal(list(empty.values())))
-    out = []
-    for name, is_empty in empty.items():
-        for line in hit.filter(is_empty)["source_line"].to_list():
-            out.append(problem("field-empty", file=table.label, line=line, column=cols.get(name), field=name))
-    return out
-
-
 def _rejected_lines(problems: list[Problem], file: str, strict: bool) -> set[int]:
     return {p.line for p in problems
             if p.file == file and p.line is not None and p.line > 1
@@ -81,6 +87,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     ``progress`` (optional) is called with the name of each phase as it
     starts: "read", "check", "parse values", "normalise units", "validate".
     Raises InputError when a file cannot be read at all (exit code 2).
+    Under ``strict`` a warning on a row rejects the row, and its problem says
+    so (:func:`~prodkit.errors.under_strict`).
     """
     say = phases(progress)
     raw_dir = Path(raw_dir)
@@ -101,12 +109,12 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
 
     problems: list[Problem] = []
     problems += claims_t.problems + sources_t.problems + (adj_t.problems if adj_t else [])
-    ccols, scols = _col_numbers(claims_t), _col_numbers(sources_t)
+    ccols, scols = claims_t.column_numbers, sources_t.column_numbers
 
     say("check")
     # sources first: a rejected source rejects the claims that cite it
     sources = sources_t.frame
-    problems += _empty_required(sources_t, SOURCES_REQUIRED)
+    problems += checks.empty_required(sources_t, SOURCES_REQUIRED)
     problems += problems_from(RawSources, sources, column_numbers=scols, field_for_check=RAW_CHECK_FIELDS)
     problems += problems_from(YearCheck, sources, column_numbers=scols, field_for_check={"date-invalid": "year"})
     problems += checks.duplicate_ids(sources, "source_id", "duplicate-source-id", scols.get("source_id"))
@@ -118,7 +126,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     rejected_source_ids -= set(used_sources["source_id"].drop_nulls().to_list())
 
     claims = claims_t.frame
-    problems += _empty_required(claims_t, CLAIMS_REQUIRED)
+    problems += checks.empty_required(claims_t, CLAIMS_REQUIRED)
     problems += problems_from(RawClaims, claims, column_numbers=ccols, field_for_check=RAW_CHECK_FIELDS)
     problems += checks.duplicate_ids(claims, "claim_id", "duplicate-claim-id", ccols.get("claim_id"))
     problems += checks.unknown_sources(claims, sources, sources_t.label, ccols.get("source_id"), rejected_source_ids)
@@ -136,17 +144,19 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
                               column_numbers=ccols)
 
     if adj_t is not None:
-        problems += _empty_required(adj_t, ADJUDICATIONS_REQUIRED)
-        problems += checks.adjudication_checks(adj_t.frame, claims, _col_numbers(adj_t))
+        problems += checks.empty_required(adj_t, ADJUDICATIONS_REQUIRED)
+        problems += checks.adjudication_checks(adj_t.frame, claims, adj_t.column_numbers)
 
     problems = _drop_consequences(sorted(set(problems), key=problem_order))
     bad_claim_lines = _rejected_lines(problems, claims_t.label, strict)
     if strict:
-        problems = sorted(set(_strict(problems, {claims_t.label: bad_claim_lines,
-                                                 sources_t.label: bad_source_lines})), key=problem_order)
+        rejected_lines = {claims_t.label: bad_claim_lines, sources_t.label: bad_source_lines}
+        problems = sorted({under_strict(p) if p.severity == WARNING and p.line and p.line > 1
+                           and p.line in rejected_lines.get(p.file, ()) else p for p in problems},
+                          key=problem_order)
     is_rejected = claims.select(pl.col("source_line").is_in(sorted(bad_claim_lines))).to_series()
     rejected, used = claims.filter(is_rejected), claims.filter(~is_rejected)
-    used = _add_flags(used, problems, claims_t.label)
+    used = flags_from(used, problems, claims_t.label)
 
     accounts = [
         Account(claims_t.label, claims_t.rows_read, used.height, rejected.height),
@@ -163,6 +173,80 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     return Ledger(claims=used, rejected=rejected, sources=used_sources, adjudications=adjudications,
                   problems=problems, accounts=accounts, units=units, raw_dir=raw_dir,
                   extra_columns=claims_t.extra_columns)
+
+
+@dataclass
+class Run:
+    """What a run found: the ledger as loaded, every output table, and every problem."""
+
+    ledger: Ledger
+    tables: dict[str, pl.DataFrame]
+    problems: list[Problem]
+
+
+def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
+        seed: int = strategies.DEFAULT_SEED, strict: bool = False, progress=None) -> Run:
+    """Every phase of ``prodkit reconcile`` but writing: load, reconcile, check the finished tables.
+
+    Raises :class:`~prodkit.errors.UsageError` for an unknown ``strategy``
+    and :class:`~prodkit.errors.InputError` when a file cannot be read.
+    """
+    strategies.get(strategy)
+    say = phases(progress)
+    ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
+    say("reconcile")
+    tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    say("check outputs")
+    validate_outputs(tables)
+    return Run(ledger=ledger, tables=tables, problems=problems)
+
+
+def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
+                 seed: int = strategies.DEFAULT_SEED) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
+    """Every output table, as polars frames, from a loaded ledger; and every problem, the ledger's included.
+
+    The ledger is not changed: the problems found here are merged into a new list.
+    """
+    # the checks and the reconciliation work on the narrow columns they need;
+    # the wide text (quotes, notes, locators) joins the result only at the end
+    core = prepare(ledger.claims.select([c for c in CORE_COLUMNS if c in ledger.claims.columns]), ledger.sources)
+    claims, check_problems = plausibility.check_claims(core, ledger.raw_dir)
+    claims, conv_problems = norms.check_conversions(claims, ledger.units)
+    reconciled, sensitivity, conflicts = reconcile_tables(claims, ledger.sources, strategy=strategy,
+                                                         tolerance=tolerance, seed=seed,
+                                                         adjudications=ledger.adjudications)
+    nvr, nvr_problems = norms.norms_vs_records(claims, tolerance=max(tolerance, 0.05))
+    problems = merge_problems(ledger.problems, check_problems + conv_problems + nvr_problems)
+    claims = norms.flag_claims(claims, nvr)
+    wide = ledger.claims.with_columns(claims["flags"])  # row for row the same claims
+    tables = {
+        "claims": claims_table(wide, ledger.extra_columns),
+        "reconciled": reconciled,
+        "conflicts": conflicts,
+        "norms_vs_records": nvr,
+        "sensitivity": sensitivity,
+        "problems": problems_frame(problems),
+        "accounts": accounts_frame(ledger.accounts),
+        "sources": ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
+                                         "derived_from").sort("source_id"),
+    }
+    return tables, problems
+
+
+def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:
+    """claims.csv: the raw columns (and any extra ones the user added), then the canonical ones, by claim_id."""
+    extra = [c for c in (extra_columns or []) if c in claims.columns and c not in CLAIMS_COLUMNS]
+    out = claims.with_columns(per_hour_columns()).select(CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA)
+    out = out.with_columns(tidy_flags(out["flags"]))
+    # ledgers are usually written in claim_id order: then the (wide) frame need not be sorted
+    in_order = out.select((pl.col("claim_id").shift(1) <= pl.col("claim_id")).all()).item()
+    return out if in_order and out["claim_id"].null_count() == 0 else out.sort("claim_id")
+
+
+def accounts_frame(accounts: list[Account]) -> pl.DataFrame:
+    """accounts.csv: rows read, used and rejected per input file."""
+    return pl.DataFrame([{"file": a.file, "read": a.read, "used": a.used, "rejected": a.rejected} for a in accounts],
+                        schema={"file": pl.String, "read": pl.Int64, "used": pl.Int64, "rejected": pl.Int64})
 
 
 class Phases:
@@ -204,36 +288,6 @@ def _drop_consequences(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.code == "row-width" or (p.file, p.line) not in ragged]
 
 
-def _strict(problems: list[Problem], rejected: dict[str, set[int]]) -> list[Problem]:
-    """Under --strict a warning on a row rejects it: say so in its severity."""
-    out = []
-    for p in problems:
-        if p.severity == WARNING and p.line and p.line > 1 and p.line in rejected.get(p.file, ()):
-            row = p.as_row()
-            row.update(severity=ERROR, message=p.message + " (rejected under --strict)")
-            out.append(Problem(**row))
-        else:
-            out.append(p)
-    return out
-
-
-def _add_flags(claims: pl.DataFrame, problems: list[Problem], label: str) -> pl.DataFrame:
-    """flags: from the qualifier, and from warnings on the row (';'-joined; tidied when written)."""
-    by_line: dict[int, set[str]] = {}
-    for p in problems:
-        if p.file == label and p.line and p.code in _FLAG_CODES:
-            by_line.setdefault(p.line, set()).add(p.code)
-    warn = pl.DataFrame({"source_line": list(by_line), "_warn": [";".join(sorted(v)) for v in by_line.values()]},
-                        schema={"source_line": pl.Int64, "_warn": pl.String})
-    qual = pl.col("qualifier").replace_strict(_QUALIFIER_FLAGS, default=None, return_dtype=pl.String)
-    if warn.height:
-        claims = claims.hstack(claims.select("source_line").join(warn, on="source_line", how="left",
-                                                                 maintain_order="left").drop("source_line"))
-    else:
-        claims = claims.with_columns(pl.lit(None, dtype=pl.String).alias("_warn"))
-    flags = pl.concat_str([pl.col("_warn"), qual], separator=";", ignore_nulls=True)
-    return claims.with_columns(pl.when(flags == "").then(None).otherwise(flags).alias("flags")).drop("_warn")
-
-
 def accounting_lines(accounts: list[Account]) -> list[str]:
+    """One line per input file: read, used, rejected."""
     return [f"{a.file}: read {a.read}, used {a.used}, rejected {a.rejected}" for a in accounts]

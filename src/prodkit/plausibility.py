@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from .errors import Problem, problem
-from .norms import add_flag_at
+from .flags import add_flag_at
 
 BOUND_COLUMNS = ["measure", "statistic", "basis", "low", "high", "unit", "justification", "source"]
 

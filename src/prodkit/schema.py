@@ -17,6 +17,7 @@ import polars as pl
 import pandera.polars as pa
 
 from .errors import Problem, problem
+from .values import QUALIFIERS
 
 STATISTICS = [
     "record", "norm", "pct_of_norm", "multiple_of_norm", "average", "maximum", "minimum", "target",
@@ -27,13 +28,11 @@ SOURCE_TYPES = [
 ]
 STATUSES = ["single", "agree", "conflict", "adjudicated"]
 SEVERITIES = ["error", "warning"]
-QUALIFIERS = ["exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague"]
 #: Statistics whose values may be negative (a fall is negative growth).
 SIGNED_STATISTICS = ["growth"]
 
 #: A partial ISO 8601 date or an interval of two: 1935, 1935-09, 1935-08-31, 1933/1937.
 ISO_PARTIAL = r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$"
-_ISO_PARTIAL = ISO_PARTIAL
 
 
 def _text(description: str, *, nullable: bool = True, title: str | None = None, **kw):
@@ -53,7 +52,7 @@ def _date_ok(col: pl.Expr) -> pl.Expr:
         )
     first = col.str.split("/").list.get(0, null_on_oob=True)
     second = col.str.split("/").list.get(1, null_on_oob=True)
-    return col.is_null() | (col.str.contains(_ISO_PARTIAL) & one(first) & (second.is_null() | one(second)))
+    return col.is_null() | (col.str.contains(ISO_PARTIAL) & one(first) & (second.is_null() | one(second)))
 
 
 class RawClaims(pa.DataFrameModel):

@@ -13,13 +13,6 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import Problem
-from ..ledger import CLAIMS_COLUMNS
-
-PROBLEM_COLUMNS = ["file", "line", "column", "field", "value", "severity", "code", "message", "hint"]
-CLAIM_OUTPUT_EXTRA = ["value_low", "value_high", "value_mid", "unit_canonical", "qualifier", "shift_hours",
-                      "value_per_hour", "flags"]
-
 
 #: How a boolean is spelled: the one spelling readr, base R's type.convert
 #: (which ignores lower-case ``true`` up to R 4.2), polars and Frictionless
@@ -87,37 +80,3 @@ def portable_csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
                          .when(col.not_()).then(pl.lit(BOOLEAN_TEXT[False]))
                          .otherwise(None).alias(name))
     return frame.with_columns(fixes) if fixes else frame
-
-
-def problems_frame(problems: list[Problem]) -> pl.DataFrame:
-    rows = [(p.file, p.line, p.column, p.field, p.value, p.severity, p.code, p.message, p.hint) for p in problems]
-    schema = {"file": pl.String, "line": pl.Int64, "column": pl.Int64, "field": pl.String, "value": pl.String,
-              "severity": pl.String, "code": pl.String, "message": pl.String, "hint": pl.String}
-    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
-
-
-def write_problems(problems: list[Problem], path: Path) -> None:
-    write_csv(problems_frame(problems), path)
-
-
-def claims_output(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:
-    """The raw columns (and any extra ones the user added), then the canonical ones."""
-    extra = [c for c in (extra_columns or []) if c in claims.columns and c not in CLAIMS_COLUMNS]
-    cols = CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA
-    from ..norms import tidy_flags
-
-    # a figure per shift becomes a figure per hour only where the basis states the shift's length
-    per_hour = (pl.when(pl.col("basis_period") == "hour").then(pl.col("value_mid"))
-                .when((pl.col("basis_period") == "shift") & (pl.col("shift_hours") > 0))
-                .then(pl.col("value_mid") / pl.col("shift_hours")).alias("value_per_hour"))
-    shift = pl.when(pl.col("basis_period") == "shift").then(pl.col("shift_hours")).alias("shift_hours")
-    out = claims.with_columns(per_hour, shift).select(cols)
-    out = out.with_columns(tidy_flags(out["flags"]))
-    # ledgers are usually written in claim_id order: then the (wide) frame need not be sorted
-    in_order = out.select((pl.col("claim_id").shift(1) <= pl.col("claim_id")).all()).item()
-    return out if in_order and out["claim_id"].null_count() == 0 else out.sort("claim_id")
-
-
-def accounts_frame(accounts) -> pl.DataFrame:
-    return pl.DataFrame([{"file": a.file, "read": a.read, "used": a.used, "rejected": a.rejected} for a in accounts],
-                        schema={"file": pl.String, "read": pl.Int64, "used": pl.Int64, "rejected": pl.Int64})

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..errors import Problem, UnitError, problem
-from .registry import CANONICAL_LABELS, DimensionMismatch, Units
+from ..errors import DimensionMismatch, Problem, UnitError, problem
+from .registry import CANONICAL_LABELS, Units
 
-__all__ = ["Units", "Measure", "read_measures", "normalise_units", "parse_basis", "RATIO_STATISTICS"]
+__all__ = ["Units", "Measure", "read_measures", "normalise_units", "parse_basis", "per_hour_columns",
+           "RATIO_STATISTICS"]
 
 #: Statistics that are ratios whatever the measure: canonical unit %.
 RATIO_STATISTICS = {"pct_of_norm", "multiple_of_norm", "share", "growth"}
@@ -78,6 +79,28 @@ def parse_basis(text: str | None) -> tuple[str | None, float | None, bool]:
     return period, hours, True
 
 
+def per_hour_columns() -> list:
+    """``value_per_hour`` and ``shift_hours`` as ``claims.csv`` gives them (polars expressions).
+
+    A figure per shift becomes a figure per hour only where the basis states
+    the shift's length ("per 6-hour shift"); a length is never guessed.
+    ``shift_hours`` is kept for figures per shift only.
+
+    >>> import polars as pl
+    >>> c = pl.DataFrame({"basis_period": ["shift", "shift", "hour", "day"], "shift_hours": [6.0, None, 1.0, None],
+    ...                   "value_mid": [102.0, 102.0, 17.0, 5.0]})
+    >>> c.select(per_hour_columns()).rows()
+    [(17.0, 6.0), (None, None), (17.0, None), (None, None)]
+    """
+    import polars as pl
+
+    per_hour = (pl.when(pl.col("basis_period") == "hour").then(pl.col("value_mid"))
+                .when((pl.col("basis_period") == "shift") & (pl.col("shift_hours") > 0))
+                .then(pl.col("value_mid") / pl.col("shift_hours")).alias("value_per_hour"))
+    shift = pl.when(pl.col("basis_period") == "shift").then(pl.col("shift_hours")).alias("shift_hours")
+    return [per_hour, shift]
+
+
 def normalise_units(claims, units: Units, measures: dict[str, Measure], *, column_numbers=None):
     """Convert ``value_low/high/mid`` to canonical units, one factor per unit.
 
@@ -94,7 +117,6 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
     # canonical target per (measure, statistic): ratios are % whatever the measure
     pairs = claims.select("unit", "measure", "statistic").unique().rows()
     records = []
-    unit_errors: dict[str, UnitError] = {}
     for raw_unit, measure, statistic in pairs:
         rec = {"unit": raw_unit, "measure": measure, "statistic": statistic,
                "_factor": None, "_offset": None, "unit_canonical": None, "_unit_basis": None,
@@ -105,10 +127,7 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
         try:
             resolved = units.resolve(raw_unit)
         except UnitError as exc:
-            unit_errors[raw_unit] = exc
-            rec["_error_code"] = getattr(exc, "code", "unit-ambiguous" if "ambiguous" in exc.message else "unit-unknown")
-            rec["_error"] = exc.hint if rec["_error_code"] == "unit-ambiguous" else ""
-            rec["_found"] = getattr(exc, "reason", exc.message)
+            rec.update(_error_code=exc.code, _error=exc.hint, _found=exc.reason)
             records.append(rec)
             continue
         if statistic in RATIO_STATISTICS:

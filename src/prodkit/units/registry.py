@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..errors import UnitError
+from ..errors import DimensionMismatch, UnitError
 
 #: Bare names that mean different things in different countries or periods.
 #: prodkit refuses them and says how to write what is meant.
@@ -99,8 +99,9 @@ def builtin_aliases() -> dict[str, Alias]:
 def cache_folder() -> Path | None:
     """Where pint keeps its parsed default definitions between runs, or None for no cache.
 
-    Parsing pint's ~1,000 default definitions costs about 0.35 s per run;
-    read back from the cache, 0.03 s. The folder is ``PRODKIT_CACHE_DIR``
+    Parsing pint's ~1,000 default definitions costs a noticeable part of a
+    short run; reading them back from the cache, a tenth of it
+    (benchmarks/RESULTS.md). The folder is ``PRODKIT_CACHE_DIR``
     if set (empty: no cache), else prodkit's folder in the user's cache
     (``~/.cache/prodkit`` on Linux), one subfolder per pint version. pint
     names each cached file by the hash of the definitions it was parsed
@@ -160,19 +161,20 @@ def _registry(extra_text: str | None, extra_label: str):
                     for word in re.findall(r"[^\W\d]+", definition):
                         if word in AMBIGUOUS:
                             reason, fix = AMBIGUOUS[word]
-                            raise UnitError(f"{extra_label}:{number}: '{word}' is ambiguous: {reason}", hint=fix)
+                            raise UnitError(word, code="unit-ambiguous", reason=reason, hint=fix,
+                                            file=extra_label, line=number)
                 one = Path(tmp) / "one.txt"
                 one.write_text(stripped + "\n", encoding="utf-8")
                 try:
                     ureg.load_definitions(str(one))
                 except pint.errors.RedefinitionError as exc:
                     name = stripped.split("=", 1)[0].strip()
-                    raise UnitError(
-                        f"{extra_label}:{number}: '{name}' is already a unit; redefining it is not allowed",
-                        hint=f"Choose a new name (e.g. '{name}_local') and use it in claims.csv. "
-                             f"({exc})") from None
+                    raise UnitError(name, code="unit-redefined", file=extra_label, line=number,
+                                    hint=f"Choose a new name (e.g. '{name}_local') and use it in claims.csv. "
+                                         f"({exc})") from None
                 except Exception as exc:  # pint's parser errors vary by version
-                    raise UnitError(f"{extra_label}:{number}: cannot read the definition '{stripped}': {exc}",
+                    raise UnitError(stripped, code="unit-definition-invalid", reason=str(exc), file=extra_label,
+                                    line=number,
                                     hint="Write it as `name = factor * unit`, as in pint's definitions.") from None
     return ureg
 
@@ -211,14 +213,15 @@ class Units:
             alias = self._by_rule(key)
         if alias is not None:
             if alias.unit.startswith("!"):
-                raise UnitError(f"'{raw}' is ambiguous", hint=alias.unit[1:].strip())
+                reason = AMBIGUOUS.get(key, ("its meaning depends on the source",))[0]
+                raise UnitError(raw, code="unit-ambiguous", reason=reason, hint=alias.unit[1:].strip())
             expr = alias.unit
         else:
             expr = self._compound(key, raw)
         try:
             unit = self.ureg.parse_units(expr)
         except Exception:
-            raise UnitError(f"'{raw}' is not a unit prodkit knows") from None
+            raise UnitError(raw) from None
         return Resolved(raw=raw, expr=expr, unit=unit)
 
     def _compound(self, key: str, raw: str) -> str:
@@ -235,7 +238,7 @@ class Units:
                 try:
                     sides.append(f"({self.resolve(part).expr})")
                 except UnitError as exc:
-                    if getattr(exc, "code", "") == "unit-ambiguous" or "ambiguous" in exc.message:
+                    if exc.code == "unit-ambiguous":
                         raise
                     break
             else:
@@ -249,10 +252,7 @@ class Units:
             for bad in (word, name):
                 if bad in AMBIGUOUS:
                     reason, fix = AMBIGUOUS[bad]
-                    err = UnitError(f"'{raw}' is ambiguous: {reason}", hint=fix)
-                    err.code = "unit-ambiguous"
-                    err.reason, err.fix = reason, fix
-                    raise err
+                    raise UnitError(raw, code="unit-ambiguous", reason=reason, hint=fix)
         return key
 
     def _by_rule(self, key: str) -> Alias | None:
@@ -321,7 +321,8 @@ class Units:
             times = unit * self.ureg.parse_units(base)
             if times.dimensionality == target.dimensionality:
                 return (*self._linear(times, target), base)
-        raise DimensionMismatch(self.describe_dimension(unit), self.describe_dimension(target))
+        raise DimensionMismatch(resolved.raw, found=self.describe_dimension(unit),
+                                expected=self.describe_dimension(target))
 
     def _linear(self, unit, target) -> tuple[float, float]:
         q = self.ureg.Quantity
@@ -345,12 +346,6 @@ class Units:
         if text == "dimensionless":
             return "a ratio (dimensionless)"
         return text.replace("[", "").replace("]", "")
-
-
-class DimensionMismatch(UnitError):
-    def __init__(self, found: str, expected: str):
-        super().__init__(f"unit is {found}, expected {expected}")
-        self.found, self.expected = found, expected
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from a frame of claims to one chosen row per group, written as polars
 expressions over all groups at once, so that a ledger of millions of claims
 costs no Python loop over events.
 
-Every strategy sees the same columns, all numbers: the claim's canonical
+The strategies' names and descriptions are listed in :mod:`prodkit.strategies`;
+this module applies them. Every strategy sees the same columns, all numbers: the claim's canonical
 ``value_mid``, its source's ``trust_rank`` and ``source_year``, and ``_root``
 (a number for the source it ultimately retells, itself if none): claims with
 one root are one piece of evidence, so a retelling never outvotes its
@@ -22,6 +23,8 @@ from typing import Callable
 
 import polars as pl
 
+from . import strategies
+from .checks import derivation_chain, source_parents
 from .values import parse_figure
 
 KEY = ["event_id", "measure", "statistic"]
@@ -29,13 +32,14 @@ KEY = ["event_id", "measure", "statistic"]
 #: cheaper than on three strings, which matters at millions of rows.
 GID = "_gid"
 
-#: name -> (function, one-line description for the README and `explain`)
-STRATEGIES: dict[str, tuple[Callable, str]] = {}
+#: strategy name (see :mod:`prodkit.strategies`) -> the function that applies it
+_APPLY: dict[str, Callable] = {}
 
 
-def strategy(name: str, description: str):
+def strategy(name: str):
+    """Register the function that applies the strategy called ``name``."""
     def register(fn):
-        STRATEGIES[name] = (fn, description)
+        _APPLY[strategies.get(name).name] = fn
         return fn
     return register
 
@@ -47,14 +51,11 @@ def source_roots(sources: pl.DataFrame) -> pl.DataFrame:
     >>> source_roots(s).sort("source_id")["root"].to_list()
     ['a', 'a', 'a']
     """
-    parent = {s: d for s, d in sources.select("source_id", "derived_from").iter_rows() if d}
+    parent = source_parents(sources)
     roots = {}
     for sid in sources["source_id"].to_list():
-        cur, seen = sid, {sid}
-        while cur in parent and parent[cur] not in seen:
-            cur = parent[cur]
-            seen.add(cur)
-        roots[sid] = cur
+        chain, loops = derivation_chain(parent, sid)
+        roots[sid] = chain[-2] if loops else chain[-1]  # a loop is rejected by the checks; its last new source
     return pl.DataFrame({"source_id": list(roots), "root": list(roots.values())},
                         schema={"source_id": pl.String, "root": pl.String})
 
@@ -156,8 +157,9 @@ def _chosen(claims: pl.DataFrame, chosen: pl.DataFrame, how: Callable[[], pl.Exp
                                          pl.col("value_mid").alias("value"), how().alias("how"))
 
 
-@strategy("trust-your-friends", "the claim of the most trusted source (lowest trust_rank) wins")
-def trust_your_friends(claims: pl.DataFrame, explain: bool = True, numbered: pl.DataFrame | None = None):
+@strategy("trust-your-friends")
+def trust_your_friends(claims: pl.DataFrame, *, seed: int, explain: bool = True,
+                       numbered: pl.DataFrame | None = None):
     c = numbered if numbered is not None else numbered_rows(claims)
     chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False], values=explain)
     tie = _tie_note("trust_rank", "most independent sources, then earliest source, then claim_id")
@@ -165,8 +167,9 @@ def trust_your_friends(claims: pl.DataFrame, explain: bool = True, numbered: pl.
         "trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie"), explain, tie)
 
 
-@strategy("meet-in-the-middle", "the median of the independent claims (one per original source)")
-def meet_in_the_middle(claims: pl.DataFrame, explain: bool = True, numbered: pl.DataFrame | None = None):
+@strategy("meet-in-the-middle")
+def meet_in_the_middle(claims: pl.DataFrame, *, seed: int, explain: bool = True,
+                       numbered: pl.DataFrame | None = None):
     c = numbered if numbered is not None else _with_number(claims)
     # one claim per root: the best-trusted retelling stands for its original
     # (lowest trust_rank, then lowest claim_id): the first row of each
@@ -188,8 +191,9 @@ def meet_in_the_middle(claims: pl.DataFrame, explain: bool = True, numbered: pl.
         GID, "chosen_claim_id", "value", pl.format("median of {} independent claims", "_n").alias("how"))
 
 
-@strategy("cry-with-the-wolves", "the value held by most independent sources (ties: most trusted)")
-def cry_with_the_wolves(claims: pl.DataFrame, explain: bool = True, numbered: pl.DataFrame | None = None):
+@strategy("cry-with-the-wolves")
+def cry_with_the_wolves(claims: pl.DataFrame, *, seed: int, explain: bool = True,
+                        numbered: pl.DataFrame | None = None):
     c = numbered if numbered is not None else numbered_rows(claims)
     chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False], values=explain)
     tie = _tie_note("number of sources", "lowest trust_rank, then claim_id")
@@ -197,8 +201,9 @@ def cry_with_the_wolves(claims: pl.DataFrame, explain: bool = True, numbered: pl
         "held by {} independent source(s){}", "_support", "_tie"), explain, tie)
 
 
-@strategy("keep-up-to-date", "the claim of the most recent source")
-def keep_up_to_date(claims: pl.DataFrame, explain: bool = True, numbered: pl.DataFrame | None = None):
+@strategy("keep-up-to-date")
+def keep_up_to_date(claims: pl.DataFrame, *, seed: int, explain: bool = True,
+                    numbered: pl.DataFrame | None = None):
     c = numbered if numbered is not None else _with_number(claims)
     chosen = _first_by(c, ["source_year", "trust_rank"], [True, False], values=explain)
     tie = _tie_note("source year", "lowest trust_rank, then claim_id")
@@ -207,36 +212,32 @@ def keep_up_to_date(claims: pl.DataFrame, explain: bool = True, numbered: pl.Dat
         "source_id", "_tie"), explain, tie)
 
 
-def _dice(seed: int) -> Callable:
-    def roll_the_dice(claims: pl.DataFrame, explain: bool = True, numbered: pl.DataFrame | None = None):
-        # its draw hashes the text keys, so it makes its own numbered rows
-        c = _with_number(claims, pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
-        chosen = _first_by(c, ["_draw"], [False], values=False)
-        return _chosen(claims, chosen, lambda: pl.format("drawn at random with seed {}", pl.lit(seed)), explain)
-    return roll_the_dice
+@strategy("roll-the-dice")
+def roll_the_dice(claims: pl.DataFrame, *, seed: int, explain: bool = True, numbered: pl.DataFrame | None = None):
+    # its draw hashes the text keys with the seed, so it makes its own numbered rows
+    c = _with_number(claims, pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
+    chosen = _first_by(c, ["_draw"], [False], values=False)
+    return _chosen(claims, chosen, lambda: pl.format("drawn at random with seed {}", pl.lit(seed)), explain)
 
 
-STRATEGIES["roll-the-dice"] = (_dice(1935), "a claim drawn at random, reproducibly (--seed)")
-
-
-@strategy("pass-it-on", "no single value: the full span of the claims is reported")
-def pass_it_on(claims: pl.DataFrame, explain: bool = True, numbered: pl.DataFrame | None = None):
+@strategy("pass-it-on")
+def pass_it_on(claims: pl.DataFrame, *, seed: int, explain: bool = True, numbered: pl.DataFrame | None = None):
     groups = (numbered if numbered is not None else _with_number(claims)).select(GID).unique()
     return groups.with_columns(pl.lit(None, dtype=pl.String).alias("chosen_claim_id"),
                                pl.lit(None, dtype=pl.Float64).alias("value"),
                                pl.lit("no single value; see value_low and value_high").alias("how"))
 
 
-def choose(claims: pl.DataFrame, name: str, seed: int = 1935, *, explain: bool = True,
+def choose(claims: pl.DataFrame, name: str, seed: int = strategies.DEFAULT_SEED, *, explain: bool = True,
            numbered: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per group with a number: GID, value and, if ``explain``, chosen_claim_id and how.
 
     ``claims`` is the grouped frame of :func:`_groups` (rows in (KEY,
     claim_id) order, ``_order`` their row numbers); ``numbered``, if given,
     its :func:`numbered_rows`, so that several strategies share them.
+    Raises :class:`~prodkit.errors.UsageError` for an unknown ``name``.
     """
-    fn = _dice(seed) if name == "roll-the-dice" else STRATEGIES[name][0]
-    return fn(claims, explain=explain, numbered=numbered)
+    return _APPLY[strategies.get(name).name](claims, seed=seed, explain=explain, numbered=numbered)
 
 
 # ---------------------------------------------------------------------------
@@ -269,7 +270,7 @@ def group_facts(claims: pl.DataFrame, tolerance: float) -> pl.DataFrame:
         # (in one dimension that is: the highest low end <= the lowest high end)
         pl.col("value_low").max().alias("_max_low"),
         pl.col("value_high").min().alias("_min_high"),
-        pl.col("claim_id").alias("claim_ids"),  # a list, joined below: str.join in a group is 5 x slower
+        pl.col("claim_id").alias("claim_ids"),  # a list, joined below: str.join inside a group is slower
     ).sort(GID).with_columns(pl.col("claim_ids").list.join(";"))
     gap = pl.col("_max_low") - pl.col("_min_high")
     scale = pl.max_horizontal(pl.col("_max_low").abs(), pl.col("_min_high").abs())
@@ -344,27 +345,6 @@ RECONCILED_COLUMNS = ["event_id", "measure", "statistic", "subject", "sector", "
                       "chosen_claim_id", "claim_ids", "flags", "how"]
 
 
-def reconcile_events(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str = "trust-your-friends",
-                     tolerance: float = 0.01, seed: int = 1935,
-                     adjudications: pl.DataFrame | None = None) -> pl.DataFrame:
-    """One row per (event_id, measure, statistic): value, span, status, reasons.
-
-    Examples
-    --------
-    >>> claims = pl.DataFrame({"claim_id": ["c1", "c2"], "event_id": "artyukhov", "measure": "coal_hewn",
-    ...     "statistic": "record", "subject": "Artyukhov", "sector": "coal", "date": "1935-09",
-    ...     "value_low": [536.0, 552.0], "value_high": [536.0, 552.0], "value_mid": [536.0, 552.0],
-    ...     "unit_canonical": "t", "source_id": ["archive", "memoir"], "flags": None})
-    >>> sources = pl.DataFrame({"source_id": ["archive", "memoir"], "trust_rank": [1, 4],
-    ...     "source_type": ["archival", "later_soviet"], "year": ["1935", "1981"], "derived_from": None})
-    >>> r = reconcile_events(claims, sources)
-    >>> r.select("value", "value_low", "value_high", "status", "chosen_claim_id").row(0)
-    (536.0, 536.0, 552.0, 'conflict', 'c1')
-    """
-    c, facts = _groups(claims, sources, tolerance)
-    return _decide(facts, choose(c, strategy, seed), strategy, adjudicated_groups(facts, c, adjudications))
-
-
 #: The claim columns the grouping, the facts and the strategies read.
 _GROUP_COLUMNS = KEY + ["claim_id", "subject", "sector", "date", "unit_canonical", "value_low", "value_high",
                         "value_mid", "_root", "_src", "source_id", "source_type", "trust_rank", "source_year",
@@ -406,24 +386,33 @@ def _decide(facts: pl.DataFrame, chosen: pl.DataFrame, strategy: str, adjudicate
     return out.select(RECONCILED_COLUMNS)  # facts are in GID order, which is KEY order
 
 
-def conflicts_table(claims: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFrame:
-    """One row per claim in a group whose claims disagree."""
-    groups = reconciled.filter(pl.col("status").is_in(["conflict", "adjudicated"]) & (pl.col("n_claims") > 1))
-    # lazily, so that only the columns written are joined
-    c = claims.lazy().join(groups.lazy().select(KEY + [pl.col("value").alias("_chosen_value"), "chosen_claim_id"]),
-                           on=KEY, how="inner")
-    return c.select(_conflict_columns()).sort(KEY + ["claim_id"]).collect()
-
-
-def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str, tolerance: float, seed: int,
-                     adjudications: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str = strategies.DEFAULT,
+                     tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED,
+                     adjudications: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The reconciled, sensitivity and conflicts tables, from one grouping.
 
-    The conflicts table is the same as :func:`conflicts_table` gives, read
-    off the grouped claims (already in (KEY, claim_id) order, each with its
-    group's number, which is its row in the reconciled table): no join on
-    the text keys and no sort.
+    ``reconciled`` has one row per (event_id, measure, statistic): value,
+    span, status and the reason for the choice; ``sensitivity`` the value
+    under every strategy; ``conflicts`` every claim of a group whose claims
+    disagree. The conflicts are read off the grouped claims (already in
+    (KEY, claim_id) order, each with its group's number, which is its row
+    in the reconciled table): no join on the text keys and no sort.
+
+    Examples
+    --------
+    >>> claims = pl.DataFrame({"claim_id": ["c1", "c2"], "event_id": "artyukhov", "measure": "coal_hewn",
+    ...     "statistic": "record", "subject": "Artyukhov", "sector": "coal", "date": "1935-09",
+    ...     "value_low": [536.0, 552.0], "value_high": [536.0, 552.0], "value_mid": [536.0, 552.0],
+    ...     "unit_canonical": "t", "source_id": ["archive", "memoir"], "flags": None})
+    >>> sources = pl.DataFrame({"source_id": ["archive", "memoir"], "trust_rank": [1, 4],
+    ...     "source_type": ["archival", "later_soviet"], "year": ["1935", "1981"], "derived_from": None})
+    >>> r, sensitivity, conflicts = reconcile_tables(claims, sources)
+    >>> r.select("value", "value_low", "value_high", "status", "chosen_claim_id").row(0)
+    (536.0, 536.0, 552.0, 'conflict', 'c1')
+    >>> conflicts["chosen"].to_list()
+    [True, False]
     """
+    strategies.get(strategy)  # an unknown name is a UsageError before any work
     c, facts = _groups(claims, sources, tolerance)
     adjudicated = adjudicated_groups(facts, c, adjudications)
     numbered = numbered_rows(c)  # filtered, and support counted, once for all six strategies
@@ -431,20 +420,20 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     wide = reconciled.select(KEY + ["status", "value_low", "value_high", "unit"])
     gids = facts.select(GID)
     values = []
-    for name in STRATEGIES:
-        if name == strategy:
-            values.append(reconciled["value"].alias(name.replace("-", "_")))
+    for s in strategies.STRATEGIES:
+        if s.name == strategy:
+            values.append(reconciled["value"].alias(s.column))
             continue
-        chosen = choose(c, name, seed, explain=False, numbered=numbered).with_columns(
+        chosen = choose(c, s.name, seed, explain=False, numbered=numbered).with_columns(
             pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
         decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
-        values.append(decided["value"].alias(name.replace("-", "_")))
-    del numbered  # about 0.5 GB at 10M claims, no longer needed
+        values.append(decided["value"].alias(s.column))
+    del numbered  # large at millions of claims, and no longer needed
     return reconciled, _sensitivity(wide.with_columns(values)), _conflicts(c, reconciled)
 
 
 def _conflicts(c: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFrame:
-    """:func:`conflicts_table` from the grouped claims: group GID is row GID of ``reconciled``."""
+    """The conflicts table from the grouped claims: group GID is row GID of ``reconciled``."""
     if c.height and reconciled.height != c[GID].max() + 1:  # pragma: no cover - a broken invariant
         raise AssertionError("reconciled rows do not follow the group numbers")
     groups = reconciled.select(
@@ -452,10 +441,11 @@ def _conflicts(c: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFrame:
         pl.col("value").alias("_chosen_value"), "chosen_claim_id")
     picked = c.filter(groups["_in"].gather(c[GID]))
     chosen = groups.select("_chosen_value", "chosen_claim_id")[picked[GID]]
-    return picked.hstack(chosen).select(_conflict_columns())
+    return picked.hstack(chosen).select(conflict_columns())
 
 
-def _conflict_columns() -> list[pl.Expr]:
+def conflict_columns() -> list[pl.Expr]:
+    """The columns of ``conflicts.csv``, from claims joined with their group's chosen value and claim."""
     return [
         *[pl.col(k) for k in KEY], pl.col("claim_id"), pl.col("source_id"), pl.col("source_type"),
         pl.coalesce("value_low", "value_mid").alias("value_low"),
@@ -470,6 +460,6 @@ def _conflict_columns() -> list[pl.Expr]:
 
 
 def _sensitivity(wide: pl.DataFrame) -> pl.DataFrame:
-    names = [n.replace("-", "_") for n in STRATEGIES if n != "pass-it-on"]
+    names = [s.column for s in strategies.STRATEGIES if s.name not in strategies.SPAN_ONLY]
     return wide.with_columns(
         (pl.max_horizontal(names) != pl.min_horizontal(names)).fill_null(False).alias("depends_on_strategy"))
