@@ -89,3 +89,20 @@ SOURCES = ("source_id,citation,source_type,year,trust_rank,trust_note,derived_fr
            "arch,An archive file,archival,1935,1,closest to the event,\n"
            "memo,A memoir,memoir,1938,4,ghost-written,\n"
            "retell,A later book retelling the memoir,later_soviet,1971,5,retells memo,memo\n")
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory):
+    """``prodkit reconcile`` on the bundled ledger under every strategy: reconciled rows by key, and the out dir."""
+    from prodkit.strategies import NAMES
+
+    out = {}
+    for name in NAMES:
+        d = tmp_path_factory.mktemp(name)
+        result = run(CliRunner(), "reconcile", "--raw-dir", str(RAW), "--out-dir", str(d / "o"),
+                     "--reports-dir", str(d / "r"), "--no-figures", "--strategy", name)
+        assert result.exit_code == 0, result.stderr
+        out[name] = {(r["event_id"], r["measure"], r["statistic"]): r for r in read_rows(d / "o" / "reconciled.csv")}
+        if name == "trust-your-friends":
+            out["_dir"] = d / "o"
+    return out

@@ -72,22 +72,33 @@ def test_installed_script_help_does_not_import_the_heavy_libraries(tmp_path):
     assert done.stdout.strip().splitlines()[-1] == "heavy:"
 
 
-def _allocator_setting(env: dict) -> str:
-    """polars' allocator settings in a new process that imports prodkit, then polars."""
-    code = "import os, prodkit, polars; print(os.environ['_RJEM_MALLOC_CONF'])"
+def _allocator_setting(env: dict, code: str) -> str:
+    """What ``code``, run in a new process, prints of polars' allocator settings."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
-def test_polars_keeps_freed_memory_longer_unless_the_user_set_the_allocator():
-    from prodkit import ALLOCATOR_SETTING
+#: The command's entry, with its work replaced by printing the setting polars then reads.
+_ENTRY = ("import os, prodkit.cli as cli; cli.main = lambda: print(os.environ.get('_RJEM_MALLOC_CONF', '')); "
+          "cli.entry()")
+#: Every library module imported, then polars: the environment must be as it was.
+_LIBRARY = ("import os, prodkit, prodkit.api, prodkit.pipeline, prodkit.cli, polars; "
+            "print(os.environ.get('_RJEM_MALLOC_CONF', '-'))")
+
+
+def test_the_command_keeps_freed_memory_longer_unless_the_user_set_the_allocator():
+    from prodkit.cli import ALLOCATOR_SETTING
 
     env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
-    # polars puts its own settings first; the last value of a setting wins
-    assert _allocator_setting(env).split(",")[-1] == ALLOCATOR_SETTING == "dirty_decay_ms:30000"
-    mine = _allocator_setting(dict(env, _RJEM_MALLOC_CONF="dirty_decay_ms:500"))
-    assert mine.split(",")[-1] == "dirty_decay_ms:500" and ALLOCATOR_SETTING not in mine
+    assert _allocator_setting(env, _ENTRY) == ALLOCATOR_SETTING == "dirty_decay_ms:30000"
+    assert _allocator_setting(dict(env, _RJEM_MALLOC_CONF="dirty_decay_ms:500"), _ENTRY) == "dirty_decay_ms:500"
+
+
+def test_importing_the_library_leaves_the_environment_alone():
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    # polars writes its own settings into the variable when it is imported; prodkit adds nothing
+    assert "dirty_decay_ms:30000" not in _allocator_setting(env, _LIBRARY)
 
 
 def test_progress_lines_name_each_phase(runner, tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ raw files -> values -> units -> checks -> reconcile -> norms -> finished tables:
    result. Per-file accounting (read, used, rejected) keeps used + rejected =
    read, always.
 2. :func:`build_tables` runs the checks on values (:mod:`.plausibility`, the
-   carrier's conversions), the reconciliation (:mod:`.reconcile`) and the
+   carrier's conversions), the reconciliation (:mod:`.reconciliation`) and the
    norms (:mod:`.norms`), and assembles every output table.
 3. :func:`run` is both, and checks the finished tables against their models.
 
@@ -29,7 +29,7 @@ from .errors import ERROR, WARNING, InputError, Problem, merge_problems, problem
 from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, read_table)
-from .reconcile import prepare, reconcile_tables
+from .reconciliation import prepare, reconcile_tables
 from .schema import (RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
 from .units import Units, normalise_units, per_hour_columns, read_measures

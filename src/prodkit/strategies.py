@@ -4,7 +4,7 @@ This is the one list of strategies. The command line (``--strategy``), the
 sensitivity table's columns (``schema.SensitivityOut``), the report and
 ``prodkit explain`` all read it. It imports nothing heavy, so that
 ``prodkit --help`` can show the choices at once; the polars code that applies
-each strategy lives in :mod:`prodkit.reconcile`.
+each strategy lives in :mod:`prodkit.reconciliation`.
 
 The names follow Bleiholder and Naumann, "Data Fusion", ACM Computing Surveys
 41 (2008): trust your friends, meet in the middle, cry with the wolves, keep up
