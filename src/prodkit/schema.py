@@ -16,6 +16,7 @@ from typing import Optional
 import polars as pl
 import pandera.polars as pa
 
+from . import strategies
 from .errors import Problem, problem
 from .values import QUALIFIERS
 
@@ -320,27 +321,34 @@ class NormsVsRecordsOut(pa.DataFrameModel):
         unique = ["record_claim_id"]
 
 
-class SensitivityOut(pa.DataFrameModel):
-    """sensitivity.csv: every group's value under every strategy."""
-
-    event_id: str = _f("The event.", nullable=False)
-    measure: str = _f("What is measured.", nullable=False)
-    statistic: str = _f("The statistic.", nullable=False)
-    status: str = _f("Status under the run's tolerance.", nullable=False, isin=STATUSES)
-    value_low: Optional[float] = _f("Span of the claims, low end.", unit="unit")
-    value_high: Optional[float] = _f("Span of the claims, high end.", unit="unit")
-    unit: Optional[str] = _f("Canonical unit.")
-    trust_your_friends: Optional[float] = _f("Value under trust-your-friends.", unit="unit")
-    meet_in_the_middle: Optional[float] = _f("Value under meet-in-the-middle.", unit="unit")
-    cry_with_the_wolves: Optional[float] = _f("Value under cry-with-the-wolves.", unit="unit")
-    keep_up_to_date: Optional[float] = _f("Value under keep-up-to-date.", unit="unit")
-    roll_the_dice: Optional[float] = _f("Value under roll-the-dice.", unit="unit")
-    pass_it_on: Optional[float] = _f("Always empty: pass-it-on reports the span only.", unit="unit")
-    depends_on_strategy: bool = _f("True when the strategies give different values.", nullable=False)
+def _sensitivity_model() -> type[pa.DataFrameModel]:
+    """sensitivity.csv's model: the span, then one column per strategy of :mod:`prodkit.strategies`."""
+    fields: dict[str, tuple[object, object]] = {
+        "event_id": (str, _f("The event.", nullable=False)),
+        "measure": (str, _f("What is measured.", nullable=False)),
+        "statistic": (str, _f("The statistic.", nullable=False)),
+        "status": (str, _f("Status under the run's tolerance.", nullable=False, isin=STATUSES)),
+        "value_low": (Optional[float], _f("Span of the claims, low end.", unit="unit")),
+        "value_high": (Optional[float], _f("Span of the claims, high end.", unit="unit")),
+        "unit": (Optional[str], _f("Canonical unit.")),
+    }
+    for s in strategies.STRATEGIES:
+        text = (f"Always empty: {s.name} reports the span only." if s.name in strategies.SPAN_ONLY
+                else f"Value under {s.name}.")
+        fields[s.column] = (Optional[float], _f(text, unit="unit"))
+    fields["depends_on_strategy"] = (bool, _f("True when the strategies give different values.", nullable=False))
 
     class Config:
         strict = True
         unique = ["event_id", "measure", "statistic"]
+
+    namespace = {"__annotations__": {name: kind for name, (kind, _) in fields.items()},
+                 **{name: spec for name, (_, spec) in fields.items()}, "Config": Config,
+                 "__doc__": "sensitivity.csv: every group's value under every strategy.", "__module__": __name__}
+    return type("SensitivityOut", (pa.DataFrameModel,), namespace)
+
+
+SensitivityOut = _sensitivity_model()
 
 
 class ProblemsOut(pa.DataFrameModel):

@@ -1,0 +1,100 @@
+"""Checks across rows and tables: ids, references, sources, events, and --strict."""
+
+from __future__ import annotations
+
+from conftest import CLAIMS_HEADER, minimal_ledger, read_rows, run, write_rows
+
+
+def test_duplicate_claim_id_names_both_lines(runner, raw_copy, tmp_path):
+    rows = read_rows(raw_copy / "claims.csv")
+    rows[9]["claim_id"] = rows[2]["claim_id"]  # line 11 repeats line 4's id
+    write_rows(raw_copy / "claims.csv", rows)
+    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"claims.csv:11:1 [duplicate-claim-id] claim_id = \"{rows[2]['claim_id']}\"" in result.stderr
+    assert "is used again (first at line 4)" in result.stderr
+    assert f"read {len(rows)}, used {len(rows) - 1}, rejected 1" in result.stderr
+
+
+def test_unknown_source_suggests_the_nearest_id(runner, raw_copy, tmp_path):
+    rows = read_rows(raw_copy / "claims.csv")
+    rows[0]["source_id"] = "gershberg-198"
+    write_rows(raw_copy / "claims.csv", rows)
+    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert "claims.csv:2:12 [source-unknown] source_id = \"gershberg-198\"" in result.stderr
+    assert "did you mean 'gershberg-1981'?" in result.stderr
+
+
+def test_empty_required_field_is_reported_per_cell(runner, raw_copy, tmp_path):
+    rows = read_rows(raw_copy / "claims.csv")
+    rows[4]["unit"] = ""
+    write_rows(raw_copy / "claims.csv", rows)
+    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert "claims.csv:6:8 [field-empty] unit" in result.stderr
+    assert "Required field 'unit' is empty." in result.stderr
+    problems = read_rows(tmp_path / "problems.csv")
+    assert {"file": problems[0]["file"].endswith("claims.csv")} == {"file": True}
+    row = [p for p in problems if p["code"] == "field-empty"][0]
+    assert (row["line"], row["column"], row["field"], row["severity"]) == ("6", "8", "unit", "error")
+
+
+ROW = "Miner,coal,coal_hewn,record,{value},tons,per shift,1935,,{source},l. 1,,,,\n"
+
+
+def _validate(runner, raw, out):
+    return run(runner, "validate", "--raw-dir", str(raw), "--out-dir", str(out))
+
+
+def test_a_chain_of_retellings_has_one_root_and_a_loop_is_an_error(tmp_path, runner):
+    from prodkit.checks import derivation_chain
+
+    assert derivation_chain({"c": "b", "b": "a"}, "c") == (["c", "b", "a"], False)
+    assert derivation_chain({"a": "b", "b": "c", "c": "b"}, "a") == (["a", "b", "c", "b"], True)
+    sources = ("source_id,citation,source_type,year,trust_rank,trust_note,derived_from\n"
+               "arch,An archive,archival,1935,1,x,\n"
+               "book1,A book,later_soviet,1971,5,x,book2\n"
+               "book2,Its new edition,later_soviet,1981,5,x,book1\n")
+    raw = minimal_ledger(tmp_path / "raw", CLAIMS_HEADER + "c1,e," + ROW.format(value=102, source="arch"), sources)
+    result = _validate(runner, raw, tmp_path / "o")
+    assert result.exit_code == 1
+    cycle = [p for p in read_rows(tmp_path / "o" / "problems.csv") if p["code"] == "derived-cycle"]
+    assert [p["value"] for p in cycle] == ["book1 -> book2 -> book1", "book2 -> book1 -> book2"]
+
+
+def test_a_claim_citing_a_rejected_source_says_so_in_its_own_words(tmp_path, runner):
+    sources = ("source_id,citation,source_type,year,trust_rank,trust_note,derived_from\n"
+               "arch,An archive,archival,1935,1,x,\n"
+               "memo,A memoir,memoir,1938,first,x,\n")
+    raw = minimal_ledger(tmp_path / "raw", CLAIMS_HEADER + "c1,e," + ROW.format(value=102, source="arch")
+                         + "c2,e," + ROW.format(value=102, source="memo"), sources)
+    result = _validate(runner, raw, tmp_path / "o")
+    assert result.exit_code == 1
+    (row,) = [p for p in read_rows(tmp_path / "o" / "problems.csv") if p["file"].endswith("claims.csv")]
+    assert (row["line"], row["code"], row["value"], row["severity"]) == ("3", "source-rejected", "memo", "error")
+    assert row["message"].startswith("source_id 'memo' is rejected in ")
+    assert row["message"].endswith("sources.csv (see its problems).")
+    assert row["hint"] == "Fix the source's row in sources.csv."
+
+
+def test_a_misspelt_column_gets_its_own_code_and_the_name_it_resembles(tmp_path, runner):
+    header = CLAIMS_HEADER.replace(",note,", ",notes,")
+    raw = minimal_ledger(tmp_path / "raw", header + "c1,e," + ROW.format(value=102, source="arch"))
+    result = _validate(runner, raw, tmp_path / "o")
+    (row,) = [p for p in read_rows(tmp_path / "o" / "problems.csv") if p["field"] == "notes"]
+    assert (row["code"], row["severity"]) == ("column-misspelt", "warning")
+    assert row["hint"] == "Did you mean 'note'? Rename the column if so."
+    assert result.exit_code == 0
+
+
+def test_under_strict_a_warning_is_rebuilt_as_an_error_from_its_code():
+    from prodkit.errors import problem, under_strict
+
+    p = problem("event-inconsistent", file="claims.csv", line=3, column=3, field="subject", value="A",
+                event_id="e", other="B", other_line=2)
+    q = under_strict(p)
+    assert (q.code, q.severity, q.line, q.column, q.value) == ("event-inconsistent", "error", 3, 3, "A")
+    assert q.message == p.message + " (rejected under --strict)" and q.hint == p.hint
+    assert under_strict(problem("field-empty", file="c.csv", line=2, field="unit")).message == \
+        "Required field 'unit' is empty."  # an error is already an error
