@@ -5,11 +5,17 @@ from __future__ import annotations
 from conftest import CLAIMS_HEADER, minimal_ledger, read_rows, run, write_rows
 
 
-def test_duplicate_claim_id_names_both_lines(runner, raw_copy, tmp_path):
+def _validate_edited(runner, raw_copy, tmp_path, edit):
+    """``prodkit validate`` on the bundled ledger after ``edit`` changed its claim rows; the rows and the run."""
     rows = read_rows(raw_copy / "claims.csv")
-    rows[9]["claim_id"] = rows[2]["claim_id"]  # line 11 repeats line 4's id
+    edit(rows)
     write_rows(raw_copy / "claims.csv", rows)
-    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    return rows, run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+
+
+def test_duplicate_claim_id_names_both_lines(runner, raw_copy, tmp_path):
+    # line 11 repeats line 4's id
+    rows, result = _validate_edited(runner, raw_copy, tmp_path, lambda r: r[9].update(claim_id=r[2]["claim_id"]))
     assert result.exit_code == 1
     assert f"claims.csv:11:1 [duplicate-claim-id] claim_id = \"{rows[2]['claim_id']}\"" in result.stderr
     assert "is used again (first at line 4)" in result.stderr
@@ -17,20 +23,14 @@ def test_duplicate_claim_id_names_both_lines(runner, raw_copy, tmp_path):
 
 
 def test_unknown_source_suggests_the_nearest_id(runner, raw_copy, tmp_path):
-    rows = read_rows(raw_copy / "claims.csv")
-    rows[0]["source_id"] = "gershberg-198"
-    write_rows(raw_copy / "claims.csv", rows)
-    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    _, result = _validate_edited(runner, raw_copy, tmp_path, lambda r: r[0].update(source_id="gershberg-198"))
     assert result.exit_code == 1
     assert "claims.csv:2:12 [source-unknown] source_id = \"gershberg-198\"" in result.stderr
     assert "did you mean 'gershberg-1981'?" in result.stderr
 
 
 def test_empty_required_field_is_reported_per_cell(runner, raw_copy, tmp_path):
-    rows = read_rows(raw_copy / "claims.csv")
-    rows[4]["unit"] = ""
-    write_rows(raw_copy / "claims.csv", rows)
-    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    _, result = _validate_edited(runner, raw_copy, tmp_path, lambda r: r[4].update(unit=""))
     assert result.exit_code == 1
     assert "claims.csv:6:8 [field-empty] unit" in result.stderr
     assert "Required field 'unit' is empty." in result.stderr

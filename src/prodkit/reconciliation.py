@@ -19,6 +19,7 @@ original. A chosen claim's claim_id and source are looked up afterwards.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import polars as pl
@@ -157,14 +158,37 @@ def _chosen(claims: pl.DataFrame, chosen: pl.DataFrame, how: Callable[[], pl.Exp
                                          pl.col("value_mid").alias("value"), how().alias("how"))
 
 
-@strategy("trust-your-friends")
-def trust_your_friends(claims: pl.DataFrame, *, seed: int, explain: bool = True,
-                       numbered: pl.DataFrame | None = None):
-    c = numbered if numbered is not None else numbered_rows(claims)
-    chosen = _first_by(c, ["trust_rank", "_support", "source_year"], [False, True, False], values=explain)
-    tie = _tie_note("trust_rank", "most independent sources, then earliest source, then claim_id")
-    return _chosen(claims, chosen, lambda: pl.format(
-        "trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie"), explain, tie)
+@dataclass(frozen=True)
+class _Ranking:
+    """A strategy that reports, per group, the first claim by an order of columns (then claim_id)."""
+
+    order: list[str]
+    descending: list[bool]
+    tie_on: str  # the first key, as the tie note names it
+    broken_by: str
+    how: Callable[[], pl.Expr]  # the explanation, from the chosen row's columns and _tie
+
+    def __call__(self, claims: pl.DataFrame, *, seed: int, explain: bool = True,
+                 numbered: pl.DataFrame | None = None) -> pl.DataFrame:
+        c = numbered if numbered is not None else numbered_rows(claims)
+        chosen = _first_by(c, self.order, self.descending, values=explain)
+        return _chosen(claims, chosen, self.how, explain, _tie_note(self.tie_on, self.broken_by))
+
+
+strategy("trust-your-friends")(_Ranking(
+    ["trust_rank", "_support", "source_year"], [False, True, False], "trust_rank",
+    "most independent sources, then earliest source, then claim_id",
+    lambda: pl.format("trust_rank {} ({}, {}){}", "trust_rank", "source_id", "source_type", "_tie")))
+
+strategy("cry-with-the-wolves")(_Ranking(
+    ["_support", "trust_rank", "source_year"], [True, False, False], "number of sources",
+    "lowest trust_rank, then claim_id",
+    lambda: pl.format("held by {} independent source(s){}", "_support", "_tie")))
+
+strategy("keep-up-to-date")(_Ranking(
+    ["source_year", "trust_rank"], [True, False], "source year", "lowest trust_rank, then claim_id",
+    lambda: pl.format("most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),
+                      "source_id", "_tie")))
 
 
 @strategy("meet-in-the-middle")
@@ -189,27 +213,6 @@ def meet_in_the_middle(claims: pl.DataFrame, *, seed: int, explain: bool = True,
     out = med.join(holder, on=GID, how="left")
     return out.with_columns(claims["claim_id"].gather(out["_order"]).alias("chosen_claim_id")).select(
         GID, "chosen_claim_id", "value", pl.format("median of {} independent claims", "_n").alias("how"))
-
-
-@strategy("cry-with-the-wolves")
-def cry_with_the_wolves(claims: pl.DataFrame, *, seed: int, explain: bool = True,
-                        numbered: pl.DataFrame | None = None):
-    c = numbered if numbered is not None else numbered_rows(claims)
-    chosen = _first_by(c, ["_support", "trust_rank", "source_year"], [True, False, False], values=explain)
-    tie = _tie_note("number of sources", "lowest trust_rank, then claim_id")
-    return _chosen(claims, chosen, lambda: pl.format(
-        "held by {} independent source(s){}", "_support", "_tie"), explain, tie)
-
-
-@strategy("keep-up-to-date")
-def keep_up_to_date(claims: pl.DataFrame, *, seed: int, explain: bool = True,
-                    numbered: pl.DataFrame | None = None):
-    c = numbered if numbered is not None else _with_number(claims)
-    chosen = _first_by(c, ["source_year", "trust_rank"], [True, False], values=explain)
-    tie = _tie_note("source year", "lowest trust_rank, then claim_id")
-    return _chosen(claims, chosen, lambda: pl.format(
-        "most recent source: {} ({}){}", pl.col("source_year").cast(pl.String).fill_null("no year"),
-        "source_id", "_tie"), explain, tie)
 
 
 @strategy("roll-the-dice")
