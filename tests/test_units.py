@@ -193,19 +193,34 @@ def test_user_definitions_may_not_lean_on_pint_s_bare_ton(tmp_path):
         Units(tmp_path / "units.txt")
 
 
-@pytest.mark.parametrize("line", ["ton = 1000 * kilogram", "pood = 16 * kilogram"])
-def test_redefining_a_builtin_unit_is_an_error(tmp_path, line):
+@pytest.mark.parametrize("line", ["second = 2 * minute", "joule = 3 * watt * second"])
+def test_redefining_a_unit_of_pint_s_own_is_an_error(tmp_path, line):
     (tmp_path / "units.txt").write_text(f"# ok\n\n{line}\n", encoding="utf-8")
-    with pytest.raises(UnitError, match=r"units.txt:3: '(ton|pood)' is already a unit"):
+    with pytest.raises(UnitError, match=r"units.txt:3: '(second|joule)' is already a unit"):
         Units(tmp_path / "units.txt")
 
 
-def test_redefinition_in_units_txt_fails_the_run_with_exit_2(runner, raw_copy, tmp_path):
-    (raw_copy / "units.txt").write_text("ton = 1000 * kilogram\n", encoding="utf-8")
+@pytest.mark.parametrize("line, word, tonnes", [
+    ("ton = long_ton", "tons", 1.0160469088),          # a British ledger: its tons are long tons
+    ("tons = 907.18474 * kilogram", "tons", 0.90718474),
+    ("ц = 50 * kilogram", "ц", 0.05),                   # a centner of 50 kg: the ledger says so
+])
+def test_a_ledger_s_convention_for_a_word_prodkit_reads_applies_to_that_ledger(tmp_path, line, word, tonnes):
+    (tmp_path / "units.txt").write_text(f"{line}\n", encoding="utf-8")
+    u = Units(tmp_path / "units.txt")
+    assert u.factor(word, "tonne") == pytest.approx(tonnes)
+    assert u.resolve(word).reading.route == "definition"
+    assert Units().factor(word, "tonne") == pytest.approx(1.0 if word != "ц" else 0.1)  # other ledgers unchanged
+
+
+def test_a_convention_is_a_warning_on_screen_and_in_problems(runner, raw_copy, tmp_path):
+    (raw_copy / "units.txt").write_text("# British sources\nton = long_ton\n", encoding="utf-8")
     result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
-    assert result.exit_code == 2
-    assert "units.txt:1: 'ton' is already a unit; redefining it is not allowed" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.exit_code == 0, result.stderr
+    assert "units.txt:2 [unit-convention]" in result.stderr
+    assert "reads 'ton' as long_ton, not as prodkit does (tonne)" in result.stderr
+    (row,) = [p for p in read_rows(tmp_path / "problems.csv") if p["code"] == "unit-convention"]
+    assert (row["line"], row["severity"]) == ("2", "warning")
 
 
 def test_every_bundled_claim_with_a_number_gets_canonical_values(runner, tmp_path):

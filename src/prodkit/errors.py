@@ -41,6 +41,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "value-negative": (ERROR, "'{value}' is negative, which an output, count or norm cannot be.", "Check the sign; a fall is a 'growth' statistic with a negative value."),
     "date-invalid": (ERROR, "'{value}' is not an ISO 8601 date ({reason}).", "Write YYYY, YYYY-MM or YYYY-MM-DD (partial dates are fine: 1935, 1935-09, 1935-08-31), or an interval 1933/1937."),
     "unit-unknown": (ERROR, "'{value}' is not a unit prodkit knows.", "Write one of the names listed by `prodkit units`, or define it in data/raw/units.txt."),
+    "unit-convention": (WARNING, "This ledger's units.txt reads '{value}' as {definition}, not as prodkit does ({prodkit}).", "Keep the line if the ledger's sources write '{value}' so (e.g. British long tons); delete it to read '{value}' as prodkit does."),
+    "unit-gloss-conflict": (ERROR, "'{value}' reads two ways: {reason}.", "{fix}"),
     "unit-ambiguous": (ERROR, "'{value}' is ambiguous: {reason}.", "{fix}"),
     "dimension-mismatch": (ERROR, "'{value}' is {found}, but measure '{measure}' with statistic '{statistic}' needs {expected}.", "Check the unit, the measure and the statistic; a percent of the norm goes in statistic 'pct_of_norm'."),
     "measure-unknown": (WARNING, "Measure '{value}' is not in prodkit's measures table; its unit sets its canonical unit.", "Add it to data/raw/measures.csv, or use a listed measure (see the README)."),

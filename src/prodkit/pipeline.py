@@ -28,7 +28,7 @@ from . import checks, norms, plausibility, strategies
 from .errors import ERROR, WARNING, InputError, Problem, merge_problems, problem_order, problems_frame, under_strict
 from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
-                     CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, read_table)
+                     CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_table)
 from .reconciliation import prepare, reconcile_tables
 from .schema import (RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
@@ -107,7 +107,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     units = Units(raw_dir / "units.txt")
     measures = read_measures(raw_dir)
 
-    problems: list[Problem] = []
+    problems: list[Problem] = units.convention_problems(display_path(raw_dir / "units.txt"))
     problems += claims_t.problems + sources_t.problems + (adj_t.problems if adj_t else [])
     ccols, scols = claims_t.column_numbers, sources_t.column_numbers
 

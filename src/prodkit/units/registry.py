@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import DimensionMismatch, UnitError
+from .reading import COUNT_PREFIX, Lexicon, Reading, normalise, read_phrase, read_unit
+from .words import lemmas
 
 #: Bare names that mean different things in different countries or periods.
 #: prodkit refuses them and says how to write what is meant.
@@ -73,6 +75,17 @@ _COUNT_DIMENSIONS = {"[pair]", "[loom]", "[part]", "[cutter]", "[page]", "[perso
 def _normalise(text: str) -> str:
     t = re.sub(r"[\s\u00a0\u2009\u202f]+", " ", text.strip().lower())
     return t.rstrip(".").strip()
+
+
+#: Spellings whose case carries meaning ("Mt" a megatonne, "MT" a metric ton): never looked up in lower case.
+_CASED = {"mt", "mg", "mha", "gt", "kt"}
+
+
+@functools.lru_cache(maxsize=1)
+def _new_registry_names() -> frozenset[str]:
+    """The unit names of pint's defaults and prodkit.txt (so that a ledger's own are told apart)."""
+    ureg, _ = _registry(None, "")
+    return frozenset(ureg._units)
 
 
 @dataclass(frozen=True)
@@ -140,18 +153,38 @@ def _new_registry():
     return pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True)
 
 
+@dataclass(frozen=True)
+class Convention:
+    """A word a ledger's units.txt gives its own meaning: read so for that ledger only."""
+
+    word: str
+    unit: str  # the pint unit defined for it
+    definition: str  # as written
+    line: int
+
+
 @functools.lru_cache(maxsize=4)
 def _registry(extra_text: str | None, extra_label: str):
+    """pint's defaults, prodkit's definitions and a ledger's own (units.txt): (registry, conventions).
+
+    A line of units.txt that names a new unit is loaded into pint. A line
+    that names a word prodkit already reads ("ton", "tons", "ц") is that
+    ledger's convention: the word is read as the line says (``ton =
+    long_ton`` for British sources), with a warning; it is never a silent
+    no-op. A line that would redefine one of pint's own units is an error.
+    """
     import pint
 
     ureg = _new_registry()
     ureg.load_definitions(str(resources.files("prodkit.units") / "prodkit.txt"))
+    conventions: list[Convention] = []
     if extra_text:
         import tempfile
 
+        from .reading import Lexicon
+
+        lexicon, aliases = Lexicon.shipped(), builtin_aliases()
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "units.txt"
-            path.write_text(extra_text, encoding="utf-8")
             for number, line in enumerate(extra_text.splitlines(), start=1):
                 stripped = line.split("#", 1)[0].strip()
                 if not stripped:
@@ -163,12 +196,16 @@ def _registry(extra_text: str | None, extra_label: str):
                             reason, fix = AMBIGUOUS[word]
                             raise UnitError(word, code="unit-ambiguous", reason=reason, hint=fix,
                                             file=extra_label, line=number)
+                name = stripped.split("=", 1)[0].strip()
+                if "=" in stripped and _read_by_prodkit(name, lexicon, aliases):
+                    stripped = f"ledger_unit_{len(conventions) + 1} = {stripped.split('=')[1].strip()}"
+                    conventions.append(Convention(name, f"ledger_unit_{len(conventions) + 1}",
+                                                  line.split("#", 1)[0].split("=", 1)[1].strip(), number))
                 one = Path(tmp) / "one.txt"
                 one.write_text(stripped + "\n", encoding="utf-8")
                 try:
                     ureg.load_definitions(str(one))
                 except pint.errors.RedefinitionError as exc:
-                    name = stripped.split("=", 1)[0].strip()
                     raise UnitError(name, code="unit-redefined", file=extra_label, line=number,
                                     hint=f"Choose a new name (e.g. '{name}_local') and use it in claims.csv. "
                                          f"({exc})") from None
@@ -176,7 +213,14 @@ def _registry(extra_text: str | None, extra_label: str):
                     raise UnitError(stripped, code="unit-definition-invalid", reason=str(exc), file=extra_label,
                                     line=number,
                                     hint="Write it as `name = factor * unit`, as in pint's definitions.") from None
-    return ureg
+    return ureg, tuple(conventions)
+
+
+def _read_by_prodkit(name: str, lexicon, aliases: dict) -> bool:
+    """Is ``name`` a word prodkit reads itself (its lexicon or its table of phrases)?"""
+    if name in lexicon.symbols or name.lower() in lexicon.words or _normalise(name) in aliases:
+        return True
+    return any(base in lexicon.words for base in lemmas(name))
 
 
 class Units:
@@ -195,55 +239,80 @@ class Units:
         text = extra_path.read_text(encoding="utf-8") if extra_path and extra_path.exists() else None
         label = str(extra_path) if extra_path else ""
         self.extra_digest = hashlib.sha1((text or "").encode()).hexdigest()
-        self.ureg = _registry(text, label)
+        self.ureg, self.conventions = _registry(text, label)
+        self.source = label
         self.aliases = dict(builtin_aliases())
+        self.lexicon = Lexicon.shipped().with_definitions({c.word: c.unit for c in self.conventions})
 
     # -- resolving raw strings -------------------------------------------------
-    def resolve(self, raw: str) -> "Resolved":
-        """Map a unit as written to a pint expression, or raise UnitError."""
-        key = _normalise(raw)
-        alias = self.aliases.get(key)
-        if alias is None:
-            unbracketed = _normalise(re.sub(r"\s*[\(\[][^)\]]*[\)\]]", "", key))
-            alias = self.aliases.get(unbracketed)
-        if alias is None:
-            singular = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split(" "))
-            alias = self.aliases.get(singular)
-        if alias is None:
-            alias = self._by_rule(key)
-        if alias is not None:
-            if alias.unit.startswith("!"):
-                reason = AMBIGUOUS.get(key, ("its meaning depends on the source",))[0]
-                raise UnitError(raw, code="unit-ambiguous", reason=reason, hint=alias.unit[1:].strip())
-            expr = alias.unit
-        else:
-            expr = self._compound(key, raw)
+    def resolve(self, raw: str, *, counts: bool = False) -> "Resolved":
+        """Map a unit as written to a pint expression, or raise UnitError.
+
+        ``counts``: an unknown English plural is a count of those things
+        (see :func:`~prodkit.units.reading.read_unit`).
+        """
+        reading = read_unit(raw, self.lexicon, lambda text: self._phrase(text, raw, counts), counts=counts)
+        expr = reading.expr
+        if expr.startswith(COUNT_PREFIX):
+            expr = self._count_unit(expr[len(COUNT_PREFIX):])
+            reading = Reading(expr, reading.route, reading.scale, reading.commodity, reading.note)
         try:
             unit = self.ureg.parse_units(expr)
         except Exception:
             raise UnitError(raw) from None
-        return Resolved(raw=raw, expr=expr, unit=unit)
+        return Resolved(raw=raw, expr=expr, unit=unit, reading=reading)
 
-    def _compound(self, key: str, raw: str) -> str:
-        """A rate written out ("tons per shift", "pairs/hour"): each side through the aliases.
+    def _phrase(self, text: str, raw: str, counts: bool) -> Reading:
+        """One phrase: the ledger's own words, the table of whole phrases, the grammar, then pint's own names."""
+        key = _normalise(text)
+        defined = self.conventions and any(w in self.lexicon.defined or lemmas(w) & set(self.lexicon.defined)
+                                           for w in key.split(" "))
+        alias = None if defined or text.lower() in _CASED else self.aliases.get(key)
+        if alias is None and not defined:
+            singular = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split(" "))
+            alias = self.aliases.get(singular) if singular != key else None
+        if alias is not None:
+            if alias.unit.startswith("!"):
+                reason = AMBIGUOUS.get(key, ("its meaning depends on the source",))[0]
+                raise UnitError(raw, code="unit-ambiguous", reason=reason, hint=alias.unit[1:].strip())
+            return Reading(alias.unit, "alias", note=alias.note)
+        try:
+            return read_phrase(text, self.lexicon, counts=counts)
+        except UnitError as exc:
+            if exc.code != "unit-unknown":
+                raise
+            failure = exc
+        rule = self._by_rule(key)
+        if rule is not None:
+            return Reading(rule.unit, "alias", note=rule.note)
+        return Reading(self._pint_name(text, raw, failure), "definition" if self._user_defined(text) else "alias")
 
-        Anything else goes to pint only if no word in it is a unit name that
-        means different things in different places (pint's bare ``ton``,
-        ``acre``, ...), however pint would spell it ("tons" is pint's ton too).
+    def convention_problems(self, label: str) -> list:
+        """A warning for each word this ledger's units.txt reads its own way (see :class:`Convention`)."""
+        from ..errors import problem
+
+        plain = Units()
+        out = []
+        for c in self.conventions:
+            try:
+                prodkit = plain.resolve(c.word).expr
+            except UnitError as exc:
+                prodkit = f"refused: {exc.reason or exc.code}"
+            out.append(problem("unit-convention", file=label, line=c.line, value=c.word, definition=c.definition,
+                               prodkit=prodkit))
+        return out
+
+    def _user_defined(self, text: str) -> bool:
+        return bool(self.source) and text in self.ureg and text not in _new_registry_names()
+
+    def _pint_name(self, text: str, raw: str, failure: UnitError) -> str:
+        """pint's own unit names written out in full ("kilowatt_hour", "meter / second"); never a symbol.
+
+        A short name is left alone: pint reads "MT" as a megatesla and "mg"
+        as a milligram, and a source means neither.
         """
-        parts = re.split(r"\s+per\s+|\s*/\s*|\s+a\s+(?=shift|day|hour|season|month|year)", key)
-        if len(parts) > 1 and all(parts):
-            sides = []
-            for part in parts:
-                try:
-                    sides.append(f"({self.resolve(part).expr})")
-                except UnitError as exc:
-                    if exc.code == "unit-ambiguous":
-                        raise
-                    break
-            else:
-                return " / ".join(sides)
-        for word in re.findall(r"[^\W\d]+", key):
+        names = re.findall(r"[^\W\d]+", text)
+        for word in names:
             name = word
             try:
                 name = self.ureg.get_name(word)
@@ -253,35 +322,30 @@ class Units:
                 if bad in AMBIGUOUS:
                     reason, fix = AMBIGUOUS[bad]
                     raise UnitError(raw, code="unit-ambiguous", reason=reason, hint=fix)
-        return key
+        if not names or any(len(n) < 4 and not self._user_defined(n) for n in names):
+            raise failure
+        try:
+            self.ureg.parse_units(text)
+        except Exception:
+            raise failure from None
+        return text
+
+    def _count_unit(self, noun: str) -> str:
+        """A unit for counting ``noun``s, its own dimension, defined on first use."""
+        if not re.fullmatch(r"[a-z][a-z_]*", noun.replace("-", "_")):
+            raise UnitError(noun)
+        name = noun.replace("-", "_")
+        try:
+            self.ureg.parse_units(name)
+        except Exception:
+            self.ureg.define(f"{name} = [{name}]")
+        return name
 
     def _by_rule(self, key: str) -> Alias | None:
-        """Phrases the table cannot list one by one.
-
-        - "of the rural population", "of monasteries": a fraction of a whole;
-        - "% of all industrial workers", "percent of ...": a percentage;
-        - "times current output", "times the yearly norm": a multiple;
-        - "Stakhanovite workers", "triangular milling cutters": a count named
-          by its last word, when that word is a counted thing.
-        """
+        """A fraction of a whole, which no table can list: "of the rural population", "of monasteries"."""
         key = re.sub(r"\s*[\(\[][^)\]]*[\)\]]", "", key).strip()
         if key.startswith("of "):
             return Alias(key, "times", "a fraction of a whole")
-        if re.match(r"^(%|percent|per cent)\s+(of|above|over)\b", key):
-            unit = "percent_above" if re.match(r"^\S+\s+(above|over)\b", key) else "percent"
-            return Alias(key, unit, "a percentage")
-        if re.match(r"^times\b", key):
-            return Alias(key, "times", "a multiple")
-        words = key.split(" ")
-        if len(words) > 1 and not ({"per", "a", "an"} & set(words)) and "/" not in key:
-            last = self.aliases.get(words[-1])
-            if last is not None and not last.unit.startswith("!"):
-                try:
-                    dims = self.ureg.parse_units(last.unit).dimensionality
-                except Exception:
-                    return None
-                if len(dims) == 1 and next(iter(dims)) in _COUNT_DIMENSIONS:
-                    return Alias(key, last.unit, f"a count of {words[-1]}")
         return None
 
     def canonical_for(self, expr: str) -> tuple[str, str]:
@@ -353,3 +417,4 @@ class Resolved:
     raw: str
     expr: str
     unit: object
+    reading: Reading | None = None
