@@ -42,8 +42,8 @@ CORE_COLUMNS = ["claim_id", "event_id", "subject", "sector", "measure", "statist
                 "unit_canonical", "qualifier", "flags", "basis_period", "shift_hours", "source_file",
                 "source_line"]
 #: The columns claims.csv adds to the raw ones (and to any extra raw columns).
-CLAIM_OUTPUT_EXTRA = ["value_low", "value_high", "value_mid", "unit_canonical", "qualifier", "shift_hours",
-                      "value_per_hour", "flags"]
+CLAIM_OUTPUT_EXTRA = ["value_low", "value_high", "value_mid", "unit_canonical", "unit_reading", "commodity",
+                      "qualifier", "shift_hours", "value_per_hour", "flags"]
 
 
 @dataclass

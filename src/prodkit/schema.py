@@ -18,6 +18,7 @@ import pandera.polars as pa
 
 from . import strategies
 from .errors import Problem, problem
+from .units.reading import ROUTES
 from .values import QUALIFIERS
 
 STATISTICS = [
@@ -227,7 +228,9 @@ class ClaimsOut(RawClaims):
     value_low: Optional[float] = _f("Low end of the figure in unit_canonical; empty for an open lower end ('almost 15') or a vague figure.", unit="unit_canonical")
     value_high: Optional[float] = _f("High end of the figure in unit_canonical; empty for an open upper end ('over 30') or a vague figure.", unit="unit_canonical")
     value_mid: Optional[float] = _f("The figure used by strategies and charts: a range's midpoint, an open figure's stated bound.", unit="unit_canonical")
-    unit_canonical: str = _f("Canonical unit: t, ha, q/ha, km/h, mm/min, %, rouble, or the counted item (pair, loom, part, person, ...).", nullable=False)
+    unit_canonical: str = _f("Canonical unit: t, ha, q/ha, km/h, mm/min, kWh, %, rouble, or the counted item (pair, loom, part, person, ...).", nullable=False)
+    unit_reading: str = _f("How the unit as written was read: alias (a spelling prodkit lists), lemma (an inflected or plural form, by its base form), gloss (from the bracketed translation), or definition (the ledger's own units.txt).", nullable=False, isin=list(ROUTES))
+    commodity: Optional[str] = _f("What is measured, where the unit names it ('тонн угля', 'centners of sugar beet per hectare', '% of workers'), in its base form; it never changes the unit.")
     qualifier: Optional[str] = _f("How the figure is bounded: " + ", ".join(QUALIFIERS) + ".", isin=QUALIFIERS)
     shift_hours: Optional[float] = _f("Length of the shift in hours, where the basis states it ('per 6-hour shift'); empty otherwise.", unit="h")
     value_per_hour: Optional[float] = _f("value_mid per hour: for a figure per shift only where the shift's length is stated, never guessed.", unit="unit_canonical")

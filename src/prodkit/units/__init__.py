@@ -79,6 +79,20 @@ def parse_basis(text: str | None) -> tuple[str | None, float | None, bool]:
     return period, hours, True
 
 
+#: Canonical units that count things: a measure counted in them may name what it counts in any plural.
+_COUNT_UNITS = {"pair", "loom", "part", "cutter", "page", "person", "machine", "drill", "building", "item",
+                "storey", "column_of_print"}
+
+
+def _counts_things(measure: str | None, statistic: str | None, measures: dict, units: Units) -> bool:
+    """May an unknown English plural be read as a count of those things? Where the measure counts, or is unknown."""
+    if statistic in RATIO_STATISTICS:
+        return False
+    if statistic == "count" or measure not in measures:
+        return True
+    return measures[measure].canonical in _COUNT_UNITS
+
+
 def per_hour_columns() -> list:
     """``value_per_hour`` and ``shift_hours`` as ``claims.csv`` gives them (polars expressions).
 
@@ -120,12 +134,13 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
     for raw_unit, measure, statistic in pairs:
         rec = {"unit": raw_unit, "measure": measure, "statistic": statistic,
                "_factor": None, "_offset": None, "unit_canonical": None, "_unit_basis": None,
+               "unit_reading": None, "commodity": None,
                "_error": None, "_error_code": None, "_found": None, "_expected": None}
         if raw_unit is None:
             records.append(rec)
             continue
         try:
-            resolved = units.resolve(raw_unit)
+            resolved = units.resolve(raw_unit, counts=_counts_things(measure, statistic, measures, units))
         except UnitError as exc:
             rec.update(_error_code=exc.code, _error=exc.hint, _found=exc.reason)
             records.append(rec)
@@ -142,13 +157,18 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
             rec.update(_error_code="dimension-mismatch", _found=exc.found, _expected=exc.expected)
             records.append(rec)
             continue
-        rec.update(_factor=factor, _offset=offset, unit_canonical=label, _unit_basis=basis)
+        reading = resolved.reading
+        scale = reading.scale if reading is not None else 1.0
+        rec.update(_factor=factor * scale, _offset=offset * scale, unit_canonical=label, _unit_basis=basis,
+                   unit_reading=reading.route if reading is not None else "alias",
+                   commodity=reading.commodity if reading is not None else None)
         records.append(rec)
 
     table = pl.DataFrame(records, schema={
         "unit": pl.String, "measure": pl.String, "statistic": pl.String, "_factor": pl.Float64,
         "_offset": pl.Float64, "unit_canonical": pl.String, "_unit_basis": pl.String,
-        "_error": pl.String, "_error_code": pl.String, "_found": pl.String, "_expected": pl.String})
+        "unit_reading": pl.String, "commodity": pl.String, "_error": pl.String, "_error_code": pl.String,
+        "_found": pl.String, "_expected": pl.String})
     keys = ["unit", "measure", "statistic"]
     out = claims.hstack(claims.select(keys).join(table, on=keys, how="left", nulls_equal=True,
                                                  maintain_order="left").drop(keys))
@@ -176,7 +196,7 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
         if code == "dimension-mismatch":
             problems.append(problem(code, found=row["_found"], expected=row["_expected"],
                                     measure=row["measure"], statistic=row["statistic"], **kw))
-        elif code == "unit-ambiguous":
+        elif code in ("unit-ambiguous", "unit-gloss-conflict"):
             problems.append(problem(code, reason=row["_found"], fix=row["_error"], **kw))
         else:
             problems.append(problem("unit-unknown", **kw))

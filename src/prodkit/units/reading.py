@@ -41,7 +41,7 @@ from importlib import resources
 from typing import Callable
 
 from ..errors import UnitError
-from .words import base_form, is_cyrillic, is_noun, lemmas
+from ..words import base_form, is_adjective, is_cyrillic, is_noun, lemmas
 
 #: Routes by which a phrase was read, most direct first (claims.csv, column unit_reading).
 ROUTES = ("alias", "lemma", "gloss", "definition")
@@ -270,8 +270,12 @@ def _read_ratio(text: str, words: list[_Word]) -> Reading:
         rest = [w for w in rest if not (_says_which_norm(w))]
     if percent and times:
         raise _fail(text, "it says both percent and times")
-    # what the ratio is of, when it is not the norm: "% of workers", "% of the population"
-    of_what = " ".join(w.text for w in rest) or None
+    # what the ratio is of, when it is not the norm: "% of workers", "times current output"
+    last = max(i for i, w in enumerate(head) if w.kinds() & {"percent", "times", "norm", "above"})
+    tail = head[last + 1:]
+    while tail and tail[0].text.lower() in _ARTICLES:
+        tail = tail[1:]
+    of_what = " ".join(w.text for w in tail) if rest else None
     if rest and (above or norm or not (percent or times) or any("scale" in w.kinds() for w in rest)):
         raise _fail(text, f"'{' '.join(w.text for w in rest)}' has no place in a ratio")
     expr = "percent_above" if above and percent else "percent" if percent else "times"
@@ -282,6 +286,8 @@ def _read_ratio(text: str, words: list[_Word]) -> Reading:
     return Reading(expr, _route(words), commodity=of_what, note=_notes(words))
 
 
+_ARTICLES = {"of", "the", "a", "an", "de", "d'", "du", "des", "la", "le", "les", "l'", "der", "die", "das", "den",
+             "dem", "von", "от", "від", "к", "до"}
 _NORM_ADJECTIVES = {"daily", "yearly", "annual", "monthly", "weekly", "former", "new", "old", "increased", "raised",
                     "technical", "output", "production", "average", "state", "five-year", "tages", "jahres"}
 
@@ -290,7 +296,7 @@ def _says_which_norm(w: _Word) -> bool:
     """A word that says which norm a ratio is of: a period ("shift norm"), or an adjective ("сменной нормы")."""
     if w.entry("unit") is not None and w.entry("unit").meaning in ("shift", "day", "year", "month", "week"):
         return True
-    return w.text.lower() in _NORM_ADJECTIVES or (is_cyrillic(w.text) and _adjective(w.text))
+    return w.text.lower() in _NORM_ADJECTIVES or (is_cyrillic(w.text) and is_adjective(w.text))
 
 
 def _split_per(words: list[_Word]) -> tuple[list[_Word], list[_Word]]:
@@ -356,7 +362,7 @@ def _read_quantity(text: str, words: list[_Word], counts: bool = False) -> Readi
             raise _fail(text, f"'{size}' does not say which '{body[k].text}' is meant")
         unit = sized
     before, after = body[:k], body[k + 1:]
-    commodity = _commodity(text, before, after)
+    commodity = _commodity(text, before, body[k], after)
     expr = unit
     if period:
         expr = f"({unit}) / ({_period_expr(text, period)})"
@@ -379,7 +385,7 @@ def _counted_noun(word: str) -> str | None:
     return low[:-1]
 
 
-def _commodity(text: str, before: list[_Word], after: list[_Word]) -> str | None:
+def _commodity(text: str, before: list[_Word], unit_word: _Word, after: list[_Word]) -> str | None:
     """What is measured, when the phrase names it; an error for any word that could change the unit.
 
     Allowed: "of" and the words after it ("tons of coal", "centners of sugar
@@ -389,10 +395,10 @@ def _commodity(text: str, before: list[_Word], after: list[_Word]) -> str | None
     ("Stakhanovite workers", "automatic looms").
     """
     out = []
-    if before:
+    if before:  # "Orthodox churches": what is counted is the whole phrase
         if any(w.kinds() - {"size", "filler"} for w in before if w.entries):
             raise _fail(text, f"'{' '.join(w.text for w in before)}' has no place before the unit")
-        out += [w.text for w in before]
+        out += [w.text for w in before] + [unit_word.text]
     if after:
         rest = after[1:] if "of" in after[0].kinds() else after
         introduced = rest is not after
@@ -401,17 +407,9 @@ def _commodity(text: str, before: list[_Word], after: list[_Word]) -> str | None
                 raise _fail(text, f"'{w.text}' has no place after the unit")
             if w.kinds() <= {"of", "filler"} and w.entries:
                 continue
-            if introduced or (is_cyrillic(w.text) and (is_noun(w.text) or _adjective(w.text))) \
+            if introduced or (is_cyrillic(w.text) and (is_noun(w.text) or is_adjective(w.text))) \
                     or w.text[:1].isupper():
                 out.append(base_form(w.text) if is_cyrillic(w.text) else w.text)
             else:
                 raise _fail(text, f"'{w.text}' has no place after the unit")
     return " ".join(out) or None
-
-
-def _adjective(word: str) -> bool:
-    from .words import _analyser
-
-    low = word.lower()
-    return any(p.tag.POS in ("ADJF", "ADJS") for lang in ("ru", "uk") for p in _analyser(lang).parse(low)
-               if p.is_known)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import DimensionMismatch, UnitError
 from .reading import COUNT_PREFIX, Lexicon, Reading, normalise, read_phrase, read_unit
-from .words import lemmas
+from ..words import lemmas
 
 #: Bare names that mean different things in different countries or periods.
 #: prodkit refuses them and says how to write what is meant.
@@ -54,6 +54,7 @@ _FALLBACK = [
     ("", "percent", "%"),
     ("[currency]", "rouble", "rouble"),
     ("1 / [time]", "revolution / minute", "rpm"),
+    ("[mass] * [length] ** 2 / [time] ** 2", "kilowatt_hour", "kWh"),
 ]
 
 #: Labels for canonical pint expressions that the measures table names.
@@ -62,7 +63,7 @@ CANONICAL_LABELS = {
     "millimeter / minute": "mm/min", "meter / minute": "m/min", "percent": "%", "rouble": "rouble",
     "revolution / minute": "rpm", "millimeter / revolution": "mm/rev", "millimeter": "mm",
     "meter": "m", "minute": "min", "hour": "h", "day": "day", "year": "year", "meter ** 3": "m3",
-    "kilogram": "kg",
+    "kilogram": "kg", "kilowatt_hour": "kWh",
 }
 
 TIME_BASES = ["shift", "hour", "day", "month", "year", "season"]
@@ -349,7 +350,15 @@ class Units:
         return None
 
     def canonical_for(self, expr: str) -> tuple[str, str]:
-        """The canonical (pint expression, label) for a unit with no measure entry."""
+        """The canonical (pint expression, label) for a unit with no measure entry.
+
+        A rate over one of the periods a basis names ("% per year", "tons a
+        shift") has the canonical unit of what it counts: the period becomes
+        the claim's basis (:meth:`convert`), never a division by its hours.
+        """
+        per = self._period(self.ureg.parse_units(expr))
+        if per is not None:
+            expr = str(self.ureg.parse_units(expr) * self.ureg.parse_units(per))
         dim = self.ureg.parse_units(expr).dimensionality
         for dim_text, canon, label in _FALLBACK:
             want = self.ureg.parse_units(canon).dimensionality
@@ -381,12 +390,26 @@ class Units:
         unit = resolved.unit
         if unit.dimensionality == target.dimensionality:
             return (*self._linear(unit, target), None)
+        own = self._period(unit)  # the period the unit is written per: "% per year" is yearly
+        if own is not None:
+            times = unit * self.ureg.parse_units(own)
+            if times.dimensionality == target.dimensionality:
+                return (*self._linear(times, target), own)
+            raise DimensionMismatch(resolved.raw, found=self.describe_dimension(unit),
+                                    expected=self.describe_dimension(target))
         for base in TIME_BASES:
             times = unit * self.ureg.parse_units(base)
             if times.dimensionality == target.dimensionality:
                 return (*self._linear(times, target), base)
         raise DimensionMismatch(resolved.raw, found=self.describe_dimension(unit),
                                 expected=self.describe_dimension(target))
+
+    def _period(self, unit) -> str | None:
+        """The basis period a unit is written per ("year" in percent / year), if it names one of TIME_BASES."""
+        for name, power in unit._units.items():
+            if power == -1 and name in TIME_BASES:
+                return name
+        return None
 
     def _linear(self, unit, target) -> tuple[float, float]:
         q = self.ureg.Quantity

@@ -45,9 +45,8 @@ def _analyser(lang: str):
 
 
 def _cyrillic_lemmas(word: str) -> set[str]:
-    langs = ["uk"] if _UKRAINIAN & set(word) else ["ru"] if _RUSSIAN & set(word) else ["ru", "uk"]
     out: set[str] = set()
-    for lang in langs:
+    for lang in _languages(word):
         parses = _analyser(lang).parse(word)
         known = [p for p in parses if p.is_known] or parses
         out.update(p.normal_form.replace("ё", "е") for p in known)
@@ -88,13 +87,25 @@ def is_cyrillic(word: str) -> bool:
     return bool(_CYRILLIC.search(word))
 
 
+def is_adjective(word: str) -> bool:
+    """Whether a Russian or Ukrainian word can be an adjective ("сахарной", "сменной")."""
+    low = word.lower()
+    if not is_cyrillic(low):
+        return False
+    return any(p.tag.POS in ("ADJF", "ADJS") for lang in _languages(low) for p in _analyser(lang).parse(low)
+               if p.is_known)
+
+
+def _languages(word: str) -> list[str]:
+    return ["uk"] if _UKRAINIAN & set(word) else ["ru"] if _RUSSIAN & set(word) else ["ru", "uk"]
+
+
 def is_noun(word: str) -> bool:
     """Whether a Russian or Ukrainian word can be a noun (for a commodity named after its unit: "тонн угля")."""
     low = word.lower()
     if not is_cyrillic(low):
         return False
-    langs = ["uk"] if _UKRAINIAN & set(low) else ["ru"] if _RUSSIAN & set(low) else ["ru", "uk"]
-    return any(p.tag.POS == "NOUN" for lang in langs for p in _analyser(lang).parse(low) if p.is_known)
+    return any(p.tag.POS == "NOUN" for lang in _languages(low) for p in _analyser(lang).parse(low) if p.is_known)
 
 
 def base_form(word: str) -> str:
@@ -102,8 +113,7 @@ def base_form(word: str) -> str:
     low = word.lower()
     if not is_cyrillic(low):
         return low
-    langs = ["uk"] if _UKRAINIAN & set(low) else ["ru"] if _RUSSIAN & set(low) else ["ru", "uk"]
-    known = [p for lang in langs for p in _analyser(lang).parse(low) if p.is_known]
+    known = [p for lang in _languages(low) for p in _analyser(lang).parse(low) if p.is_known]
     for pos in ("NOUN", "ADJF"):
         for p in known:
             if p.tag.POS == pos:
