@@ -104,15 +104,3 @@ class Drawing:
         for name in sorted(set(self.specs) - done):
             draw(self.specs[name], self.folder, name)
         return {name: (self.folder / f"{name}.svg").read_text(encoding="utf-8") for name in self.specs}
-
-
-def draw_files(specs: dict[str, dict], folder: Path, workers: list | None = None) -> dict[str, str]:
-    """Write ``name.svg`` and ``name.png`` for every spec into ``folder``; return the SVGs.
-
-    The work is shared among ``workers`` (from :func:`~prodkit.outputs.renderers.start_renderers`), the
-    largest specs first (see :class:`Drawing`).
-    """
-    drawing = Drawing(folder, workers)
-    for name in sorted(specs, key=lambda n: (-len(json.dumps(specs[n])), n)):
-        drawing.submit(name, specs[name])
-    return drawing.finish()
