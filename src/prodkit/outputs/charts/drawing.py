@@ -17,9 +17,10 @@ def spec_of(chart, *, validate: bool = False) -> dict:
     while their spec is made the merge hands the charts through untouched
     whenever there is nothing to merge (no parameter, no named layer). The
     spec is the same, key for key (the tests compare every chart's spec with
-    a golden); making all five charts of the report takes 0.35-0.4 s
-    instead of about 1 s. Schema validation is skipped by default: it
-    triples the cost, and the goldens are validated by the tests.
+    a golden), and made in a fraction of the time (benchmarks/RESULTS.md,
+    "Timings once quoted in outputs/"). Schema validation is skipped by
+    default: it costs more than making the spec, and the goldens are
+    validated by the tests.
     """
     try:
         import altair.vegalite.v6.api as api
