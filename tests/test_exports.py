@@ -302,6 +302,35 @@ def test_a_valid_stata_name_is_kept(name):
         assert stata_names([name]) == {name: name}
 
 
+#: What outputs/ may import from prodkit besides itself: no domain module.
+OUTPUTS_MAY_IMPORT = {"prodkit", "prodkit.errors", "prodkit.schema", "prodkit.strategies"}
+#: claims_output in tables.py still reads the ledger's columns and norms' flags (it moves to the domain side).
+OUTPUTS_EXCEPTIONS = {"tables.py": {"prodkit.ledger", "prodkit.norms"}}
+
+
+def test_outputs_import_no_domain_module():
+    import ast
+
+    import prodkit.outputs
+
+    root = Path(prodkit.outputs.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        package = "prodkit." + ".".join(path.relative_to(root.parent).parent.parts)
+        allowed = OUTPUTS_MAY_IMPORT | OUTPUTS_EXCEPTIONS.get(path.relative_to(root).as_posix(), set())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+                names = [".".join(p for p in (base, node.module) if p)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            found += [(path.name, n) for n in names
+                      if n.startswith("prodkit") and not n.startswith("prodkit.outputs") and n not in allowed]
+    assert found == []
+
+
 def test_exports_are_byte_identical_across_runs_and_row_orders(bundled, tmp_path):
     # a second run on the same ledger with its rows in another order
     raw = tmp_path / "raw"
