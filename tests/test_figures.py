@@ -490,7 +490,7 @@ def test_a_second_run_copies_unchanged_charts_and_redraws_edited_ones(full_run, 
         raise AssertionError("drew a chart whose files could be copied")
 
     monkeypatch.setattr(vl_convert, "vegalite_to_svg", refuse)
-    figures.draw(tables, tmp_path / "again", out_dir=full_run["out"], earlier=earlier)
+    figures.Figures(tables, tmp_path / "again", out_dir=full_run["out"], earlier=earlier).finish()
     for path in (full_run["reports"] / "figures").iterdir():
         assert (tmp_path / "again" / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
     monkeypatch.undo()
@@ -501,7 +501,7 @@ def test_a_second_run_copies_unchanged_charts_and_redraws_edited_ones(full_run, 
     calls = []
     real = vl_convert.vegalite_to_svg
     monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda *a, **k: calls.append(1) or real(*a, **k))
-    figures.draw(tables, tmp_path / "third", out_dir=full_run["out"], earlier=earlier)
+    figures.Figures(tables, tmp_path / "third", out_dir=full_run["out"], earlier=earlier).finish()
     assert len(calls) == 1  # only the edited chart is drawn again, from its spec
     redrawn = (tmp_path / "third" / "figures" / "before_after.svg").read_text(encoding="utf-8")
     assert "Edited by hand" not in redrawn

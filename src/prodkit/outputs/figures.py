@@ -53,21 +53,14 @@ def redraw(out_dir: Path, reports_dir: Path) -> list[Path]:
     return [st.final_path("reports") / p for p in relative]
 
 
-def draw(tables: dict[str, pl.DataFrame], dest: Path, *, out_dir: Path, earlier: Path | None = None,
-         workers: list | None = None) -> list[Path]:
-    """Every chart (svg, png, html) under ``dest/figures`` and ``dest/report.html``, in one step.
-
-    A chart whose files under ``earlier/figures`` were drawn from the same
-    spec (same data, same code) and not edited since is copied, not drawn.
-    """
-    return Figures(tables, dest, out_dir=out_dir, earlier=earlier, workers=workers).finish()
-
-
 class Figures:
     """The charts of a run, being drawn: made and sent to the helpers at once, written by :meth:`finish`.
 
-    Each chart goes to a helper as soon as its spec is built, or is copied
-    from ``earlier`` if unchanged. The helpers are stopped when
+    :meth:`finish` writes each chart's svg, png and html under
+    ``dest/figures``, and ``dest/report.html``. Each chart goes to a helper
+    as soon as its spec is built, or is copied from ``earlier`` (a reports
+    folder) if its files there were drawn from the same spec (same data,
+    same code) and not edited since. The helpers are stopped when
     :meth:`finish` returns or fails, or when making the charts fails.
     """
 
