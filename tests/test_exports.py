@@ -283,7 +283,7 @@ STATA_RESERVED = {"in", "if", "int", "long", "double", "float", "byte", "using",
 
 @given(st.lists(st.text(min_size=1, max_size=60), min_size=1, max_size=30))
 def test_stata_names_are_valid_and_unique(columns):
-    from prodkit.outputs.stata import stata_names
+    from prodkit.outputs.columns import stata_names
 
     columns = list(dict.fromkeys(columns))
     names = stata_names(columns)
@@ -296,7 +296,7 @@ def test_stata_names_are_valid_and_unique(columns):
 
 @given(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,31}", fullmatch=True))
 def test_a_valid_stata_name_is_kept(name):
-    from prodkit.outputs.stata import stata_names
+    from prodkit.outputs.columns import stata_names
 
     if name not in STATA_RESERVED and not re.fullmatch(r"str\d+", name):
         assert stata_names([name]) == {name: name}

@@ -22,7 +22,13 @@ import polars as pl
 import pytest
 
 from conftest import DATA, RAW, require_client, run
-from prodkit.outputs import charts, report
+from markupsafe import escape
+
+from prodkit.outputs import charts, figures
+from prodkit.outputs.charts.drawing import Drawing
+from prodkit.outputs.charts.theme import FONT, MAX_ROWS, THEME
+from prodkit.outputs.renderers import PRINT_WIDTH_IN, start_renderers, stop_renderers
+from prodkit.outputs.tables import read_table, read_tables
 
 GOLDEN = DATA / "golden"
 GOLDEN_TABLES = GOLDEN / "tables"
@@ -39,11 +45,10 @@ SOURCE_TABLE = {"norms_vs_records": ["norms_vs_records.csv"], "record_timeline":
 
 def regenerate_golden_tables() -> None:
     """Freeze the chart tables of the bundled ledger (only under PRODKIT_REGEN_GOLDENS=1)."""
-    from prodkit.api import build_tables
     from prodkit.outputs.tables import write_csv
-    from prodkit.pipeline import load_ledger
+    from prodkit.pipeline import build_tables, load_ledger
 
-    tables = build_tables(load_ledger(RAW), strategy="trust-your-friends", tolerance=0.01, seed=1935)
+    tables, _ = build_tables(load_ledger(RAW), strategy="trust-your-friends", tolerance=0.01, seed=1935)
     GOLDEN_TABLES.mkdir(parents=True, exist_ok=True)
     for name in FROZEN:
         write_csv(tables[name], GOLDEN_TABLES / f"{name}.csv")
@@ -53,7 +58,7 @@ def regenerate_golden_tables() -> None:
 def frozen() -> dict[str, pl.DataFrame]:
     if REGEN:
         regenerate_golden_tables()
-    return {name: report.read_table(GOLDEN_TABLES / f"{name}.csv", name) for name in FROZEN}
+    return {name: read_table(GOLDEN_TABLES / f"{name}.csv", name) for name in FROZEN}
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +132,7 @@ def test_every_chart_has_title_axis_titles_caption_and_the_theme(name, frozen_ch
         assert table in caption, (name, caption)
     assert caption.startswith("Source: ")
     assert spec["title"]["orient"] == "bottom"
-    assert spec["config"] == json.loads(json.dumps(charts.THEME))
+    assert spec["config"] == json.loads(json.dumps(THEME))
     titles = axis_titles(spec)
     assert titles and all(isinstance(t, str) and t.strip() for _, t in titles), titles
     # axis titles say their unit (or that the unit is the row's/panel's own)
@@ -139,7 +144,7 @@ def test_every_chart_has_title_axis_titles_caption_and_the_theme(name, frozen_ch
 def test_one_theme_for_all_charts(frozen_charts):
     configs = [json.dumps(c.to_dict(validate=False)["config"], sort_keys=True) for c in frozen_charts.values()]
     assert len(set(configs)) == 1
-    assert "Liberation Sans" in charts.THEME["font"]
+    assert "Liberation Sans" in THEME["font"]
 
 
 @pytest.mark.parametrize("name", charts.CHART_NAMES)
@@ -254,18 +259,26 @@ def test_no_row_limit_and_legible_caps():
     assert "labelled in panels of at most" in charts.chart_caption(spec)
 
     spec = charts.norms_vs_records_chart(big_norms_table(n)).to_dict(validate=False)
-    assert len(spec["datasets"]["norms_vs_records"]) == charts.MAX_ROWS
-    assert f"Showing the first {charts.MAX_ROWS} of {n} record claims" in charts.chart_caption(spec)
+    assert len(spec["datasets"]["norms_vs_records"]) == MAX_ROWS
+    assert f"Showing the first {MAX_ROWS} of {n} record claims" in charts.chart_caption(spec)
 
 
 # ---------------------------------------------------------------------------
 # Drawing in helper processes
 # ---------------------------------------------------------------------------
 
+def draw_all(specs: dict[str, dict], folder: Path, workers: list) -> dict[str, str]:
+    """Draw every spec into ``folder`` with ``workers`` (none: in this process); return the SVGs."""
+    drawing = Drawing(folder, workers)
+    for name, spec in specs.items():
+        drawing.submit(name, spec)
+    return drawing.finish()
+
+
 def test_helper_processes_draw_the_same_files_as_drawing_in_process(frozen_charts, tmp_path):
     specs = {name: chart.to_dict(validate=False) for name, chart in frozen_charts.items()}
-    helped = charts.draw_files(specs, tmp_path / "helped", charts.start_renderers(2))
-    alone = charts.draw_files(specs, tmp_path / "alone", [])
+    helped = draw_all(specs, tmp_path / "helped", start_renderers(2))
+    alone = draw_all(specs, tmp_path / "alone", [])
     assert helped == alone
     for name in specs:
         assert (tmp_path / "helped" / f"{name}.png").read_bytes() == (tmp_path / "alone" / f"{name}.png").read_bytes()
@@ -276,26 +289,26 @@ def test_helper_processes_draw_the_same_files_as_drawing_in_process(frozen_chart
 def test_helpers_on_every_machine_with_two_cores_even_a_busy_one(monkeypatch):
     monkeypatch.delenv("PRODKIT_RENDER_WORKERS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert charts.start_renderers() == []
+    assert start_renderers() == []
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))  # busy: helpers still pay
-    busy = charts.start_renderers()
+    busy = start_renderers()
     assert len(busy) == 2
-    charts.stop_renderers(busy)
+    stop_renderers(busy)
     monkeypatch.setenv("PRODKIT_RENDER_WORKERS", "0")
-    assert charts.start_renderers() == []
+    assert start_renderers() == []
 
 
 def test_a_broken_helper_costs_time_not_a_chart(frozen_charts, tmp_path):
     import sys
 
     specs = {name: chart.to_dict(validate=False) for name, chart in frozen_charts.items()}
-    dead = charts.start_renderers(1)
+    dead = start_renderers(1)
     dead[0].kill()
     dead[0].wait()
     failing = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline(); sys.exit(3)"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    svgs = charts.draw_files(specs, tmp_path, dead + [failing])
+    svgs = draw_all(specs, tmp_path, dead + [failing])
     assert set(svgs) == set(specs) and all(svg.lstrip().startswith("<svg") for svg in svgs.values())
     assert all((tmp_path / f"{name}.png").stat().st_size > 10_000 for name in specs)
 
@@ -328,7 +341,7 @@ def test_cyrillic_and_diacritics_render_in_svg_and_png(tmp_path):
 
     pictures = []
     for text in ("Стаханов", "Бусыгина", "Gudovžčé", "        "):
-        spec = {"width": 200, "height": 30, "config": {"font": charts.FONT}, "data": {"values": [{"t": text}]},
+        spec = {"width": 200, "height": 30, "config": {"font": FONT}, "data": {"values": [{"t": text}]},
                 "mark": {"type": "text", "fontSize": 20}, "encoding": {"text": {"field": "t"}}}
         pictures.append(vlc.vegalite_to_png(spec))
     assert len(set(pictures)) == 4
@@ -377,7 +390,7 @@ def test_full_run_writes_five_charts_in_three_formats_and_the_report(full_run):
     assert written == {f"figures/{n}" for n in expected} | {"report.html"}
     for name in charts.CHART_NAMES:
         head = png_header((figures / f"{name}.png").read_bytes())
-        assert head["dpi"] == 300 and abs(head["width"] - charts.PRINT_WIDTH_IN * 300) <= 2, head
+        assert head["dpi"] == 300 and abs(head["width"] - PRINT_WIDTH_IN * 300) <= 2, head
         svg = (figures / f"{name}.svg").read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<svg") and "<text" in svg
         page = (figures / f"{name}.html").read_text(encoding="utf-8")
@@ -398,7 +411,7 @@ def test_report_has_every_section(full_run):
     assert f"<b>{accounts['read']}</b><span>claim rows read</span>" in page
     assert "artyukhov-1935-09" in page and "rgaspi-85-29-633" in page and "gershberg-1981" in page
     how = tables["reconciled"].filter(pl.col("event_id") == "artyukhov-1935-09")["how"][0]
-    assert report._e(how) in page
+    assert escape(how) in page
     contested = tables["sensitivity"].filter(pl.col("depends_on_strategy"))
     for event in contested["event_id"].unique().to_list():
         assert event in page, event
@@ -407,6 +420,51 @@ def test_report_has_every_section(full_run):
     for code in tables["problems"]["code"].unique().to_list():
         assert code in page
     assert page.count("<tr") >= tables["reconciled"].height
+
+
+def test_report_escapes_ledger_text_and_marks_only_the_svg_as_markup(full_run):
+    from prodkit.outputs import report
+
+    evil = "<script>alert(1)</script> & co"
+    tables = dict(full_run["tables"])
+    tables["claims"] = tables["claims"].with_columns(
+        pl.when(pl.col("claim_id") == "c007").then(pl.lit(evil)).otherwise(pl.col("quote")).alias("quote"))
+    tables["reconciled"] = tables["reconciled"].with_columns(pl.lit(evil).alias("subject"))
+    spec = {"vconcat": [{"title": {"text": "A <b>title</b> & more"}}]}
+    rendered = {"demo": (spec, '<?xml version="1.0"?>\n<svg id="a"><use href="#a"/><text>x &amp; y</text></svg>')}
+    page = report.report_html(tables, rendered, out_dir=Path("out & <dir>"))
+    assert page == report.report_html(tables, rendered, out_dir=Path("out & <dir>"))  # no clock, no random id
+    assert "<script>alert(1)" not in page and page.count("<script>") == 1  # only the hover script
+    assert '<span class="quote">&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</span>' in page
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</td>" in page
+    assert '<figure id="fig-demo"><svg id="demo-a"><use href="#demo-a"/><text>x &amp; y</text></svg>' in page
+    assert "Figure 1: A &lt;b&gt;title&lt;/b&gt; &amp; more." in page
+    assert "from the tables in out &amp; &lt;dir&gt;." in page
+    for anchor in ("summary", "figures", "conflicts", "sensitivity", "flagged", "problems", "reconciled", "sources"):
+        assert f'<h2 id="{anchor}">' in page and f'<a href="#{anchor}">' in page, anchor
+
+
+def test_figures_start_reuses_the_files_where_the_staged_ones_will_land(full_run, tmp_path, monkeypatch):
+    import vl_convert
+
+    from prodkit.outputs.staging import Staging
+
+    reports = tmp_path / "reports"
+    shutil.copytree(full_run["reports"], reports)
+    (reports / "report.html").unlink()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("drew a chart whose files could be copied")
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", refuse)
+    with Staging({"reports": reports}) as st:
+        assert st.final_path("reports") == reports and st.path("reports").parent == reports
+        staged = figures.start(full_run["tables"], st, out_dir=full_run["out"], workers=[]).finish()
+        assert all(st.path("reports") in p.parents for p in staged)
+        st.commit()
+    for path in sorted(full_run["reports"].rglob("*")):
+        if path.is_file():
+            assert (reports / path.relative_to(full_run["reports"])).read_bytes() == path.read_bytes(), path.name
 
 
 def test_figures_command_redraws_the_same_files(full_run, tmp_path, runner):
@@ -423,7 +481,7 @@ def test_figures_command_redraws_the_same_files(full_run, tmp_path, runner):
 def test_a_second_run_copies_unchanged_charts_and_redraws_edited_ones(full_run, tmp_path, monkeypatch):
     import vl_convert
 
-    tables = report.read_tables(full_run["out"])
+    tables = read_tables(full_run["out"])
     earlier = tmp_path / "earlier"
     shutil.copytree(full_run["reports"], earlier)
 
@@ -431,7 +489,7 @@ def test_a_second_run_copies_unchanged_charts_and_redraws_edited_ones(full_run, 
         raise AssertionError("drew a chart whose files could be copied")
 
     monkeypatch.setattr(vl_convert, "vegalite_to_svg", refuse)
-    report.draw(tables, tmp_path / "again", out_dir=full_run["out"], earlier=earlier)
+    figures.Figures(tables, tmp_path / "again", out_dir=full_run["out"], earlier=earlier).finish()
     for path in (full_run["reports"] / "figures").iterdir():
         assert (tmp_path / "again" / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
     monkeypatch.undo()
@@ -442,7 +500,7 @@ def test_a_second_run_copies_unchanged_charts_and_redraws_edited_ones(full_run, 
     calls = []
     real = vl_convert.vegalite_to_svg
     monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda *a, **k: calls.append(1) or real(*a, **k))
-    report.draw(tables, tmp_path / "third", out_dir=full_run["out"], earlier=earlier)
+    figures.Figures(tables, tmp_path / "third", out_dir=full_run["out"], earlier=earlier).finish()
     assert len(calls) == 1  # only the edited chart is drawn again, from its spec
     redrawn = (tmp_path / "third" / "figures" / "before_after.svg").read_text(encoding="utf-8")
     assert "Edited by hand" not in redrawn
@@ -470,12 +528,12 @@ def test_damaged_table_names_column_and_value(full_run, tmp_path):
     from prodkit.errors import InputError
 
     with pytest.raises(InputError, match="n_claims.*'many'"):
-        report.redraw(out, tmp_path / "r")
+        figures.redraw(out, tmp_path / "r")
     assert not (tmp_path / "r" / "report.html").exists()
 
 
 def test_read_tables_keeps_types(full_run):
-    tables = report.read_tables(full_run["out"])
+    tables = read_tables(full_run["out"])
     assert tables["conflicts"].schema["chosen"] == pl.Boolean
     assert tables["reconciled"].schema["n_claims"] == pl.Int64
     assert tables["norms_vs_records"].schema["record_value"] == pl.Float64

@@ -116,10 +116,9 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         if figures:
             # the charts go to the helpers first: they draw while the tables are written
             say("charts")
-            from .outputs import report
+            from .outputs.figures import start as start_figures
 
-            pending = report.start_all(tables, st.path("reports"), out_dir=Path(out_dir),
-                                       reports_dir=Path(reports_dir), workers=workers)
+            pending = start_figures(tables, st, out_dir=Path(out_dir), workers=workers)
         say("write tables")
         out = st.path("out")
         for name, frame in tables.items():
@@ -148,9 +147,9 @@ def _write_exports(tables, out: Path, say) -> None:
 
 def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports")) -> list[Path]:
     """Redraw the charts and the report from the tables already in ``out_dir``."""
-    from .outputs import report
+    from .outputs.figures import redraw
 
-    return report.redraw(Path(out_dir), Path(reports_dir))
+    return redraw(Path(out_dir), Path(reports_dir))
 
 
 def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,

@@ -11,126 +11,14 @@ validator has already matched against the model.
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from ..errors import ProdkitError
-from ..schema import ISO_PARTIAL, OUTPUT_MODELS, QUALIFIERS, SEVERITIES, SOURCE_TYPES, STATISTICS, STATUSES
-
-#: Every table prodkit writes, with the model that documents it.
-TABLE_MODELS = OUTPUT_MODELS
-
-#: Coded text columns: their allowed values, in code order. The Stata export
-#: stores code i (1-based) for the i-th value, so append, never reorder.
-CODES: dict[str, list[str]] = {
-    "statistic": STATISTICS, "status": STATUSES, "source_type": SOURCE_TYPES,
-    "qualifier": QUALIFIERS, "severity": SEVERITIES,
-}
-
-#: (table, column) -> (table, column) it refers to.
-FOREIGN_KEYS = {
-    ("claims", "source_id"): ("sources", "source_id"),
-    ("reconciled", "chosen_claim_id"): ("claims", "claim_id"),
-    ("conflicts", "claim_id"): ("claims", "claim_id"),
-    ("conflicts", "source_id"): ("sources", "source_id"),
-    ("norms_vs_records", "record_claim_id"): ("claims", "claim_id"),
-    ("norms_vs_records", "record_source_id"): ("sources", "source_id"),
-}
-
-#: Columns holding a partial ISO 8601 date (text: 1935, 1935-09, 1933/1937).
-DATE_COLUMNS = {"date"}
-EXTRA_COLUMN = "A column the ledger's author added to claims.csv, copied as written."
-
-
-@dataclass(frozen=True)
-class Column:
-    """What the schema says about one written column."""
-
-    name: str
-    type: str                 # Frictionless type: string, number, integer, boolean
-    description: str
-    title: str | None = None
-    unit: str | None = None        # a fixed unit ("%")
-    unit_column: str | None = None  # or the column that holds each row's unit
-    required: bool = False
-    codes: list[str] | None = None
-    pattern: str | None = None
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    description: str
-    rows: int
-    columns: list[Column]
-    primary_key: list[str] = field(default_factory=list)
-    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (column, table, column)
-
-    @property
-    def summary(self) -> str:
-        """The description without its leading file name: "one row per (event_id, ...)"."""
-        return re.sub(r"^\S+\.csv( \([^)]*\))?:\s*", "", self.description)
-
-
-def _frictionless_type(dtype: pl.DataType) -> str:
-    if dtype == pl.Boolean:
-        return "boolean"
-    if dtype.is_integer():
-        return "integer"
-    if dtype.is_numeric():
-        return "number"
-    return "string"
-
-
-def describe(tables: dict[str, pl.DataFrame]) -> list[Table]:
-    """Every table in ``tables`` as the schema documents it, in the order written.
-
-    Raises :class:`~prodkit.errors.ProdkitError` for a table or column the
-    schema does not describe: a table nobody documented is prodkit's bug.
-
-    Examples
-    --------
-    >>> t = describe({"accounts": pl.DataFrame({"file": ["claims.csv"], "read": [3], "used": [2],
-    ...                                          "rejected": [1]})})[0]
-    >>> [(c.name, c.type, c.required) for c in t.columns]
-    [('file', 'string', True), ('read', 'integer', True), ('used', 'integer', True), ('rejected', 'integer', True)]
-    """
-    out = []
-    for name, frame in tables.items():
-        model = TABLE_MODELS.get(name)
-        if model is None:
-            raise ProdkitError(f"no schema describes the table {name}",
-                               hint="This is a bug in prodkit: add a model to OUTPUT_MODELS in schema.py.")
-        schema = model.to_schema()
-        columns = []
-        for col, dtype in frame.schema.items():
-            spec = schema.columns.get(col)
-            if spec is None:
-                if name != "claims":
-                    raise ProdkitError(f"the schema does not describe {name}.{col}",
-                                       hint="This is a bug in prodkit: document the column in schema.py.")
-                columns.append(Column(col, _frictionless_type(dtype), EXTRA_COLUMN, title=col))
-                continue
-            unit = (spec.metadata or {}).get("unit")
-            per_row = unit in frame.columns
-            columns.append(Column(
-                name=col, type=_frictionless_type(dtype), description=spec.description or "",
-                title=spec.title, unit=None if per_row else unit, unit_column=unit if per_row else None,
-                required=not spec.nullable, codes=CODES.get(col),
-                pattern=ISO_PARTIAL.strip("^$") if col in DATE_COLUMNS else None))
-        key = list(schema.unique or [])
-        fks = [(col, *FOREIGN_KEYS[(name, col)]) for col in frame.columns
-               if (name, col) in FOREIGN_KEYS and FOREIGN_KEYS[(name, col)][0] in tables]
-        out.append(Table(name, (schema.description or "").strip(), frame.height, columns, key, fks))
-    return out
+from .columns import CODES, STATA_TABLES, Column, Table, describe, stata_names, variable_label
 
 
 def _field(c: Column) -> dict:
-    from .stata import variable_label
-
     f: dict = {"name": c.name, "title": c.title or variable_label(c), "type": c.type,
                "description": c.description}
     if c.type == "boolean":
@@ -259,8 +147,6 @@ def read_lines(t: Table) -> dict[str, str]:
 
 def codebook(tables: dict[str, pl.DataFrame]) -> str:
     """codebook.md: every table and column, for a person."""
-    from .stata import STATA_TABLES, stata_names
-
     described = describe(tables)
     lines = [
         "# Codebook",

@@ -27,14 +27,15 @@ def needs_drawing(earlier: Path | None) -> bool:
 # ---------------------------------------------------------------------------
 # Drawing in helper processes
 #
-# vl-convert holds the GIL while it draws, and its JavaScript engine takes
-# half a second to start. Two helper processes warm up while the pipeline
-# runs and altair builds the charts, then draw them side by side. On 2
-# cores that saves 1-1.5 s when the machine is idle, and 1.5-3.5 s when
-# other work keeps both cores busy (three processes of prodkit's get more of
-# the machine than one). Earlier versions drew in-process when the load
-# average was high; the load average lags, so after prodkit's own last run
-# every chart was drawn in-process, 2-3 s slower. PRODKIT_RENDER_WORKERS=N
+# vl-convert holds the GIL while it draws, and its JavaScript engine is slow
+# to start. Two helper processes warm up while the pipeline runs and altair
+# builds the charts, then draw them side by side. On 2 cores that saves time
+# both when the machine is idle and when other work keeps both cores busy
+# (three processes of prodkit's get more of the machine than one). Earlier
+# versions drew in-process when the load average was high; the load average
+# lags, so after prodkit's own last run every chart was drawn in-process,
+# which was slower (the figures: benchmarks/RESULTS.md, "Timings once quoted
+# in outputs/"). PRODKIT_RENDER_WORKERS=N
 # forces N helpers (0: draw in-process, which is also the fallback when a
 # helper fails; a one-core machine draws in-process).
 # ---------------------------------------------------------------------------

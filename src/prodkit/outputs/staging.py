@@ -19,7 +19,9 @@ class Staging:
     >>> out = pathlib.Path(tempfile.mkdtemp())
     >>> with Staging({"out": out}) as st:
     ...     _ = (st.path("out") / "a.csv").write_text("x\\n")
+    ...     print(st.final_path("out") == out, st.path("out").parent == out)
     ...     st.commit()
+    True True
     >>> (out / "a.csv").read_text()
     'x\\n'
     """
@@ -35,7 +37,12 @@ class Staging:
         return self
 
     def path(self, key: str) -> Path:
+        """The temporary folder where the files for ``key`` are written."""
         return self._tmp[key]
+
+    def final_path(self, key: str) -> Path:
+        """The folder the files staged for ``key`` land in at :meth:`commit`."""
+        return self.targets[key]
 
     def commit(self) -> None:
         """Move every staged file into its destination (os.replace, one file at a time)."""

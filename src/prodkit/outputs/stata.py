@@ -4,150 +4,28 @@ Written with pyreadstat as format 118 (Stata 14+, ``version=14``): format 119
 (``version=15``) loses long strings in haven. Each file carries a file label,
 a variable label per column (with its unit), and value labels for coded
 columns and booleans; coded text is stored as its code (see
-:data:`~prodkit.outputs.datapackage.CODES`). ``prodkit.do`` adds what the
+:data:`~prodkit.outputs.columns.CODES`). ``prodkit.do`` adds what the
 files cannot carry: notes with each column's full description, its unit and
 its CSV name.
 
 Variable names are the CSV column names where those are valid Stata names;
 others (a long or Cyrillic column a historian added) are mapped by
-:func:`stata_names`, and the codebook lists the mapping.
+:func:`~prodkit.outputs.columns.stata_names`, and the codebook lists the mapping.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 import polars as pl
 
-from .datapackage import Column, describe
+from .columns import LABEL_MAX, STATA_TABLES, Column, describe, shorten_label, stata_names, variable_label
 
-#: The tables exported to Stata. ``sources`` is there so that ``source_type``
-#: has its value labels and claims can be merged with their sources.
-STATA_TABLES = ("claims", "reconciled", "norms_vs_records", "sources")
 DO_FILE = "prodkit.do"
-#: Stata 14's limits: 32 characters per name, 80 per variable or file label.
-NAME_MAX = 32
-LABEL_MAX = 80
 #: Written in place of the time a file was written, so that the same inputs
 #: give byte-identical files. Stata reads it as the data's time stamp.
 FIXED_TIMESTAMP = b"01 Jan 1970 00:00"
 BOOLEAN_LABELS = {0: "FALSE", 1: "TRUE"}
-
-_RESERVED = {"_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n", "_N",
-             "_pi", "pi", "_pred", "_rc", "_skip", "_weight", "strL", "using", "with"}
-_VALID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
-# Library of Congress romanisation without diacritics: the spelling the
-# ledger itself uses ("Krasnyi Oktiabr'", "Moi metod").
-_CYRILLIC = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t",
-     "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "iu", "ia", "i", "i", "ie", "g", "u"]))
-
-
-def _ascii(name: str) -> str:
-    out = []
-    for ch in name:
-        low = ch.lower()
-        if low in _CYRILLIC:
-            latin = _CYRILLIC[low]
-            out.append(latin.capitalize() if ch != low else latin)
-        else:  # é -> e, ß stays (then becomes _)
-            out.append(unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode() or ch)
-    return "".join(out)
-
-
-def stata_name(name: str) -> str:
-    """A valid Stata variable name for a column name (before making names unique).
-
-    Examples
-    --------
-    >>> stata_name("value_low"), stata_name("année"), stata_name("примечание"), stata_name("in")
-    ('value_low', 'annee', 'primechanie', 'in_')
-    >>> stata_name("1st source (page)"), len(stata_name("a" * 40)), stata_name("_kept__as_is")
-    ('_1st_source_page', 32, '_kept__as_is')
-    """
-    if _VALID.match(name) and not _reserved(name):
-        return name
-    s = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", _ascii(name)))
-    s = s.strip("_") or "var"
-    if s[0].isdigit():
-        s = "_" + s
-    s = s[:NAME_MAX].rstrip("_") or s[:NAME_MAX]
-    if _reserved(s):
-        s = s[: NAME_MAX - 1] + "_"
-    return s
-
-
-def _reserved(name: str) -> bool:
-    return name in _RESERVED or re.fullmatch(r"str\d+", name) is not None
-
-
-def stata_names(columns: list[str]) -> dict[str, str]:
-    """Column name -> unique Stata name; a valid name is kept as it is.
-
-    Examples
-    --------
-    >>> stata_names(["note", "note!", "Note"])
-    {'note': 'note', 'note!': 'note_2', 'Note': 'Note'}
-    """
-    taken: set[str] = set()
-    out: dict[str, str] = {}
-    for col in columns:
-        base = stata_name(col)
-        name, k = base, 1
-        while name in taken:
-            k += 1
-            name = base[: NAME_MAX - len(f"_{k}")] + f"_{k}"
-        taken.add(name)
-        out[col] = name
-    return out
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
-    return cut + "…"
-
-
-def _clause(text: str, marks: str) -> str:
-    """``text`` up to the first of ``marks`` followed by a space, outside parentheses ("e.g." is no end)."""
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and ch in marks and text[i + 1 : i + 2] in (" ", "") \
-                and not text[max(0, i - 3) : i + 1].lower() in ("e.g.", "i.e."):
-            return text[:i]
-    return text
-
-
-def variable_label(c: Column) -> str:
-    """A label of at most 80 characters, with the column's unit.
-
-    The column's title if the schema gives one; else its description if it
-    fits, else the description's first sentence or clause, else the
-    description cut at a word.
-
-    Examples
-    --------
-    >>> variable_label(Column("pct", "number", "record / norm_high, in %.", unit="%"))
-    'record / norm_high, in % (%)'
-    >>> variable_label(Column("v", "number", "Low end of the figure (in t); empty when open. " * 2,
-    ...                       unit_column="unit"))
-    'Low end of the figure (in t) (unit: see unit)'
-    """
-    unit = f" ({c.unit})" if c.unit else f" (unit: see {c.unit_column})" if c.unit_column else ""
-    room = LABEL_MAX - len(unit)
-    text = (c.title or c.description).strip().rstrip(".")
-    if len(text) > room and not c.title:
-        for marks in (".;", ":"):
-            head = _clause(text, marks).strip()
-            if 12 <= len(head) <= room:
-                text = head
-                break
-    return _shorten(text, room) + unit
 
 
 def stata_frame(frame: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFrame, dict[str, dict[int, str]]]:
@@ -187,7 +65,7 @@ def write_dta(frame: pl.DataFrame, name: str, path: Path) -> None:
     data, value_labels = stata_frame(frame, table.columns)
     names = stata_names([c.name for c in table.columns])
     pyreadstat.write_dta(
-        data, str(path), file_label=_shorten(f"prodkit {name}: {table.summary}", LABEL_MAX),
+        data, str(path), file_label=shorten_label(f"prodkit {name}: {table.summary}", LABEL_MAX),
         column_labels={names[c.name]: variable_label(c) for c in table.columns},
         variable_value_labels=value_labels, version=14)
     _fix_timestamp(path)

@@ -1,10 +1,11 @@
-"""Tidy CSV tables that R, Stata and Frictionless read the same way.
+"""Tidy CSV tables that R, Stata and Frictionless read the same way, and reading them back.
 
 The conventions (see :func:`write_csv`) are chosen so that ``readr::read_csv``,
 base R's ``read.csv``, ``frictionless`` (all three run by
 ``tests/test_exports.py``) and Stata's ``import delimited`` read every cell
 alike. Rows are sorted on stable keys so the same inputs in any row order give
-byte-identical files.
+byte-identical files. :func:`read_tables` reads the tables back, typed as
+they were written (``prodkit figures``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ..errors import InputError
 
 #: How a boolean is spelled: the one spelling readr, base R's type.convert
 #: (which ignores lower-case ``true`` up to R 4.2), polars and Frictionless
@@ -80,3 +82,61 @@ def portable_csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
                          .when(col.not_()).then(pl.lit(BOOLEAN_TEXT[False]))
                          .otherwise(None).alias(name))
     return frame.with_columns(fixes) if fixes else frame
+
+
+# ---------------------------------------------------------------------------
+# Reading the tables back
+# ---------------------------------------------------------------------------
+
+#: The tables the report needs, in the order ``prodkit reconcile`` writes them.
+REPORT_TABLES = ["claims", "reconciled", "conflicts", "norms_vs_records", "sensitivity", "problems", "accounts"]
+OPTIONAL_TABLES = ["sources"]
+
+
+def table_dtypes(name: str) -> dict[str, pl.DataType]:
+    """Column -> polars dtype of an output table, from its pandera model (schema.py)."""
+    from ..schema import OUTPUT_MODELS
+
+    model = OUTPUT_MODELS.get(name)
+    if model is None:
+        return {}
+    return {col: c.dtype.type for col, c in model.to_schema().columns.items()}
+
+
+def read_table(path: Path, name: str) -> pl.DataFrame:
+    """One output CSV with the dtypes its model declares; other columns stay text.
+
+    Read as text first, then cast column by column, so that a damaged file
+    names the column and value at fault instead of a parser's offset.
+    """
+    try:
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except (pl.exceptions.ComputeError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"{path}: cannot be read as CSV ({exc.__class__.__name__}).",
+                         hint="Run `prodkit reconcile` again to rewrite the tables.") from None
+    dtypes = {c: t for c, t in table_dtypes(name).items() if c in frame.columns and t != pl.String}
+    casts = []
+    for col, dtype in dtypes.items():
+        text = pl.col(col).str.strip_chars()
+        if dtype == pl.Boolean:
+            casts.append(text.str.to_lowercase().replace_strict({"true": True, "false": False}, default=None,
+                                                               return_dtype=pl.Boolean).alias(col))
+        else:
+            casts.append(text.cast(dtype, strict=False).alias(col))
+    typed = frame.with_columns(casts) if casts else frame
+    for col, dtype in dtypes.items():
+        bad = frame.filter(pl.col(col).str.strip_chars().fill_null("") != "", typed[col].is_null())
+        if bad.height:
+            raise InputError(f"{path}: column '{col}' holds '{bad[col][0]}', which is not {dtype}.",
+                             hint="Run `prodkit reconcile` again to rewrite the tables.")
+    return typed
+
+
+def read_tables(out_dir: Path) -> dict[str, pl.DataFrame]:
+    """The tables ``prodkit reconcile`` wrote to ``out_dir``, typed as they were written."""
+    missing = [f"{name}.csv" for name in REPORT_TABLES if not (out_dir / f"{name}.csv").is_file()]
+    if missing:
+        raise InputError(f"{out_dir} lacks {', '.join(missing)}.",
+                         hint="Run `prodkit reconcile` first (it writes the tables), or point --out-dir at them.")
+    names = REPORT_TABLES + [n for n in OPTIONAL_TABLES if (out_dir / f"{n}.csv").is_file()]
+    return {name: read_table(out_dir / f"{name}.csv", name) for name in names}

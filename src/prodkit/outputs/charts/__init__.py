@@ -1,7 +1,8 @@
 """Charts: each one a pure function from a reconciled table to an altair chart.
 
-The five charts of the report, with one theme (:data:`THEME`), a title, axis
-titles with units and a caption naming the table the chart is drawn from:
+The five charts of the report, with one theme (:data:`.theme.THEME`), a
+title, axis titles with units and a caption naming the table the chart is
+drawn from:
 
 - :func:`norms_vs_records_chart` (``norms_vs_records.csv``),
 - :func:`record_timeline_chart` (``reconciled.csv``),
@@ -16,46 +17,32 @@ Each chart's rows go into the spec's top-level ``datasets`` as plain values,
 so altair's 5000-row limit never applies and the spec is the same whichever
 dataframe library built the table. Dates are ISO date strings on a UTC time
 scale, so a chart does not depend on the time zone of the machine that draws
-it. :func:`draw_files` draws many charts at once in helper processes.
+it. :mod:`prodkit.outputs.figures` draws many charts at once in helper processes.
 
 Modules, in the order a chart is made: :mod:`.theme` (the look),
 :mod:`.labels` (the text), :mod:`.layout` (title, caption, rows, axes), one
 module per chart, :mod:`.drawing` (SVG and PNG) and :mod:`.files` (the
-three files of a chart). Every name is re-exported here.
+three files of a chart). The names below are the ones used from outside the
+package; everything else is imported from its module.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from ..renderers import (CHART_NAMES, PNG_PPI, PRINT_WIDTH_IN, RENDER_WORKER, png_scale, start_renderers,
-                         stop_renderers, write_svg_png)
-from .before_after import before_after_chart, before_after_frame, period_of
-from .drawing import Drawing, draw_files, render, spec_of
-from .files import (PAGE_STYLE, TOOLTIP_SCRIPT, chart_html, chart_key, inline_svg, reuse_files, save, script_json,
-                    write_files)
-from .labels import date_span, fmt_multiple, fmt_number, measure_label, measure_unit_label, shorten
-from .layout import (MOVEMENT_START, Datasets, caption_lines, chart_caption, chart_title, finish, log_axis,
-                     movement_start_rule, row_axis)
-from .movement_spread import SHARE_MEASURE, bound_of, movement_spread_chart, movement_spread_frame
-from .norms_vs_records import norms_vs_records_chart, norms_vs_records_frame
-from .record_timeline import TIMELINE_YEARS, record_timeline_chart, record_timeline_frame, spread_labels
-from .source_conflicts import conflict_groups, source_conflicts_chart, source_conflicts_frame
-from .theme import (AFTER_COLOR, BEFORE_COLOR, CATEGORY, FONT, INK, MAX_CONFLICT_PANELS, MAX_LABELLED_RECORDS,
-                    MAX_ROWS, MUTED, NORM_COLOR, RECORD_COLOR, SOURCE_TYPE_COLORS, THEME)
+from ..renderers import CHART_NAMES
+from .before_after import before_after_chart
+from .drawing import render, spec_of
+from .files import save
+from .layout import chart_caption, chart_title
+from .movement_spread import movement_spread_chart
+from .norms_vs_records import norms_vs_records_chart
+from .record_timeline import record_timeline_chart
+from .source_conflicts import source_conflicts_chart
 
 __all__ = [
-    "AFTER_COLOR", "BEFORE_COLOR", "CATEGORY", "CHART_NAMES", "Drawing", "FONT", "INK", "MAX_CONFLICT_PANELS",
-    "MAX_LABELLED_RECORDS", "MAX_ROWS", "MOVEMENT_START", "MUTED", "NORM_COLOR", "PAGE_STYLE", "PNG_PPI",
-    "PRINT_WIDTH_IN", "RECORD_COLOR", "RENDER_WORKER", "SHARE_MEASURE", "SOURCE_TYPE_COLORS", "THEME",
-    "TIMELINE_YEARS", "TOOLTIP_SCRIPT", "before_after_chart", "before_after_frame", "bound_of", "build_charts",
-    "caption_lines", "chart_caption", "chart_html", "chart_key", "chart_title", "conflict_groups", "Datasets",
-    "date_span", "draw_files", "finish", "fmt_multiple", "fmt_number", "inline_svg", "log_axis",
-    "measure_label", "measure_unit_label", "movement_spread_chart", "movement_spread_frame",
-    "movement_start_rule", "norms_vs_records_chart", "norms_vs_records_frame", "period_of", "png_scale",
-    "record_timeline_chart", "record_timeline_frame", "render", "reuse_files", "row_axis", "save",
-    "script_json", "shorten", "source_conflicts_chart", "spec_of", "source_conflicts_frame", "spread_labels",
-    "start_renderers", "stop_renderers", "write_files", "write_svg_png",
+    "CHART_NAMES", "before_after_chart", "build_charts", "chart_caption", "chart_title", "movement_spread_chart",
+    "norms_vs_records_chart", "record_timeline_chart", "render", "save", "source_conflicts_chart", "spec_of",
 ]
 
 

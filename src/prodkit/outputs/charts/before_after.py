@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from .labels import fmt_number, measure_label
-from .layout import _empty, _facet, _has, _layer, _text, finish, row_axis
+from .layout import empty_chart, facet, finish, has_rows, layer, row_axis, text_channel
 from .theme import AFTER_COLOR, BEFORE_COLOR, MAX_ROWS
 
 
@@ -58,11 +58,11 @@ def before_after_chart(reconciled: pl.DataFrame):
                "after, e.g. stakhanov-before-1935-08). Averages and maxima are not records and are never mixed "
                "with them.")
     needed = ["event_id", "measure", "statistic", "subject", "value", "value_low", "value_high", "unit"]
-    if not _has(reconciled, needed):
-        return _empty(title, subtitle, caption, "No before/after figures in the ledger.", name)
+    if not has_rows(reconciled, needed):
+        return empty_chart(title, subtitle, caption, "No before/after figures in the ledger.", name)
     frame = before_after_frame(reconciled)
     if frame.height == 0:
-        return _empty(title, subtitle, caption, "No event id names a period 'before' or 'after'.", name)
+        return empty_chart(title, subtitle, caption, "No event id names a period 'before' or 'after'.", name)
     rows = frame["row"].unique(maintain_order=True)
     if rows.len() > MAX_ROWS:
         frame = frame.filter(pl.col("row").is_in(rows.head(MAX_ROWS).implode()))
@@ -90,11 +90,11 @@ def before_after_chart(reconciled: pl.DataFrame):
             tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("statistic:N"), alt.Tooltip("label:N", title="value"),
                      alt.Tooltip("event_id:N", title="event")]),
         base.transform_filter("datum.period === 'before'").mark_text(align="left", dy=-13, fontSize=11).encode(
-            x=x("low"), y=y, text=_text("label"), color=color),
+            x=x("low"), y=y, text=text_channel("label"), color=color),
         base.transform_filter("datum.period === 'after'").mark_text(align="right", dy=16, fontSize=11).encode(
-            x=x("high"), y=y, text=_text("label"), color=color),
+            x=x("high"), y=y, text=text_channel("label"), color=color),
     ]
-    layered = _layer(*layers, data=alt.NamedData(name=name), width=300, height=alt.Step(60))
-    chart = _facet(layered, column=alt.Column("statistic:N", title=None,
+    layered = layer(*layers, data=alt.NamedData(name=name), width=300, height=alt.Step(60))
+    chart = facet(layered, column=alt.Column("statistic:N", title=None,
                                               sort=["average per shift", "maximum per shift"]))
     return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)

@@ -17,9 +17,10 @@ def spec_of(chart, *, validate: bool = False) -> dict:
     while their spec is made the merge hands the charts through untouched
     whenever there is nothing to merge (no parameter, no named layer). The
     spec is the same, key for key (the tests compare every chart's spec with
-    a golden); making all five charts of the report takes 0.35-0.4 s
-    instead of about 1 s. Schema validation is skipped by default: it
-    triples the cost, and the goldens are validated by the tests.
+    a golden), and made in a fraction of the time (benchmarks/RESULTS.md,
+    "Timings once quoted in outputs/"). Schema validation is skipped by
+    default: it costs more than making the spec, and the goldens are
+    validated by the tests.
     """
     try:
         import altair.vegalite.v6.api as api
@@ -104,15 +105,3 @@ class Drawing:
         for name in sorted(set(self.specs) - done):
             draw(self.specs[name], self.folder, name)
         return {name: (self.folder / f"{name}.svg").read_text(encoding="utf-8") for name in self.specs}
-
-
-def draw_files(specs: dict[str, dict], folder: Path, workers: list | None = None) -> dict[str, str]:
-    """Write ``name.svg`` and ``name.png`` for every spec into ``folder``; return the SVGs.
-
-    The work is shared among ``workers`` (from :func:`~prodkit.outputs.renderers.start_renderers`), the
-    largest specs first (see :class:`Drawing`).
-    """
-    drawing = Drawing(folder, workers)
-    for name in sorted(specs, key=lambda n: (-len(json.dumps(specs[n])), n)):
-        drawing.submit(name, specs[name])
-    return drawing.finish()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from importlib.resources import files
 from pathlib import Path
 
 from ..renderers import PNG_PPI, PRINT_WIDTH_IN, write_svg_png
@@ -84,14 +85,10 @@ def reuse_files(spec: dict, earlier: Path, folder: Path, name: str) -> str | Non
 # ---------------------------------------------------------------------------
 
 #: Hover text for the marks of an inline SVG: Vega writes each mark's
-#: description as aria-label; a <title> child shows it as a tooltip.
-TOOLTIP_SCRIPT = """
-document.querySelectorAll('svg [role="graphics-symbol"][aria-label]').forEach(function (el) {
-  var t = document.createElementNS('http://www.w3.org/2000/svg', 'title');
-  t.textContent = el.getAttribute('aria-label');
-  el.appendChild(t);
-});
-"""
+#: description as aria-label; a <title> child shows it as a tooltip. The
+#: script is a file of its own (``outputs/templates/tooltip.js``), which
+#: report.html includes too.
+TOOLTIP_SCRIPT = files("prodkit.outputs").joinpath("templates", "tooltip.js").read_text(encoding="utf-8")
 
 PAGE_STYLE = """
 body { font-family: Liberation Sans, Arimo, Arial, Helvetica, sans-serif; color: #222; margin: 24px 48px; }
@@ -120,5 +117,5 @@ def chart_html(spec: dict, svg: str, name: str, *, stamp: str = "") -> str:
         f"{meta}<title>{title} · prodkit</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n"
         f"<figure id=\"{html.escape(name)}\">\n{inline_svg(svg)}\n</figure>\n"
         f"<script type=\"application/json\" id=\"vega-lite-spec\">{script_json(spec)}</script>\n"
-        f"<script>{TOOLTIP_SCRIPT}</script>\n</body>\n</html>\n"
+        f"<script>\n{TOOLTIP_SCRIPT}</script>\n</body>\n</html>\n"
     )

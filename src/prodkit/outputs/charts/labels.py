@@ -86,7 +86,8 @@ def shorten(text: str | None, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _range_text(low: float, high: float) -> str:
+def range_text(low: float, high: float) -> str:
+    """``6``, or ``6–7`` for a range: the figures as :func:`fmt_number` writes them."""
     return fmt_number(low) if low == high else f"{fmt_number(low)}–{fmt_number(high)}"
 
 

@@ -86,34 +86,38 @@ def _one_line(text) -> str:
 # Layers, facets, and the chart of an empty table
 # ---------------------------------------------------------------------------
 
-def _layer(*layers, **kwargs):
+def layer(*layers, **kwargs):
     """``alt.layer`` without its two deep copies of every layer (the charts here have no selections)."""
     chart = alt.LayerChart(layer=[], **kwargs)
     chart.layer = list(layers)
     return chart
 
 
-def _facet(layered, *, resolve: dict | None = None, **facet):
-    chart = layered.facet(**facet)
+def facet(layered, *, resolve: dict | None = None, **by):
+    """``layered`` in small multiples by the ``row=`` or ``column=`` field in ``by``; ``resolve``: scales kept apart."""
+    chart = layered.facet(**by)
     if resolve:
         chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(**resolve))
     return chart
 
 
-def _text(field: str) -> alt.Text:
+def text_channel(field: str) -> alt.Text:
+    """The text of a mark: ``field``'s value as written (nominal, never formatted as a number)."""
     return alt.Text(field, type="nominal")
 
 
-def _empty(title: str, subtitle: str, caption: str, message: str, name: str):
+def empty_chart(title: str, subtitle: str, caption: str, message: str, name: str):
+    """The chart of a table with nothing to draw: its title and caption, and ``message`` saying why."""
     chart = alt.Chart(alt.NamedData(name=name)).mark_text(
         fontSize=13, color=MUTED, align="left", baseline="middle").encode(
-        x=alt.XValue(10), y=alt.YValue(30), text=_text("message"))
+        x=alt.XValue(10), y=alt.YValue(30), text=text_channel("message"))
     chart.width, chart.height = 520, 60
     return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name,
                   frame=pl.DataFrame({"message": [message]}))
 
 
-def _has(frame: pl.DataFrame | None, needed: list[str]) -> bool:
+def has_rows(frame: pl.DataFrame | None, needed: list[str]) -> bool:
+    """Does ``frame`` exist, hold rows and have every column in ``needed``?"""
     return frame is not None and frame.height > 0 and all(c in frame.columns for c in needed)
 
 

@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from .labels import date_span, fmt_number
-from .layout import _empty, _has, _layer, _text, finish, movement_start_rule
+from .layout import empty_chart, finish, has_rows, layer, movement_start_rule, text_channel
 from .theme import MAX_LABELLED_RECORDS
 
 SHARE_MEASURE = "stakhanovite_share"
@@ -56,11 +56,12 @@ def movement_spread_chart(reconciled: pl.DataFrame):
     caption = (f"Source: reconciled.csv (measure {SHARE_MEASURE}). A date known only to the month or year is a "
                "horizontal bar across it. The workforces differ (Moscow's 22 largest industries, one steel plant, "
                "all Soviet industry): compare along a line, not across lines. The dashed line marks 31 August 1935.")
-    if not _has(reconciled, ["event_id", "measure", "subject", "date", "value", "value_low", "value_high", "flags"]):
-        return _empty(title, subtitle, caption, "No share of Stakhanovites in the ledger.", name)
+    needed = ["event_id", "measure", "subject", "date", "value", "value_low", "value_high", "flags"]
+    if not has_rows(reconciled, needed):
+        return empty_chart(title, subtitle, caption, "No share of Stakhanovites in the ledger.", name)
     frame = movement_spread_frame(reconciled)
     if frame.height == 0:
-        return _empty(title, subtitle, caption, "No dated share of Stakhanovites in the ledger.", name)
+        return empty_chart(title, subtitle, caption, "No dated share of Stakhanovites in the ledger.", name)
     if frame.height > MAX_LABELLED_RECORDS:
         frame = frame.with_columns(pl.lit("").alias("label"))
         caption += f" Values are labelled when there are at most {MAX_LABELLED_RECORDS}."
@@ -93,7 +94,7 @@ def movement_spread_chart(reconciled: pl.DataFrame):
                 legend=alt.Legend(orient="bottom", direction="horizontal")),
             tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("date:N"), alt.Tooltip("label:N", title="share"),
                      alt.Tooltip("event_id:N", title="event")]),
-        base.mark_text(align="left", dx=7, dy=-8, fontSize=11).encode(x=t("mid"), y=y, text=_text("label")),
+        base.mark_text(align="left", dx=7, dy=-8, fontSize=11).encode(x=t("mid"), y=y, text=text_channel("label")),
     ]
-    chart = _layer(*layers, data=alt.NamedData(name=name), width=620, height=320)
+    chart = layer(*layers, data=alt.NamedData(name=name), width=620, height=320)
     return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)

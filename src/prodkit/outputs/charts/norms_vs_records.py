@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from .labels import fmt_multiple, fmt_number, measure_unit_label, shorten
-from .layout import _empty, _facet, _has, _layer, _text, finish, log_axis, row_axis
+from .layout import empty_chart, facet, finish, has_rows, layer, log_axis, row_axis, text_channel
 from .theme import MAX_ROWS, NORM_COLOR, RECORD_COLOR
 
 
@@ -91,11 +91,11 @@ def norms_vs_records_chart(nvr: pl.DataFrame):
                "is a norm implied by a stated percentage or multiple. Each row is in its own unit, named in its label.")
     needed = ["record_value", "norm_low", "norm_high", "unit", "pct_of_norm_low", "pct_of_norm_high", "sector",
               "subject", "record_claim_id", "record_source_id", "event_id", "measure", "date"]
-    if not _has(nvr, needed):
-        return _empty(title, subtitle, caption, "No record in the ledger has a norm to compare with.", name)
+    if not has_rows(nvr, needed):
+        return empty_chart(title, subtitle, caption, "No record in the ledger has a norm to compare with.", name)
     frame = norms_vs_records_frame(nvr)
     if frame.height == 0:
-        return _empty(title, subtitle, caption, "No record in the ledger has a positive value.", name)
+        return empty_chart(title, subtitle, caption, "No record in the ledger has a positive value.", name)
     frame, note = _cap(frame, MAX_ROWS, "record claims (in sector and date order)", "norms_vs_records.csv")
     caption += note
     sectors = (frame.group_by("sector").agg(pl.len(), pl.col("order").min())
@@ -134,9 +134,9 @@ def norms_vs_records_chart(nvr: pl.DataFrame):
         shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["circle", "diamond", "diamond"])),
         tooltip=tooltip)
     labels = base.mark_text(align="left", dx=9, fontSize=11, color=RECORD_COLOR, fontWeight="bold").encode(
-        x=x("label_at"), y=y, text=_text("multiple"))
-    layered = _layer(gap, norm_range, points, labels, data=alt.NamedData(name=name), width=460,
+        x=x("label_at"), y=y, text=text_channel("multiple"))
+    layered = layer(gap, norm_range, points, labels, data=alt.NamedData(name=name), width=460,
                         height=alt.Step(34))
-    chart = _facet(layered, row=alt.Row("sector:N", sort=sectors, title=None, header=alt.Header(labelFontSize=13)),
+    chart = facet(layered, row=alt.Row("sector:N", sort=sectors, title=None, header=alt.Header(labelFontSize=13)),
                    resolve={"y": "independent"})
     return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)

@@ -8,8 +8,8 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from .labels import _range_text, date_span, fmt_number, measure_unit_label
-from .layout import _empty, _facet, _has, _layer, _text, finish, log_axis, movement_start_rule
+from .labels import date_span, fmt_number, measure_unit_label, range_text
+from .layout import empty_chart, facet, finish, has_rows, layer, log_axis, movement_start_rule, text_channel
 from .theme import MAX_LABELLED_RECORDS, NORM_COLOR
 
 #: The record timeline's window (the issue: "the movement, 1935-1937").
@@ -35,7 +35,7 @@ def record_timeline_frame(reconciled: pl.DataFrame, years: tuple[int, int] = TIM
         low = r["value_low"] if r["value_low"] and r["value_low"] > 0 else value
         high = r["value_high"] if r["value_high"] and r["value_high"] > 0 else value
         unit = r["unit"] or ""
-        norm_text = f"norm {_range_text(low, high)} {unit}"
+        norm_text = f"norm {range_text(low, high)} {unit}"
         rows.append({
             "kind": r["statistic"], "measure": r["measure"], "unit": unit,
             "panel": measure_unit_label(r["measure"], unit),
@@ -112,13 +112,14 @@ def record_timeline_chart(reconciled: pl.DataFrame):
                "or more records; a record alone in its measure is in the norms chart). A date known only to the "
                "month or year is a horizontal bar across it; a vertical bar spans conflicting claims. The dashed "
                "line marks Stakhanov's shift of 30/31 August 1935.")
-    if not _has(reconciled, ["event_id", "statistic", "measure", "subject", "date", "value", "value_low",
+    if not has_rows(reconciled, ["event_id", "statistic", "measure", "subject", "date", "value", "value_low",
                              "value_high", "unit", "status"]):
-        return _empty(title, subtitle, caption, "No reconciled records.", name)
+        return empty_chart(title, subtitle, caption, "No reconciled records.", name)
     frame = record_timeline_frame(reconciled)
     records = frame.filter(pl.col("kind") == "record")
     if records.height == 0:
-        return _empty(title, subtitle, caption, f"No dated record in {TIMELINE_YEARS[0]}–{TIMELINE_YEARS[1]}.", name)
+        message = f"No dated record in {TIMELINE_YEARS[0]}–{TIMELINE_YEARS[1]}."
+        return empty_chart(title, subtitle, caption, message, name)
     panels = records.group_by("panel").len().sort(["len", "panel"], descending=[True, False])["panel"].to_list()
     width, height = 640, 340
     x_domain = (f"{TIMELINE_YEARS[0]}-01-01", f"{TIMELINE_YEARS[1] + 1}-01-01")
@@ -160,7 +161,7 @@ def record_timeline_chart(reconciled: pl.DataFrame):
             x=t("start"), x2=alt.X2("window_end"), y=y("low"), y2=alt.Y2("high")),
         norm.mark_rule(color=NORM_COLOR, strokeWidth=1.5).encode(x=t("start"), x2=alt.X2("window_end"), y=y("value")),
         norm.mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=NORM_COLOR, fontSize=10).encode(
-            x=t("window_end"), y=y("high"), text=_text("norm_text")),
+            x=t("window_end"), y=y("high"), text=text_channel("norm_text")),
         movement_start_rule(x_scale, x_axis, x_title),
         record.transform_filter("isValid(datum.line)").mark_line(strokeWidth=1.2, opacity=0.7).encode(
             x=t("mid"), y=y("value"), color=color, detail=alt.Detail("line", type="nominal"),
@@ -172,8 +173,8 @@ def record_timeline_chart(reconciled: pl.DataFrame):
             tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("date:N"), alt.Tooltip("value:Q", format=",.4~g"),
                      alt.Tooltip("unit:N"), alt.Tooltip("status:N"), alt.Tooltip("event_id:N", title="event")]),
         record.mark_text(align="left", baseline="middle", dx=7, fontSize=10).encode(
-            x=t("mid"), y=y("label_value"), text=_text("label")),
+            x=t("mid"), y=y("label_value"), text=text_channel("label")),
     ]
-    layered = _layer(*layers, data=alt.NamedData(name=name), width=width, height=height)
-    chart = _facet(layered, row=alt.Row("panel:N", sort=panels, title=None), resolve={"y": "independent"})
+    layered = layer(*layers, data=alt.NamedData(name=name), width=width, height=height)
+    chart = facet(layered, row=alt.Row("panel:N", sort=panels, title=None), resolve={"y": "independent"})
     return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)

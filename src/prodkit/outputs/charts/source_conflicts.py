@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from .labels import _range_text, fmt_number, measure_label
-from .layout import _empty, _facet, _has, _layer, _text, finish, row_axis
+from .labels import fmt_number, measure_label, range_text
+from .layout import empty_chart, facet, finish, has_rows, layer, row_axis, text_channel
 from .theme import INK, MAX_CONFLICT_PANELS, SOURCE_TYPE_COLORS
 
 
@@ -51,7 +51,7 @@ def source_conflicts_frame(conflicts: pl.DataFrame, reconciled: pl.DataFrame | N
             lows.append(low)
             highs.append(high)
             kind = (r["source_type"] or "unknown").replace("_", " ")
-            text = _range_text(low, high) + (f" {unit}" if unit else "")
+            text = range_text(low, high) + (f" {unit}" if unit else "")
             rows.append({"panel": panel, "kind": "claim", "order": len(rows),
                          "row": f"{r['source_id']} ({kind}) · {r['claim_id']}",
                          "source_type": r["source_type"] or "unknown", "claim_id": r["claim_id"],
@@ -84,12 +84,12 @@ def source_conflicts_chart(conflicts: pl.DataFrame, reconciled: pl.DataFrame | N
                 "source; the ringed claim is the one reported, the dashed line the reported value.")
     caption = ("Source: conflicts.csv (one row per claim of an event in conflict), with the reported value from "
                "reconciled.csv. The bottom row of each panel spans every claim; each panel is in its own unit.")
-    if not _has(conflicts, ["event_id", "measure", "statistic", "claim_id", "source_id", "source_type",
+    if not has_rows(conflicts, ["event_id", "measure", "statistic", "claim_id", "source_id", "source_type",
                             "value_low", "value_high", "unit", "chosen", "deviation_pct"]):
-        return _empty(title, subtitle, caption, "No event in conflict: the claims of every event agree.", name)
+        return empty_chart(title, subtitle, caption, "No event in conflict: the claims of every event agree.", name)
     frame = source_conflicts_frame(conflicts, reconciled, limit=MAX_CONFLICT_PANELS)
     if frame.height == 0:
-        return _empty(title, subtitle, caption, "No event in conflict has a number.", name)
+        return empty_chart(title, subtitle, caption, "No event in conflict has a number.", name)
     total = conflict_groups(conflicts).height
     if total > MAX_CONFLICT_PANELS:
         caption += (f" Showing the {MAX_CONFLICT_PANELS} conflicts with the widest spread of {total}; "
@@ -125,9 +125,9 @@ def source_conflicts_chart(conflicts: pl.DataFrame, reconciled: pl.DataFrame | N
                      alt.Tooltip("source_type:N", title="type"), alt.Tooltip("low:Q", format=",.4~g"),
                      alt.Tooltip("high:Q", format=",.4~g"), alt.Tooltip("unit:N"), alt.Tooltip("chosen:N"),
                      alt.Tooltip("deviation_pct:Q", title="deviation from reported, %", format=".1f")]),
-        base.mark_text(align="left", dx=14, fontSize=11).encode(x=x("high"), y=y, text=_text("label")),
+        base.mark_text(align="left", dx=14, fontSize=11).encode(x=x("high"), y=y, text=text_channel("label")),
     ]
-    layered = _layer(*layers, data=alt.NamedData(name=name), width=440, height=alt.Step(30))
-    chart = _facet(layered, row=alt.Row("panel:N", title=None, sort=alt.EncodingSortField("order", op="min")),
+    layered = layer(*layers, data=alt.NamedData(name=name), width=440, height=alt.Step(30))
+    chart = facet(layered, row=alt.Row("panel:N", title=None, sort=alt.EncodingSortField("order", op="min")),
                    resolve={"x": "independent", "y": "independent"})
     return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)

@@ -8,7 +8,7 @@ from __future__ import annotations
 #: SVG with the first font they have: Liberation Sans, Arimo, Arial and
 #: Helvetica share the same metrics, so labels fit on Windows, macOS and any
 #: Linux with fonts-liberation. (Laying text out with a system font such as
-#: DejaVu Sans costs vl-convert three times as long.)
+#: DejaVu Sans takes vl-convert much longer: benchmarks/RESULTS.md.)
 FONT = "Liberation Sans, Arimo, Arial, Helvetica, sans-serif"
 INK = "#222222"
 MUTED = "#6b6b6b"
