@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from prodkit.values import Figure, FigureError, parse_figure
 
@@ -77,7 +77,7 @@ from prodkit.values import Figure, FigureError, parse_figure
     ("dozens", None, None, "vague"),
 ])
 def test_value_forms(text, low, high, qualifier):
-    f = parse_figure(text)
+    f = parse_figure(text, decimal_mark=".")  # the ledger declares "1,050" as one thousand and fifty
     assert f.qualifier == qualifier
     for got, want in ((f.low, low), (f.high, high)):
         if want is None:
@@ -104,23 +104,27 @@ def test_range_midpoint_is_the_middle_not_a_claim():
     assert parse_figure("6-7") == Figure(6.0, 7.0, 6.5, "range")
 
 
+@settings(deadline=None)  # the first call loads the morphology dictionaries
 @given(st.integers(min_value=0, max_value=10**9))
 def test_thousands_written_with_spaces_or_commas_read_the_same(n):
     spaced = f"{n:,}".replace(",", " ")
     assert parse_figure(str(n)).mid == n
-    assert parse_figure(f"{n:,}").mid == n
+    assert parse_figure(f"{n:,}", decimal_mark=".").mid == n
+    assert parse_figure(f"{n:,}".replace(",", "."), decimal_mark=",").mid == n
     assert parse_figure(spaced).mid == n
 
 
+@settings(deadline=None)  # the first call loads the morphology dictionaries
 @given(st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda x: round(x, 3)),
        st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda x: round(x, 3)))
 def test_a_range_reads_its_two_ends(a, b):
     lo, hi = sorted((a, b))
-    f = parse_figure(f"{lo!r}-{hi!r}" if lo != hi else repr(lo))
+    f = parse_figure(f"{lo!r}-{hi!r}" if lo != hi else repr(lo), decimal_mark=".")
     assert f.low == pytest.approx(lo) and f.high == pytest.approx(hi)
     assert f.low <= f.mid <= f.high
 
 
+@settings(deadline=None)  # the first call loads the morphology dictionaries
 @given(st.text(max_size=40))
 def test_any_text_parses_or_says_why_never_crashes(text):
     try:
@@ -128,11 +132,13 @@ def test_any_text_parses_or_says_why_never_crashes(text):
     except FigureError as exc:
         assert str(exc)
     else:
-        assert f.qualifier in {"exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague"}
+        assert f.qualifier in {"exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague",
+                               "ambiguous"}
         for x in (f.low, f.high, f.mid):
             assert x is None or math.isfinite(x)
 
 
+@settings(deadline=None)  # the first call loads the morphology dictionaries
 @given(st.lists(st.one_of(
     st.integers(0, 10**7).map(str),
     st.tuples(st.integers(0, 10**4), st.integers(0, 99)).map(lambda t: f"{t[0]}.{t[1]}"),
@@ -164,3 +170,15 @@ def test_vectorised_reading_agrees_with_the_parser(texts):
         else:
             assert (row["value_low"], row["value_high"], row["value_mid"], row["qualifier"]) == (
                 f.low, f.high, f.mid, f.qualifier)
+
+
+@settings(deadline=None)  # the first call loads the morphology dictionaries
+@given(st.integers(1, 999), st.integers(0, 999), st.sampled_from([".", ","]))
+def test_a_lone_mark_before_three_digits_is_never_read_in_silence(head, group, mark):
+    text = f"{head}{mark}{group:03d}"
+    f = parse_figure(text)
+    assert f.qualifier == "ambiguous" and f.mid is None
+    assert f"{head}{group:03d}" in f.reason.replace(".", "").replace(",", "")  # both readings are named
+    as_groups = parse_figure(text, decimal_mark="," if mark == "." else ".").mid
+    as_decimal = parse_figure(text, decimal_mark=mark).mid
+    assert as_groups == head * 1000 + group and as_decimal == pytest.approx(head + group / 1000)

@@ -157,7 +157,8 @@ def references(claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Proble
     return out
 
 
-def adjudication_checks(adj: pl.DataFrame, claims: pl.DataFrame, col_numbers: dict[str, int]) -> list[Problem]:
+def adjudication_checks(adj: pl.DataFrame, claims: pl.DataFrame, col_numbers: dict[str, int], *,
+                        decimal_mark: str | None = None) -> list[Problem]:
     """Each adjudication names an existing (event, measure, statistic) once."""
     out = []
     keys = claims.select("event_id", "measure", "statistic").unique()
@@ -185,7 +186,9 @@ def adjudication_checks(adj: pl.DataFrame, claims: pl.DataFrame, col_numbers: di
                                field="value", value=""))
         elif not cid:
             try:
-                parse_figure(row["value"])
+                figure = parse_figure(row["value"], decimal_mark)
+                if figure.mid is None:
+                    raise FigureError(figure.reason or "it has no number")
             except FigureError as exc:
                 out.append(problem("value-unparseable", file=f, line=line, column=col_numbers.get("value"),
                                    field="value", value=row["value"], reason=str(exc)))

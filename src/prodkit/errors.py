@@ -36,12 +36,14 @@ CODES: dict[str, tuple[str, str, str]] = {
     # fields
     "field-empty": (ERROR, "Required field '{field}' is empty.", "Fill in '{field}' (see the README codebook)."),
     "value-unparseable": (ERROR, "'{value}' is not a number prodkit can read: {reason}.", "Write the figure as the source gives it, e.g. '102', '14-15', '~46 000', 'about 55', '4 ½ thousand'."),
+    "ambiguous-number": (WARNING, "{reason}; prodkit does not choose.", "Declare the decimal mark: decimal_mark = \".\" or \",\" in the ledger's prodkit.toml, or the source's in sources.csv (column decimal_mark). The claim is kept with no number and the flag 'ambiguous-number'."),
     "value-vague": (WARNING, "'{value}' is a vague figure with no number.", "Nothing to fix: the claim is kept with no number and the flag 'vague'."),
     "value-range-inverted": (ERROR, "The range '{value}' has its low end above its high end.", "Write the range low to high, e.g. '14-15' (a fall is a 'growth' with a negative value)."),
     "value-negative": (ERROR, "'{value}' is negative, which an output, count or norm cannot be.", "Check the sign; a fall is a 'growth' statistic with a negative value."),
     "date-invalid": (ERROR, "'{value}' is not an ISO 8601 date ({reason}).", "Write YYYY, YYYY-MM or YYYY-MM-DD (partial dates are fine: 1935, 1935-09, 1935-08-31), or an interval 1933/1937."),
     "unit-unknown": (ERROR, "'{value}' is not a unit prodkit knows.", "Write one of the names listed by `prodkit units`, or define it in data/raw/units.txt."),
     "unit-convention": (WARNING, "This ledger's units.txt reads '{value}' as {definition}, not as prodkit does ({prodkit}).", "Keep the line if the ledger's sources write '{value}' so (e.g. British long tons); delete it to read '{value}' as prodkit does."),
+    "value-unit-conflict": (ERROR, "'{value}' and the figure disagree: {reason}.", "{fix}"),
     "unit-gloss-conflict": (ERROR, "'{value}' reads two ways: {reason}.", "{fix}"),
     "unit-ambiguous": (ERROR, "'{value}' is ambiguous: {reason}.", "{fix}"),
     "dimension-mismatch": (ERROR, "'{value}' is {found}, but measure '{measure}' with statistic '{statistic}' needs {expected}.", "Check the unit, the measure and the statistic; a percent of the norm goes in statistic 'pct_of_norm'."),
@@ -49,6 +51,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "statistic-unknown": (ERROR, "Statistic '{value}' is not one of: {allowed}.", "Use one of the listed statistics."),
     "source-type-unknown": (ERROR, "Source type '{value}' is not one of: {allowed}.", "Use one of the listed source types."),
     "basis-unknown": (WARNING, "Basis '{value}' is not one prodkit reads; no per-hour rate is derived.", "Write 'per shift', 'per 6-hour shift', 'per hour', 'per day', 'per month', 'per year', 'per season', 'at once' or 'total'."),
+    "decimal-mark-invalid": (ERROR, "'{value}' is not a decimal mark.", "Write '.' (the source writes 1,400.5) or ',' (it writes 1.400,5), or leave it empty."),
     "number-invalid": (ERROR, "'{value}' is not a number.", "Write a whole number, e.g. 1 for the most trusted source."),
     # cross-row and cross-table
     "duplicate-claim-id": (ERROR, "claim_id '{value}' is used again (first at line {first_line}).", "Give every claim its own claim_id."),

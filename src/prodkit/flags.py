@@ -16,7 +16,7 @@ from .errors import Problem
 #: Flags set from a figure's qualifier.
 QUALIFIER_FLAGS = {"approximate": "approximate", "range": "range", "vague": "vague",
                    "more-than": "lower-bound", "at-least": "lower-bound", "less-than": "upper-bound",
-                   "almost": "upper-bound"}
+                   "almost": "upper-bound", "ambiguous": "ambiguous-number"}
 #: Warning codes that are also kept on the row as a flag.
 FLAG_CODES = {"event-inconsistent", "measure-unknown", "basis-unknown", "field-too-long"}
 

@@ -31,7 +31,7 @@ CLAIMS_OPTIONAL = [
     "norm_ref", "converted_from",
 ]
 SOURCES_REQUIRED = ["source_id", "source_type", "trust_rank"]
-SOURCES_OPTIONAL = ["citation", "year", "trust_note", "derived_from", "note"]
+SOURCES_OPTIONAL = ["citation", "year", "trust_note", "derived_from", "note", "decimal_mark"]
 ADJUDICATIONS_REQUIRED = ["event_id", "measure", "statistic", "reason", "decided_by"]
 ADJUDICATIONS_OPTIONAL = ["value", "claim_id", "date"]
 
@@ -417,3 +417,40 @@ def _check_cells(frame, header: list[str], label: str, *, clean: bool = False,
                                         field=name, value=value[:80], length=len(value),
                                         limit=FIELD_LIMIT))
     return problems
+
+
+#: Settings a ledger may declare in ``prodkit.toml`` beside its claims, with what each may be.
+LEDGER_SETTINGS = {"decimal_mark": (".", ",")}
+
+
+def read_settings(raw_dir: Path) -> dict[str, str]:
+    """The ledger's own settings from ``raw_dir/prodkit.toml`` (none if there is no such file).
+
+    ``decimal_mark = "."`` says that the ledger's figures write "1,400" for
+    fourteen hundred and "1.4" for one point four (``","``: the other way
+    round); a source's own ``decimal_mark`` column in sources.csv wins.
+    Raises :class:`~prodkit.errors.InputError` for a file that is not TOML or
+    a setting prodkit does not know, with its location.
+    """
+    import tomllib
+
+    path = raw_dir / "prodkit.toml"
+    if not path.exists():
+        return {}
+    label = display_path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{label} cannot be read: {exc}",
+                         hint="Write it as TOML, e.g. decimal_mark = \".\"") from None
+    settings = data.get("ledger", data)
+    out = {}
+    for key, value in settings.items():
+        if key not in LEDGER_SETTINGS:
+            raise InputError(f"{label}: '{key}' is not a ledger setting prodkit knows",
+                             hint="Known: " + ", ".join(LEDGER_SETTINGS) + ".")
+        if value not in LEDGER_SETTINGS[key]:
+            raise InputError(f"{label}: {key} = {value!r} is not one of {LEDGER_SETTINGS[key]}",
+                             hint=f"Write {key} = \".\" or {key} = \",\".")
+        out[key] = value
+    return out

@@ -76,7 +76,7 @@ _FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "�
 _WORDS = {"a": 1, "an": 1, "one": 1, "single": 1, "zero": 0, "dozen": 12, "a dozen": 12, "half": 0.5,
           "a half": 0.5, "one half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "two thirds": 2 / 3,
           "two-thirds": 2 / 3, "a quarter": 0.25, "one quarter": 0.25, "three quarters": 0.75, "a fifth": 0.2,
-          "a tenth": 0.1, "a twelfth": 1 / 12, "ein viertel": 0.25, "ein drittel": 1 / 3,
+          "a tenth": 0.1, "a twelfth": 1 / 12, "ein viertel": 0.25, "ein drittel": 1 / 3, "all": 1, "none": 0,
           "odin": 1, "dva": 2, "dve": 2, "tri": 3, "chetyre": 4, "piat'": 5, "shest'": 6, "sem'": 7,
           "vosem'": 8, "deviat'": 9, "desiat'": 10, "sto": 100, "tysiacha": 1000}
 
@@ -122,7 +122,7 @@ def digits(text: str, decimal_mark: str | None = None) -> float:
     for sep in ".,":
         if t.count(sep) > 1:  # a mark used several times groups thousands
             if not re.fullmatch(r"[1-9]\d{0,2}(?:" + re.escape(sep) + r"\d{3})+", t):
-                raise NumberError(f"'{text}' is not a number")
+                raise NumberError(f"'{text}' uses '{sep}' in a way that can be read two ways")
             return float(t.replace(sep, ""))
     if _GROUP3.fullmatch(t):
         point, comma = (float(t.replace(",", "")), float(t.replace(",", "."))) if "," in t else \
@@ -144,9 +144,11 @@ def word_number(text: str) -> float | None:
     if t in HALVES:
         return HALVES[t]
     half = _HALF_SUFFIX.search(t)
-    if half and half.start() > 0:
-        base = word_number(t[:half.start()])
-        return base + 0.5 if base is not None else None
+    if half and half.start() > 0:  # "two and a half"; "soixante et onze millions et demi" is 71.5 million
+        head = t[:half.start()]
+        base = word_number(head)
+        last = scale_of(head.split(" ")[-1]) if " " in head else None
+        return base + 0.5 * (last or 1.0) if base is not None else None
     if t.endswith("einhalb") and len(t) > len("einhalb"):  # "fünfeinhalb"
         base = word_number(t[: -len("einhalb")])
         return base + 0.5 if base is not None else None
@@ -182,9 +184,14 @@ def read_number(text: str, decimal_mark: str | None = None) -> float:
     t = re.sub(r"(\d)([a-zA-Zа-яА-ЯіїєґІЇЄҐ])", r"\1 \2", t)  # "68m", "5bn"
     if not t:
         raise NumberError("a number is missing")
+    if re.fullmatch(r"[\d.,]+(?: [\d.,]+)*", t):  # digits alone: their own rules and messages
+        return digits(t, decimal_mark)
     whole = word_number(t)
     if whole is not None:
         return whole
+    fraction = re.fullmatch(r"(\d+)\s*/\s*(\d+)", t)
+    if fraction and int(fraction.group(2)) > 0:  # "1/4"
+        return int(fraction.group(1)) / int(fraction.group(2))
     tokens = _tokens(t)
     total, current, last_scale, seen = 0.0, None, float("inf"), False
     for kind, token in tokens:

@@ -28,7 +28,8 @@ from . import checks, norms, plausibility, strategies
 from .errors import ERROR, WARNING, InputError, Problem, merge_problems, problem_order, problems_frame, under_strict
 from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
-                     CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_table)
+                     CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_settings,
+                     read_table)
 from .reconciliation import prepare, reconcile_tables
 from .schema import (RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
@@ -75,6 +76,16 @@ class Ledger:
         return any(a.rejected for a in self.accounts)
 
 
+def _figure_mid(text: str | None, decimal_mark: str | None) -> float | None:
+    """An adjudicated figure's value under the ledger's decimal mark (checked by checks.adjudication_checks)."""
+    from .values import FigureError, parse_figure
+
+    try:
+        return parse_figure(text, decimal_mark).mid if text else None
+    except FigureError:
+        return None
+
+
 def _rejected_lines(problems: list[Problem], file: str, strict: bool) -> set[int]:
     return {p.line for p in problems
             if p.file == file and p.line is not None and p.line > 1
@@ -106,6 +117,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
                            optional=ADJUDICATIONS_OPTIONAL)
     units = Units(raw_dir / "units.txt")
     measures = read_measures(raw_dir)
+    settings = read_settings(raw_dir)
 
     problems: list[Problem] = units.convention_problems(display_path(raw_dir / "units.txt"))
     problems += claims_t.problems + sources_t.problems + (adj_t.problems if adj_t else [])
@@ -126,7 +138,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     rejected_source_ids -= set(used_sources["source_id"].drop_nulls().to_list())
 
     claims = claims_t.frame
-    problems += checks.empty_required(claims_t, CLAIMS_REQUIRED)
+    # an empty unit is allowed where the figure carries its own ("13-fold"): normalise_units checks it
+    problems += checks.empty_required(claims_t, [c for c in CLAIMS_REQUIRED if c != "unit"])
     problems += problems_from(RawClaims, claims, column_numbers=ccols, field_for_check=RAW_CHECK_FIELDS)
     problems += checks.duplicate_ids(claims, "claim_id", "duplicate-claim-id", ccols.get("claim_id"))
     problems += checks.unknown_sources(claims, sources, sources_t.label, ccols.get("source_id"), rejected_source_ids)
@@ -134,7 +147,14 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     problems += checks.references(claims, ccols)
 
     say("parse values")
-    claims, value_problems = parse_values(claims, column_number=ccols.get("value"))
+    # a figure's decimal mark: its source's, else the ledger's (prodkit.toml), else undeclared
+    marks = used_sources.select("source_id", pl.col("decimal_mark").str.strip_chars().alias("_decimal_mark"))
+    claims = claims.hstack(claims.select("source_id").join(marks, on="source_id", how="left",
+                                                          maintain_order="left").drop("source_id"))
+    claims = claims.with_columns(pl.col("_decimal_mark").fill_null(pl.lit(settings.get("decimal_mark"),
+                                                                          dtype=pl.String)))
+    claims, value_problems = parse_values(claims, column_number=ccols.get("value"),
+                                          decimal_mark_column="_decimal_mark")
     problems += value_problems
     say("normalise units")
     claims, unit_problems = normalise_units(claims, units, measures, column_numbers=ccols)
@@ -145,7 +165,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
 
     if adj_t is not None:
         problems += checks.empty_required(adj_t, ADJUDICATIONS_REQUIRED)
-        problems += checks.adjudication_checks(adj_t.frame, claims, adj_t.column_numbers)
+        problems += checks.adjudication_checks(adj_t.frame, claims, adj_t.column_numbers,
+                                               decimal_mark=settings.get("decimal_mark"))
 
     problems = _drop_consequences(sorted(set(problems), key=problem_order))
     bad_claim_lines = _rejected_lines(problems, claims_t.label, strict)
@@ -167,6 +188,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     if adj_t is not None:
         bad_adj = _rejected_lines(problems, adj_t.label, strict)
         adjudications = adj_t.frame.filter(~pl.col("source_line").is_in(sorted(bad_adj)))
+        adjudications = adjudications.with_columns(pl.col("value").map_elements(
+            lambda v: _figure_mid(v, settings.get("decimal_mark")), return_dtype=pl.Float64).alias("_value_mid"))
         accounts.append(Account(adj_t.label, adj_t.rows_read, adjudications.height,
                                 adj_t.rows_read - adjudications.height))
     used_sources = used_sources.with_columns(pl.col("trust_rank").str.strip_chars().cast(pl.Int64))

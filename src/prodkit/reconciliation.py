@@ -319,7 +319,8 @@ def adjudicated_groups(facts: pl.DataFrame, claims: pl.DataFrame,
     for r in adjudications.iter_rows(named=True):
         value = None
         if not r.get("claim_id") and r.get("value"):
-            value = parse_figure(r["value"]).mid
+            # read under the ledger's decimal mark when loaded (_value_mid); a bare frame is read as Python does
+            value = r["_value_mid"] if "_value_mid" in r else parse_figure(r["value"], ".").mid
         rows.append({"event_id": r["event_id"], "measure": r["measure"], "statistic": r["statistic"],
                      "_adj_claim": r.get("claim_id") or None, "_adj_value": value,
                      "_adj_reason": f"adjudicated by {r['decided_by']}"

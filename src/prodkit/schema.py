@@ -101,6 +101,7 @@ class RawSources(pa.DataFrameModel):
     trust_rank: str = _text("1 = trusted most; ties allowed; editable.", nullable=False)
     trust_note: Optional[str] = _text("One line: why this rank.")
     derived_from: Optional[str] = _text("The source_id this source retells, if it does; a retelling is not independent evidence.")
+    decimal_mark: Optional[str] = _text("How the source writes its figures: '.' (1,400.5) or ',' (1.400,5); empty: the ledger's prodkit.toml decides, and a figure such as 1.400 is kept with no number and flagged ambiguous-number.")
 
     class Config:
         strict = False
@@ -108,6 +109,11 @@ class RawSources(pa.DataFrameModel):
     @pa.dataframe_check(name="source-type-unknown")
     def _type(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("source_type").is_null() | pl.col("source_type").is_in(SOURCE_TYPES))
+
+    @pa.dataframe_check(name="decimal-mark-invalid")
+    def _mark(cls, data) -> pl.LazyFrame:
+        mark = pl.col("decimal_mark").str.strip_chars()
+        return data.lazyframe.select(mark.is_null() | (mark == "") | mark.is_in([".", ","]))
 
     @pa.dataframe_check(name="number-invalid")
     def _rank(cls, data) -> pl.LazyFrame:
@@ -208,7 +214,8 @@ def problems_from(model: type[pa.DataFrameModel], frame: pl.DataFrame, *, file_c
 
 
 RAW_CHECK_FIELDS = {"statistic-unknown": "statistic", "date-invalid": "date",
-                    "source-type-unknown": "source_type", "number-invalid": "trust_rank"}
+                    "source-type-unknown": "source_type", "number-invalid": "trust_rank",
+                    "decimal-mark-invalid": "decimal_mark"}
 
 
 # ---------------------------------------------------------------------------

@@ -1,31 +1,35 @@
-"""Read figures as sources write them: "14-15", "~46 000", "4 ½ thousand".
+"""Read figures as sources write them: "14-15", "~46 000", "4 ½ thousand", "в 14 раз", "5 ч. 45 мин.".
 
 A figure becomes ``value_low``, ``value_high``, ``value_mid`` and a
 ``qualifier``:
 
-============  ==========================================  ======  ======  =====
-qualifier     written as                                   low     high    mid
-============  ==========================================  ======  ======  =====
-exact         ``102``, ``1,050``, ``39,75``, ``4 ½``       x       x       x
-range         ``14-15``, ``6–7``, ``45 to 60``             a       b       (a+b)/2
-approximate   ``~46 000``, ``about 55``, ``around 5``      x       x       x
-more-than     ``over 30``, ``more than 300``, ``upward of``  x       (none)  x
-at-least      ``not less than 500``, ``at least 2``        x       (none)  x
-less-than     ``less than 2``, ``under 10``, ``up to 5``   (none)  x       x
-almost        ``almost 15``, ``nearly 40``                 (none)  x       x
-vague         ``hundreds``, ``several``, ``a few``         (none)  (none)  (none)
-============  ==========================================  ======  ======  =====
+============  ==================================================  ======  ======  =====
+qualifier     written as                                           low     high    mid
+============  ==================================================  ======  ======  =====
+exact         ``102``, ``1 515``, ``39,75``, ``4 ½``, ``сорок``    x       x       x
+range         ``14-15``, ``6–7``, ``от 240 до 290``, ``8 bis 9``   a       b       (a+b)/2
+approximate   ``~46 000``, ``около 100``, ``etwa 14``, ``65 ± 4``  x or    x or    x
+                                                                   x - 4   x + 4
+more-than     ``over 30``, ``свыше 30``, ``über 100``, ``plus de``  x       (none)  x
+at-least      ``not less than 500``, ``не менее``, ``mindestens``  x       (none)  x
+less-than     ``less than 2``, ``up to 5``, ``as much as 100``     (none)  x       x
+almost        ``almost 15``, ``почти 15``, ``fast 6``, ``barely``  (none)  x       x
+vague         ``hundreds``, ``several``, ``a few``                 (none)  (none)  (none)
+ambiguous     ``1.400``, ``542.000`` with no decimal mark declared (none)  (none)  (none)
+============  ==================================================  ======  ======  =====
 
 An open end is left empty rather than invented: "over 30" says nothing of
-how far over. ``value_mid`` is the figure a chart or a strategy uses.
+how far over; a hedge ("barely", "as much as") is a bound, never an exact
+value. Numbers are read by :mod:`prodkit.numbers`: digit groups under the
+ledger's or the source's decimal mark, number words in Russian, Ukrainian,
+English, German and French, scale words wherever they stand ("1 млн. 593
+тысячи", "68m").
 
-Number conventions, chosen so that no figure is read two ways: the dot is
-always the decimal mark; a comma followed by groups of exactly three digits
-separates thousands (``73,963``), any other comma is a decimal comma
-(``39,75``, ``0,006``, ``1,5``); spaces, no-break and thin spaces separate
-thousands (``46 000``). Words multiply (``4 ½ thousand`` = 4500, ``1.5
-million``) and fractions of a whole are fractions (``half`` = 0.5, ``a
-twelfth``), to be scaled by the unit (``of the workforce`` is a share).
+A figure may carry its unit: a percentage ("14%"), a multiple ("13-fold",
+"×14", "a factor of 14", "в 14 раз" with the unit "раз", "das 13fache",
+"вдвое") or a duration ("5 hr 45 min", "два часа семь минут", "5 Stunden 45
+Minuten", read in hours). :attr:`Figure.unit` says which, and the units stage
+checks it against the unit column.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import Problem, problem
+from .numbers import AmbiguousNumber, NumberError, read_number, scale_of
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,12 @@ class Figure:
     high: float | None
     mid: float | None
     qualifier: str
+    #: the unit the figure itself carries: "percent", "times" or "hour"; None when it carries none
+    unit: str | None = None
+    #: a compound's last group when it has no scale word of its own ("1 млн. 433,5" + "тысячи тонн")
+    tail: float | None = None
+    #: why a figure is ambiguous (both readings)
+    reason: str = ""
 
 
 class FigureError(ValueError):
@@ -55,162 +66,141 @@ class InvertedRange(FigureError):
     code = "value-range-inverted"
 
 
-QUALIFIERS = ("exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague")
+QUALIFIERS = ("exact", "range", "approximate", "more-than", "at-least", "less-than", "almost", "vague", "ambiguous")
 
-_FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125, "⅜": 0.375,
-              "⅝": 0.625, "⅞": 0.875, "⅕": 0.2, "⅖": 0.4, "⅗": 0.6, "⅘": 0.8, "⅙": 1 / 6, "⅚": 5 / 6}
-
-_MULTIPLIERS = {
-    "thousand": 1e3, "thousands": 1e3, "тыс": 1e3, "тыс.": 1e3, "тысяч": 1e3, "тысячи": 1e3,
-    "k": 1e3, "million": 1e6, "millions": 1e6, "mln": 1e6, "млн": 1e6, "млн.": 1e6,
-    "billion": 1e9, "млрд": 1e9, "hundred": 1e2, "hundreds": 1e2, "dozen": 12.0,
+#: Multiples written as one word ("doubled", "вдвое", "verzehnfacht").
+_MULTIPLE_WORDS = {
+    "double": 2, "doubled": 2, "doubling": 2, "twice": 2, "twofold": 2, "triple": 3, "tripled": 3, "trebled": 3,
+    "treble": 3, "thrice": 3, "threefold": 3, "fourfold": 4, "quadruple": 4, "quadrupled": 4, "fivefold": 5,
+    "tenfold": 10, "hundredfold": 100, "le double": 2, "au double": 2, "le triple": 3, "au triple": 3,
+    "вдвое": 2, "втрое": 3, "вчетверо": 4, "впятеро": 5, "вшестеро": 6, "вдесятеро": 10, "вдвічі": 2, "удвічі": 2,
+    "втричі": 3, "утричі": 3, "вчетверо": 4, "verdoppelt": 2, "verdreifacht": 3, "vervierfacht": 4,
+    "verfünffacht": 5, "verzehnfacht": 10, "verzehnfachte": 10, "verdoppelte": 2, "verdreifachte": 3,
+    # Russian, as transliterated in titles: "Udvaivaem dobychu" = "we double output"
+    "udvaivaem": 2, "udvoim": 2, "udvoenie": 2, "удваиваем": 2, "удвоим": 2, "удвоение": 2,
 }
-
-_WORDS = {
-    "zero": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    # Russian, in Cyrillic and in the Library of Congress transliteration of titles
-    "один": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7, "восемь": 8,
-    "девять": 9, "десять": 10, "сто": 100, "тысяча": 1000,
-    "odin": 1, "dva": 2, "dve": 2, "tri": 3, "chetyre": 4, "piat'": 5, "piat’": 5, "shest'": 6, "shest’": 6,
-    "sem'": 7, "sem’": 7, "vosem'": 8, "vosem’": 8, "deviat'": 9, "deviat’": 9, "desiat'": 10, "desiat’": 10,
-    "sto": 100, "tysiacha": 1000,
-}
-
 #: A fraction of a whole, written in words ("half of the workers").
-_PART_WORDS = {
-    "half": 0.5, "a half": 0.5, "one half": 0.5, "a third": 1 / 3, "one third": 1 / 3,
-    "two thirds": 2 / 3, "two-thirds": 2 / 3, "a quarter": 0.25, "one quarter": 0.25,
-    "three quarters": 0.75, "a fifth": 0.2, "a tenth": 0.1, "a twelfth": 1 / 12, "all": 1.0,
-    "none": 0.0,
-}
-
-#: "double", "fivefold": multiples written as words.
-_MULTIPLE_WORDS = {"double": 2, "doubled": 2, "doubling": 2, "twice": 2, "twofold": 2, "triple": 3,
-                   "tripled": 3, "thrice": 3, "threefold": 3, "fourfold": 4, "quadruple": 4,
-                   "fivefold": 5, "tenfold": 10, "hundredfold": 100,
-                   # Russian, as transliterated in titles: "Udvaivaem dobychu" = "we double output"
-                   "udvaivaem": 2, "udvoim": 2, "udvoenie": 2, "удваиваем": 2, "удвоим": 2, "удвоение": 2}
-
-#: Words that say "more than half" without a number.
 _MAJORITY_WORDS = {"predominantly", "mostly", "most", "the majority", "a majority", "majority"}
 
 _VAGUE = re.compile(
     r"^(?:a\s+|many\s+|several\s+|some\s+)?(?:hundreds|thousands|dozens|tens|millions|several|"
-    r"a few|few|many|numerous|scores|countless|a couple|a number)(?:\s+(?:of|and)\b.*)?$"
+    r"a few|few|many|numerous|scores|countless|a couple|a number|несколько|сотни|тысячи|десятки|"
+    r"hunderte|tausende|dutzende|mehrere|einige|des centaines|des milliers|plusieurs|quelques)"
+    r"(?:\s+(?:of|and)\b.*)?$"
     r"|^(?:thousands and thousands|hundreds and hundreds|dozens of times over)$"
 )
 
-# Qualifier prefixes: (pattern, qualifier). Order matters: longest first.
-_PREFIXES: list[tuple[re.Pattern, str]] = [
-    (re.compile(p), q) for p, q in [
-        (r"^(?:not less than|no less than|at least|ne menee|не менее|minimum of|a minimum of)\s+", "at-least"),
-        (r"^(?:more than|over|upward of|upwards of|in excess of|above|exceeding|greater than|"
-         r"более чем на|более чем|более|свыше|bolee)\s+", "more-than"),
-        (r"^(?:less than|fewer than|under|below|up to|no more than|not more than|at most|within another|within|"
-         r"менее|до|не более)\s+", "less-than"),
-        (r"^(?:almost|nearly|just under|close to|почти)\s+", "almost"),
-        (r"^(?:about|around|approximately|approx\.?|roughly|some|circa|ca\.|c\.|около|примерно|"
-         r"~|≈|±)\s*", "approximate"),
-    ]
-]
+#: Hedges and bounds before a figure, in the languages of the field: (words, qualifier).
+_BOUNDS = {
+    "at-least": ["not less than", "no less than", "at least", "ne menee", "не менее", "не меньше", "minimum of",
+                 "a minimum of", "щонайменше", "не менше", "mindestens", "nicht weniger als", "wenigstens",
+                 "au moins", "pas moins de"],
+    "more-than": ["more than", "over", "upward of", "upwards of", "in excess of", "above", "exceeding",
+                  "greater than", "более чем на", "более чем", "более", "свыше", "больше", "bolee", "понад",
+                  "більш ніж", "більше", "über", "mehr als", "un peu plus de", "plus de", "more, than"],
+    "less-than": ["less than", "fewer than", "under", "below", "up to", "no more than", "not more than",
+                  "at most", "as much as", "as many as", "within another", "within", "менее", "меньше", "до",
+                  "не более", "не больше", "менше", "не більше", "bis zu", "weniger als", "höchstens",
+                  "moins de", "jusqu'à", "au plus"],
+    "almost": ["almost", "nearly", "just under", "close to", "barely", "hardly", "scarcely", "only just", "почти",
+               "майже", "fast", "beinahe", "nahezu", "presque", "près de"],
+    "approximate": ["about", "around", "approximately", "approx.", "approx", "roughly", "some", "circa", "ca.",
+                    "c.", "около", "примерно", "приблизительно", "приблизно", "близько", "etwa", "rund",
+                    "ungefähr", "zirka", "ca", "vermutlich", "environ", "d'environ", "à peu près", "vers",
+                    "körülbelül", "mintegy", "noin", "~", "≈"],
+}
+_BOUND_RE = re.compile(r"^(?P<word>" + "|".join(sorted((re.escape(w) for ws in _BOUNDS.values() for w in ws),
+                                                       key=len, reverse=True)) + r")(?:\s+|(?<=[~≈])\s*)")
+_BOUND_OF = {w: q for q, ws in _BOUNDS.items() for w in ws}
+#: Words before a figure that say nothing of its size: "на 103%", "в 14 раз", "um 17 Mio.", "de 73 %", "по 60".
+_NEUTRAL = re.compile(r"^(?:на|в|во|у|по|um|de|d'|by|from|the|das|le|la|au|le chiffre de|only|lediglich|"
+                      r"nur|seulement)\s+")
+#: Words after a figure that bound it: "и более", "or more", "und mehr", "peut-être".
+_SUFFIX_BOUNDS = [(re.compile(r"\s+(?:и более|и больше|or more|und mehr|et plus|і більше)$"), "at-least"),
+                  (re.compile(r"\s+(?:peut-être|vielleicht|perhaps|возможно)$"), "approximate")]
 
-_RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|‒|−|\bto\b|\bor\b|\band\b|\.\.)\s*")
-_NUM = re.compile(r"^(\d[\d\s,]*(?:\.\d+)?|\.\d+)?\s*([½¼¾⅓⅔⅛⅜⅝⅞⅕⅖⅗⅘⅙⅚])?$")
+#: A unit the figure carries after its number.
+_PERCENT = re.compile(r"\s*(?:%|per ?cent|percent|prozent|pour ?cent|процент\w*|відсот\w*|százalék\w*|"
+                      r"prosentti\w*)$")
+_TIMES_AFTER = re.compile(r"(?:(?<=\d)\s*[x×]|\s*-?\s*(?:fold|fache|fach|mal)|\s+(?:times|раз|раза|разів|рази|fois|"
+                          r"kertainen|szeres\w*))$", re.I)
+_TIMES_BEFORE = re.compile(r"^(?:×|x)\s*(?=\d)")
+#: Hours and minutes, in any of the languages ("5 ч. 45 мин.", "5 hours and 45 minutes").
+_HOURS = r"(?:hours?|hrs|hr|h|час\w*|ч|годин\w*|год|stunden?|std|heures?|óra|tuntia?)(?![\w])"
+_MINUTES = r"(?:minutes?|mins|min|m|мин\w*|хв\w*|minuten|perc\w*|minuuttia?)(?![\w])"
+_DURATION = re.compile(r"^(?:(?P<h>.+?)\s*" + _HOURS + r"\.?)?(?:\s*(?:,|and|и|і|та|und|et|és|ja))?"
+                       r"(?:\s*(?P<m>[^\s].*?)\s*" + _MINUTES + r"\.?)?$")
+_N_HOUR = re.compile(r"^(?P<n>[\w.,]+)-(?:hour|hours|stunden|часов\w*)$")
+
+_RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|‒|−|\bto\b|\bor\b|\band\b|\bbis\b|\boder\b|\bou\b|\bà\b|"
+                          r"\bили\b|\bчи\b|\.\.)\s*")
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007]+")
-
-
-def _number(token: str) -> float:
-    """One number, digits or words, with an optional multiplier word."""
-    token = token.strip()
-    if not token:
-        raise FigureError("a number is missing")
-    words = token.split(" ")
-    mult = 1.0
-    # trailing multiplier words: "4 ½ thousand", "1.5 million", "5-7 million" (applied by caller)
-    while len(words) > 1 and words[-1] in _MULTIPLIERS:
-        mult *= _MULTIPLIERS[words.pop()]
-    core = " ".join(words).strip()
-    if core in _WORDS:
-        return _WORDS[core] * mult
-    if core in _MULTIPLE_WORDS:
-        return _MULTIPLE_WORDS[core] * mult
-    if core in _PART_WORDS:
-        return _PART_WORDS[core] * mult
-    if core in _MULTIPLIERS and mult == 1.0 and core not in ("hundreds", "thousands", "millions"):
-        return _MULTIPLIERS[core]  # "a hundred" handled via "a"; bare "hundred", "dozen"
-    m = re.fullmatch(r"(?:a|one)\s+(hundred|thousand|million|dozen)", core)
-    if m:
-        return _MULTIPLIERS[m.group(1)] * mult
-    # "twenty-five", "twenty five"
-    m = re.fullmatch(r"(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](\w+)", core)
-    if m and m.group(2) in _WORDS and _WORDS[m.group(2)] < 10:
-        return (_WORDS[m.group(1)] + _WORDS[m.group(2)]) * mult
-    core = core.rstrip("%").strip()
-    m = _NUM.fullmatch(core)
-    if not m or not (m.group(1) or m.group(2)):
-        raise FigureError(f"'{token}' is not a number")
-    digits, frac = m.group(1), m.group(2)
-    value = 0.0
-    if digits:
-        value = _digits(digits.strip())
-    if frac:
-        if digits and "." in digits:
-            raise FigureError(f"'{token}' mixes a decimal and a fraction")
-        value += _FRACTIONS[frac]
-    return value * mult
-
-
-def _digits(text: str) -> float:
-    compact = text.replace(" ", "")
-    if " " in text:
-        groups = text.split(" ")
-        if not (groups[0].isdigit() and 1 <= len(groups[0]) <= 3
-                and all(len(g) == 3 and g.isdigit() for g in groups[1:-1])
-                and re.fullmatch(r"\d{3}(?:[.,]\d+)?", groups[-1])):
-            raise FigureError(f"'{text}' has spaces that are not thousands separators")
-    if "," in compact:
-        head, *rest = compact.split(",")
-        thousands = (head.isdigit() and head[0] != "0" and 1 <= len(head) <= 3
-                     and all(re.fullmatch(r"\d{3}", g) for g in rest[:-1])
-                     and re.fullmatch(r"\d{3}(?:\.\d+)?", rest[-1]))
-        if thousands:
-            compact = compact.replace(",", "")
-        elif len(rest) == 1 and "." not in compact and head.isdigit() and rest[0].isdigit():
-            compact = head + "." + rest[0]  # a decimal comma: 39,75 or 0,006
-        else:
-            raise FigureError(f"'{text}' mixes commas and dots in a way that can be read two ways")
-    try:
-        return float(compact)
-    except ValueError:
-        raise FigureError(f"'{text}' is not a number") from None
 
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text).strip().lower()
-    text = _SPACES.sub(" ", text)
-    # "4½" -> "4 ½"; "~46 000" keeps its space
+    text = _SPACES.sub(" ", text).replace("’", "'")
     text = re.sub(r"(\d)([½¼¾⅓⅔⅛⅜⅝⅞⅕⅖⅗⅘⅙⅚])", r"\1 \2", text)
-    text = text.replace("\u2212", "-")
-    return text
+    text = text.replace("\u2212", "-").replace("+/-", "±").replace("+-", "±")
+    text = re.sub(r"\s*\((?:!|\?|sic)\)$", "", text)  # the carrier's "(!)"
+    return text.strip(" ,;:")
 
 
-def parse_figure(text: str) -> Figure:
-    """Read one figure as written.
+def _number(text: str, decimal_mark: str | None) -> float:
+    try:
+        return read_number(text, decimal_mark)
+    except AmbiguousNumber:
+        raise
+    except NumberError as exc:
+        raise FigureError(str(exc)) from None
+
+
+def _unit_of(t: str) -> tuple[str, str | None]:
+    """The figure without the unit it carries, and that unit ("percent", "times" or None)."""
+    if _TIMES_BEFORE.match(t):
+        return _TIMES_BEFORE.sub("", t), "times"
+    m = _PERCENT.search(t)
+    if m and m.start() > 0:
+        return t[:m.start()].strip(), "percent"
+    m = _TIMES_AFTER.search(t)
+    if m and m.start() > 0:
+        return t[:m.start()].strip(" -"), "times"
+    return t, None
+
+
+def _duration(t: str, decimal_mark: str | None) -> float | None:
+    """Hours in "5 hr 45 min", "пять часов 45 минут", "seven-hour"; None when ``t`` is not a duration."""
+    m = _N_HOUR.match(t)
+    if m:
+        return _number(m.group("n"), decimal_mark)
+    m = _DURATION.match(t)
+    if not m or not (m.group("h") and m.group("m")):
+        return None
+    try:
+        return _number(m.group("h"), decimal_mark) + _number(m.group("m"), decimal_mark) / 60
+    except FigureError:
+        return None
+
+
+def parse_figure(text: str, decimal_mark: str | None = None) -> Figure:
+    """Read one figure as written (``decimal_mark``: the ledger's or the source's, "." or ",", if declared).
 
     >>> parse_figure("14-15")
-    Figure(low=14.0, high=15.0, mid=14.5, qualifier='range')
-    >>> parse_figure("~46 000")
-    Figure(low=46000.0, high=46000.0, mid=46000.0, qualifier='approximate')
-    >>> parse_figure("4 ½ thousand")
-    Figure(low=4500.0, high=4500.0, mid=4500.0, qualifier='exact')
-    >>> parse_figure("over half")
-    Figure(low=0.5, high=None, mid=0.5, qualifier='more-than')
-    >>> parse_figure("hundreds")
-    Figure(low=None, high=None, mid=None, qualifier='vague')
+    Figure(low=14.0, high=15.0, mid=14.5, qualifier='range', unit=None, tail=None, reason='')
+    >>> parse_figure("~46 000").mid
+    46000.0
+    >>> parse_figure("4 ½ thousand").mid
+    4500.0
+    >>> parse_figure("over half")[:4] if False else (parse_figure("over half").low, parse_figure("over half").high)
+    (0.5, None)
+    >>> parse_figure("почти в 15").qualifier, parse_figure("почти в 15").high
+    ('almost', 15.0)
+    >>> f = parse_figure("13-fold"); (f.mid, f.unit)
+    (13.0, 'times')
+    >>> f = parse_figure("5 hr 45 min"); (f.mid, f.unit)
+    (5.75, 'hour')
+    >>> parse_figure("1.400").qualifier
+    'ambiguous'
     """
     if text is None:
         raise FigureError("the value is empty")
@@ -221,96 +211,158 @@ def parse_figure(text: str) -> Figure:
         return Figure(None, None, None, "vague")
     if t in _MAJORITY_WORDS:
         return Figure(0.5, None, 0.5, "more-than")
+    try:
+        return _parse(text, t, decimal_mark)
+    except AmbiguousNumber as exc:
+        return Figure(None, None, None, "ambiguous", reason=str(exc))
+
+
+def _parse(text: str, t: str, decimal_mark: str | None) -> Figure:
     qualifier = "exact"
-    for pattern, q in _PREFIXES:
-        m = pattern.match(t)
-        if m and m.end() < len(t):
-            qualifier = q
-            t = t[m.end():].strip()
+    for _ in range(3):  # "примерно около", "более чем в", "almost in"
+        t = _NEUTRAL.sub("", t)
+        m = _BOUND_RE.match(t)
+        if not m or m.end() >= len(t):
             break
+        found = _BOUND_OF[m.group("word")]
+        qualifier = found if qualifier in ("exact", "approximate") else qualifier
+        t = t[m.end():].strip()
+    for pattern, bound in _SUFFIX_BOUNDS:
+        if pattern.search(t):
+            t = pattern.sub("", t)
+            qualifier = bound if qualifier == "exact" else qualifier
+    t = _NEUTRAL.sub("", t)
+    factor = re.match(r"^(?:a|by a) (?:factor|multiple) of\s+", t)
+    if factor:  # "a factor of 14": a multiple
+        t = t[factor.end():] + " times"
+    hours = _duration(t, decimal_mark)
+    if hours is not None:
+        return _bounded(hours, hours, qualifier, "hour", None, text)
     if t.startswith("+"):
         t = t[1:]
-    negative = False
-    if t.startswith("-") and re.match(r"-\s*\d", t):
-        negative, t = True, t[1:].strip()
-    # a trailing multiplier applies to both ends of a range: "5-7 million"
-    words = t.split(" ")
-    mult = 1.0
-    while len(words) > 1 and words[-1] in _MULTIPLIERS and words[-1] not in ("hundreds",):
-        mult *= _MULTIPLIERS[words.pop()]
+    negative = bool(re.match(r"^[-—]\s*\d", t))
+    if negative:
+        t = t.lstrip("-— ")
+    t, unit = _unit_of(t)
+    if t in _MULTIPLE_WORDS:
+        x = float(_MULTIPLE_WORDS[t])
+        return _bounded(x, x, qualifier, "times", None, text)
+    if "±" in t:
+        return _uncertain(text, t, qualifier, unit, decimal_mark)
+    # a whole phrase of number words first ("two and a half", "soixante et onze millions")
+    try:
+        x = _number(t, decimal_mark)
+    except FigureError as exc:
+        whole_error = str(exc)
+    else:
+        x = -x if negative else x
+        return _bounded(x, x, qualifier, unit, _tail(t, decimal_mark), text)
+    # a trailing scale word applies to both ends of a range: "5-7 million"
+    words, mult = t.split(" "), 1.0
+    while len(words) > 1 and scale_of(words[-1]) is not None and not re.search(r"\d$", words[-2]) is None:
+        mult *= scale_of(words.pop())
     body = " ".join(words)
-    parts = _RANGE_SPLIT.split(body) if not re.fullmatch(r"[a-z]+-[a-z]+", body) else [body]
-    parts = [p for p in parts if p != ""]
-    if body.startswith("from "):
-        parts[0] = parts[0][5:]
+    parts = _range_parts(body)
     if len(parts) == 2:
         if qualifier not in ("exact", "approximate"):
             raise FigureError(f"'{text}' has a bound and a range together")
-        low, high = _number(parts[0]) * mult, _number(parts[1]) * mult
+        p0, u0 = _unit_of(parts[0])
+        p1, u1 = _unit_of(parts[1])
+        unit = unit or u1 or u0
+        low, high = _number(p0, decimal_mark) * mult, _number(p1, decimal_mark) * mult
         if negative:
             low = -low
         if low > high:
             raise InvertedRange(f"the range '{text}' runs from {low:g} down to {high:g}")
-        mid = (low + high) / 2
-        return Figure(low, high, mid, "range" if qualifier == "exact" else qualifier)
-    if len(parts) != 1:
+        return Figure(low, high, (low + high) / 2, "range" if qualifier == "exact" else qualifier, unit)
+    if len(parts) > 2:
         raise FigureError(f"'{text}' has more than two numbers")
-    x = _number(parts[0]) * mult
-    if negative:
-        x = -x
+    raise FigureError(whole_error)
+
+
+#: A range opened by a word that names its closing word: "от 240 до 290", "zwischen 8,5 und 9".
+_OPENED = {"from": "to", "от": "до", "від": "до", "zwischen": "und", "between": "and", "entre": "et", "de": "à",
+           "von": "bis"}
+_STRONG_SPLIT = re.compile(r"\s*(?:-|–|—|‒|−|\bto\b|\bbis\b|\boder\b|\bou\b|\bà\b|\bили\b|\bчи\b|\.\.)\s*")
+
+
+def _range_parts(body: str) -> list[str]:
+    """The ends of a range: split at its opening word's partner, else at a dash or 'to', else at 'and'/'or'."""
+    first, _, rest = body.partition(" ")
+    if first in _OPENED and rest:
+        parts = re.split(rf"\s+{_OPENED[first]}\s+", rest, maxsplit=1)
+        if len(parts) == 2:
+            return parts
+        body = rest
+    parts = [p for p in _STRONG_SPLIT.split(body) if p.strip()]
+    return parts if len(parts) >= 2 else [p for p in _RANGE_SPLIT.split(body) if p.strip()]
+
+
+def _tail(t: str, decimal_mark: str | None) -> float | None:
+    """The last group of a compound number when no scale word follows it ("1 млн. 433,5" -> 433.5)."""
+    m = re.search(r"^(?P<head>.*\D)\s(?P<tail>\d[\d.,]*)$", t)
+    if not m or not any(scale_of(w.strip(".")) for w in m.group("head").split(" ") if w):
+        return None
+    return _number(m.group("tail"), decimal_mark)
+
+
+def _uncertain(text: str, t: str, qualifier: str, unit: str | None, decimal_mark: str | None) -> Figure:
+    """'65 ± 4' (a low and a high) and '65 ± 4%' (4% of 65 either way), the qualifier kept."""
+    centre, spread = (p.strip() for p in t.split("±", 1))
+    relative = spread.endswith("%") and unit is None
+    spread = spread.rstrip("% ").strip()
+    c, s = _number(centre, decimal_mark), _number(spread, decimal_mark)
+    d = c * s / 100 if relative else s
+    q = "approximate" if qualifier == "exact" else qualifier
+    return Figure(c - d, c + d, c, q, unit)
+
+
+def _bounded(low: float, high: float, qualifier: str, unit: str | None, tail: float | None, text: str) -> Figure:
     if qualifier in ("exact", "approximate"):
-        return Figure(x, x, x, qualifier)
+        return Figure(low, high, low, qualifier, unit, tail)
     if qualifier in ("more-than", "at-least"):
-        return Figure(x, None, x, qualifier)
-    return Figure(None, x, x, qualifier)
+        return Figure(low, None, low, qualifier, unit, tail)
+    return Figure(None, high, high, qualifier, unit, tail)
 
 
 # --- the vectorised reading of the common forms ------------------------------
 # The same grammar as parse_figure, for the forms most ledgers are made of: a
-# number (plain, with thousands spaces or commas, or a decimal comma), an
-# optional range, an optional qualifier word and an optional "thousand" or
-# "million". Anything else goes to parse_figure. A property test holds that
-# both give the same answer on every form.
+# number whose reading no decimal convention changes (plain, with thousands
+# spaces, or a decimal of other than three places), an optional range, an
+# optional bound word and an optional "thousand" or "million". Anything else
+# goes to parse_figure. A property test holds that both give the same answer.
 
-_QUALIFIER_WORDS = {
-    "approximate": ["about", "around", "approximately", "approx.", "approx", "roughly", "some", "circa", "ca.",
-                    "c.", "около", "примерно"],
-    "more-than": ["more than", "over", "upward of", "upwards of", "in excess of", "above", "exceeding",
-                  "greater than", "более чем на", "более чем", "более", "свыше", "bolee"],
-    "at-least": ["not less than", "no less than", "at least", "ne menee", "не менее", "minimum of",
-                 "a minimum of"],
-    "less-than": ["less than", "fewer than", "under", "below", "up to", "no more than", "not more than", "at most",
-                  "within another", "within", "менее", "до", "не более"],
-    "almost": ["almost", "nearly", "just under", "close to", "почти"],
-}
-_WORD_QUALIFIER = {w: q for q, words in _QUALIFIER_WORDS.items() for w in words}
-_NUMBER = r"(?:[1-9]\d{0,2}(?: \d{3})+|[1-9]\d{0,2}(?:,\d{3})+|\d+,\d+|\d+(?:\.\d+)?)"
+_WORD_QUALIFIER = {w: q for q, words in _BOUNDS.items() for w in words if w not in ("~", "≈")}
+_NUMBER = r"(?:[1-9]\d{0,2}(?: \d{3})+|\d+(?:[.,](?:\d{1,2}|\d{4,}))?|0[.,]\d+|\d{4,}[.,]\d+)"
 _WORDS_RE = "|".join(sorted((re.escape(w) for w in _WORD_QUALIFIER), key=len, reverse=True))
 _FAST = (r"^(?:(?P<word>" + _WORDS_RE + r") |(?P<tilde>[~≈]) ?)?(?P<a>" + _NUMBER + r")"
          r"(?: ?(?:-|–|—| to ) ?(?P<b>" + _NUMBER + r"))?(?: (?P<mult>thousand|million))?$")
 
+#: The columns a distinct figure is read into.
+FIGURE_SCHEMA = {"value_low": "Float64", "value_high": "Float64", "value_mid": "Float64", "qualifier": "String",
+                 "_value_unit": "String", "_value_tail": "Float64", "_value_error": "String", "_value_code": "String"}
+
 
 def _fast_number(col):
-    """A number token (as matched by _NUMBER) to a float: spaces and thousands commas out, decimal comma to dot."""
+    """A number token (as matched by _NUMBER) to a float: spaces out, a decimal comma to a point."""
     import polars as pl
 
-    thousands = col.str.contains(r"^[1-9]\d{0,2}(?:,\d{3})+$")
-    text = pl.when(thousands).then(col.str.replace_all(",", "")).otherwise(col.str.replace(",", "."))
-    return text.str.replace_all(" ", "").cast(pl.Float64)
+    return col.str.replace(",", ".").str.replace_all(" ", "").cast(pl.Float64)
 
 
-def _figure_table(distinct):
-    """One row per distinct figure: low, high, mid, qualifier, error.
+def _figure_table(distinct, marks=None):
+    """One row per distinct figure (and decimal mark): low, high, mid, qualifier, unit, tail, error.
 
     The common forms are read by polars, vectorised (see _FAST); everything
-    else goes through :func:`parse_figure` once per distinct string.
+    else goes through :func:`parse_figure` once per distinct string and mark.
+    ``marks``, if given, is the decimal mark of each of ``distinct``'s rows.
     """
     import polars as pl
 
     name = distinct.name
-    schema = {name: pl.String, "value_low": pl.Float64, "value_high": pl.Float64, "value_mid": pl.Float64,
-              "qualifier": pl.String, "_value_error": pl.String, "_value_code": pl.String}
-    d = distinct.to_frame()
+    schema = {name: pl.String, "_mark": pl.String, **{k: getattr(pl, v) for k, v in FIGURE_SCHEMA.items()}}
+    d = pl.DataFrame({name: distinct, "_mark": marks if marks is not None else pl.Series([None] * len(distinct))},
+                     schema={name: pl.String, "_mark": pl.String})
     norm = (pl.col(name).str.to_lowercase().str.replace_all(r"[\s\u00a0\u2009\u202f\u2007]+", " ")
             .str.strip_chars())
     parts = d.with_columns(norm.str.extract_groups(_FAST).alias("_m")).unnest("_m")
@@ -327,33 +379,40 @@ def _figure_table(distinct):
     parts = parts.filter(~ranged | (pl.col("_q").is_in(["exact", "approximate"]) & (pl.col("_a") <= pl.col("_b"))))
     q = pl.col("_q")
     fast = parts.select(
-        name,
+        name, "_mark",
         pl.when(q.is_in(["less-than", "almost"])).then(None).otherwise(pl.col("_a")).alias("value_low"),
         pl.when(ranged).then(pl.col("_b")).when(q.is_in(["more-than", "at-least"])).then(None)
         .otherwise(pl.col("_a")).alias("value_high"),
         pl.when(ranged).then((pl.col("_a") + pl.col("_b")) / 2).otherwise(pl.col("_a")).alias("value_mid"),
         pl.when(ranged & (q == "exact")).then(pl.lit("range")).otherwise(q).alias("qualifier"),
-        pl.lit(None, dtype=pl.String).alias("_value_error"), pl.lit(None, dtype=pl.String).alias("_value_code"))
-    rest = d.join(fast.select(name), on=name, how="anti", nulls_equal=True)[name].to_list()
+        *[pl.lit(None, dtype=getattr(pl, FIGURE_SCHEMA[c])).alias(c)
+          for c in ("_value_unit", "_value_tail", "_value_error", "_value_code")])
+    rest = d.join(fast.select(name, "_mark"), on=[name, "_mark"], how="anti", nulls_equal=True)
     rows = []
-    for text in rest:
+    for text, mark in rest.iter_rows():
         try:
-            f = parse_figure(text)
-            rows.append((text, f.low, f.high, f.mid, f.qualifier, None, None))
+            f = parse_figure(text, mark)
         except FigureError as exc:
-            rows.append((text, None, None, None, None, str(exc), exc.code))
+            rows.append((text, mark, None, None, None, None, None, None, str(exc), exc.code))
+            continue
+        code = "ambiguous-number" if f.qualifier == "ambiguous" else None
+        rows.append((text, mark, f.low, f.high, f.mid, f.qualifier, f.unit, f.tail, f.reason or None, code))
     slow = pl.DataFrame(rows, schema=schema, orient="row")
     return pl.concat([fast.select(list(schema)).cast(schema), slow], how="vertical")
 
 
 def parse_values(frame, *, column: str = "value", file_column: str = "source_file",
-                 line_column: str = "source_line", column_number: int | None = None):
+                 line_column: str = "source_line", column_number: int | None = None,
+                 decimal_mark_column: str | None = None):
     """Add ``value_low``, ``value_high``, ``value_mid``, ``qualifier`` to a frame.
 
-    Each distinct string is read once, so the cost follows the number of
-    distinct figures, not of rows. Returns the frame and the problems found;
-    a row whose figure cannot be read gets nulls and a ``value-unparseable``
-    problem, never an exception.
+    Each distinct string (with its decimal mark, read from
+    ``decimal_mark_column`` when given) is read once, so the cost follows the
+    number of distinct figures, not of rows. Returns the frame and the
+    problems found; a row whose figure cannot be read gets nulls and a
+    ``value-unparseable`` problem, never an exception. The unit a figure
+    carries and a compound's unscaled last group go to ``_value_unit`` and
+    ``_value_tail``, for the units stage.
 
     Examples
     --------
@@ -375,12 +434,15 @@ def parse_values(frame, *, column: str = "value", file_column: str = "source_fil
     """
     import polars as pl
 
-    table = _figure_table(frame.select(pl.col(column).unique()).to_series().rename(column))
-    # join on the one column and attach the result: the wide frame is never copied
-    extra = frame.select(column).join(table, on=column, how="left", nulls_equal=True, maintain_order="left")
-    out = frame.hstack(extra.drop(column))
+    mark = pl.col(decimal_mark_column) if decimal_mark_column else pl.lit(None, dtype=pl.String)
+    keyed = frame.select(pl.col(column), mark.alias("_mark"))
+    distinct = keyed.unique(maintain_order=False).sort(column, "_mark", nulls_last=True)
+    table = _figure_table(distinct[column], distinct["_mark"])
+    # join on the key and attach the result: the wide frame is never copied
+    extra = keyed.join(table, on=[column, "_mark"], how="left", nulls_equal=True, maintain_order="left")
+    out = frame.hstack(extra.drop(column, "_mark"))
     problems: list[Problem] = []
-    bad = out.filter(pl.col("_value_error").is_not_null() & pl.col(column).is_not_null())
+    bad = out.filter(pl.col("_value_code").is_not_null() & pl.col(column).is_not_null())
     for value, error, code, file, line in bad.select(column, "_value_error", "_value_code", file_column,
                                                      line_column).iter_rows():
         problems.append(problem(code, file=file, line=line, column=column_number,

@@ -93,6 +93,88 @@ def _counts_things(measure: str | None, statistic: str | None, measures: dict, u
     return measures[measure].canonical in _COUNT_UNITS
 
 
+#: The unit a figure carries itself, as pint reads it.
+_VALUE_UNITS = {"percent": "percent", "times": "times", "hour": "hour"}
+
+
+def _unit_record(raw_unit: str | None, value_unit: str | None, measure: str | None, statistic: str | None,
+                 units: Units, measures: dict) -> dict:
+    """How one distinct (unit, measure, statistic, unit the figure carries) converts: factor, scale, label, reading.
+
+    The figure's own unit ("13-fold", "2023%", "5 hr 45 min") and the unit
+    column must agree: a percentage is not a multiple, and hours are a time.
+    Where the column names only the norm ("норм", "of the norm"), the
+    figure's own unit says whether it is a percentage or a multiple.
+    """
+    rec = {"unit": raw_unit, "measure": measure, "statistic": statistic, "_value_unit": value_unit,
+           "_factor": None, "_scale": 1.0, "_offset": None, "unit_canonical": None, "_unit_basis": None,
+           "unit_reading": None, "commodity": None,
+           "_error": None, "_error_code": None, "_found": None, "_expected": None}
+    try:
+        resolved = _resolve_with_value_unit(raw_unit, value_unit, units,
+                                            _counts_things(measure, statistic, measures, units))
+    except UnitError as exc:
+        rec.update(_error_code=exc.code, _error=exc.hint, _found=exc.reason)
+        return rec
+    if resolved is None:  # no unit anywhere
+        rec.update(_error_code="field-empty")
+        return rec
+    if statistic in RATIO_STATISTICS:
+        canon, label = "percent", "%"
+    elif measure in measures:
+        canon, label = measures[measure].canonical, measures[measure].label
+    else:
+        canon, label = units.canonical_for(resolved.expr)
+    try:
+        factor, offset, basis = units.convert(resolved, canon)
+    except DimensionMismatch as exc:
+        rec.update(_error_code="dimension-mismatch", _found=exc.found, _expected=exc.expected)
+        return rec
+    reading = resolved.reading
+    rec.update(_factor=factor, _scale=reading.scale if reading is not None else 1.0, _offset=offset,
+               unit_canonical=label, _unit_basis=basis,
+               unit_reading=reading.route if reading is not None else "alias",
+               commodity=reading.commodity if reading is not None else None)
+    return rec
+
+
+def _resolve_with_value_unit(raw_unit: str | None, value_unit: str | None, units: Units, counts: bool):
+    """The unit column read, made to agree with the unit the figure carries (None when neither names one)."""
+    from dataclasses import replace
+
+    from .reading import Reading
+    from .registry import Resolved
+
+    if raw_unit is None or not raw_unit.strip():
+        if value_unit is None:
+            return None
+        expr = _VALUE_UNITS[value_unit]
+        return Resolved(raw=value_unit, expr=expr, unit=units.ureg.parse_units(expr),
+                        reading=Reading(expr, "value", note=f"the figure itself is a {value_unit} figure"))
+    resolved = units.resolve(raw_unit, counts=counts)
+    if value_unit is None:
+        return resolved
+    reading = resolved.reading
+    if value_unit == "hour":
+        if resolved.unit.dimensionality != units.ureg.parse_units("hour").dimensionality:
+            raise UnitError(raw_unit, code="value-unit-conflict",
+                            reason=f"the figure is a duration in hours and minutes, but the unit is '{raw_unit}'",
+                            hint="Write the duration in the value and a unit of time (or none) in the unit.")
+        return Resolved(raw=raw_unit, expr="hour", unit=units.ureg.parse_units("hour"),
+                        reading=replace(reading, expr="hour", scale=1.0, note="a duration read in hours"))
+    kind = reading.ratio_kind if reading is not None else None
+    if kind == "norm":  # "норм", "of the norm": the figure says whether it is a percentage or a multiple
+        expr = _VALUE_UNITS[value_unit]
+        return Resolved(raw=raw_unit, expr=expr, unit=units.ureg.parse_units(expr), reading=replace(reading, expr=expr))
+    if kind != value_unit:
+        shown = {"percent": "a percentage", "times": "a multiple"}
+        raise UnitError(raw_unit, code="value-unit-conflict",
+                        reason=f"the figure is {shown[value_unit]} but the unit '{raw_unit}' is "
+                               + (shown.get(kind) or f"not a ratio ({resolved.expr})"),
+                        hint="Keep the source's words in one place: the figure's own unit or the unit column.")
+    return resolved
+
+
 def per_hour_columns() -> list:
     """``value_per_hour`` and ``shift_hours`` as ``claims.csv`` gives them (polars expressions).
 
@@ -129,51 +211,29 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
     problems: list[Problem] = []
 
     # canonical target per (measure, statistic): ratios are % whatever the measure
-    pairs = claims.select("unit", "measure", "statistic").unique().rows()
-    records = []
-    for raw_unit, measure, statistic in pairs:
-        rec = {"unit": raw_unit, "measure": measure, "statistic": statistic,
-               "_factor": None, "_offset": None, "unit_canonical": None, "_unit_basis": None,
-               "unit_reading": None, "commodity": None,
-               "_error": None, "_error_code": None, "_found": None, "_expected": None}
-        if raw_unit is None:
-            records.append(rec)
-            continue
-        try:
-            resolved = units.resolve(raw_unit, counts=_counts_things(measure, statistic, measures, units))
-        except UnitError as exc:
-            rec.update(_error_code=exc.code, _error=exc.hint, _found=exc.reason)
-            records.append(rec)
-            continue
-        if statistic in RATIO_STATISTICS:
-            canon, label = "percent", "%"
-        elif measure in measures:
-            canon, label = measures[measure].canonical, measures[measure].label
-        else:
-            canon, label = units.canonical_for(resolved.expr)
-        try:
-            factor, offset, basis = units.convert(resolved, canon)
-        except DimensionMismatch as exc:
-            rec.update(_error_code="dimension-mismatch", _found=exc.found, _expected=exc.expected)
-            records.append(rec)
-            continue
-        reading = resolved.reading
-        scale = reading.scale if reading is not None else 1.0
-        rec.update(_factor=factor * scale, _offset=offset * scale, unit_canonical=label, _unit_basis=basis,
-                   unit_reading=reading.route if reading is not None else "alias",
-                   commodity=reading.commodity if reading is not None else None)
-        records.append(rec)
-
+    has_value_unit = "_value_unit" in claims.columns
+    value_unit = pl.col("_value_unit") if has_value_unit else pl.lit(None, dtype=pl.String).alias("_value_unit")
+    pairs = claims.select("unit", "measure", "statistic", value_unit).unique().rows()
+    records = [_unit_record(raw, vunit, measure, statistic, units, measures) for raw, measure, statistic, vunit in pairs]
     table = pl.DataFrame(records, schema={
-        "unit": pl.String, "measure": pl.String, "statistic": pl.String, "_factor": pl.Float64,
-        "_offset": pl.Float64, "unit_canonical": pl.String, "_unit_basis": pl.String,
-        "unit_reading": pl.String, "commodity": pl.String, "_error": pl.String, "_error_code": pl.String,
-        "_found": pl.String, "_expected": pl.String})
-    keys = ["unit", "measure", "statistic"]
-    out = claims.hstack(claims.select(keys).join(table, on=keys, how="left", nulls_equal=True,
-                                                 maintain_order="left").drop(keys))
-    scale = lambda c: (pl.col(c) * pl.col("_factor") + pl.col("_offset")).alias(c)  # noqa: E731
-    out = out.with_columns(scale("value_low"), scale("value_high"), scale("value_mid"))
+        "unit": pl.String, "measure": pl.String, "statistic": pl.String, "_value_unit": pl.String,
+        "_factor": pl.Float64, "_scale": pl.Float64, "_offset": pl.Float64, "unit_canonical": pl.String,
+        "_unit_basis": pl.String, "unit_reading": pl.String, "commodity": pl.String, "_error": pl.String,
+        "_error_code": pl.String, "_found": pl.String, "_expected": pl.String})
+    keys = ["unit", "measure", "statistic", "_value_unit"]
+    out = claims if has_value_unit else claims.with_columns(value_unit)
+    out = out.hstack(out.select(keys).join(table, on=keys, how="left", nulls_equal=True,
+                                           maintain_order="left").drop(keys))
+    # a scale word in the unit scales the value; a compound's unscaled last group only ("1 млн. 433,5" +
+    # "тысячи тонн" is 1,433,500)
+    tail = pl.col("_value_tail") if "_value_tail" in out.columns else pl.lit(None, dtype=pl.Float64)
+
+    def canonical(c: str) -> pl.Expr:
+        scaled = (pl.when(tail.is_not_null() & (pl.col("_scale") != 1))
+                  .then(pl.col(c) - tail + tail * pl.col("_scale")).otherwise(pl.col(c) * pl.col("_scale")))
+        return (scaled * pl.col("_factor") + pl.col("_offset")).alias(c)
+
+    out = out.with_columns(canonical("value_low"), canonical("value_high"), canonical("value_mid"))
 
     # the basis column, read once per distinct string
     bases = out.select(pl.col("basis").unique()).to_series().to_list()
@@ -196,8 +256,10 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
         if code == "dimension-mismatch":
             problems.append(problem(code, found=row["_found"], expected=row["_expected"],
                                     measure=row["measure"], statistic=row["statistic"], **kw))
-        elif code in ("unit-ambiguous", "unit-gloss-conflict"):
+        elif code in ("unit-ambiguous", "unit-gloss-conflict", "value-unit-conflict"):
             problems.append(problem(code, reason=row["_found"], fix=row["_error"], **kw))
+        elif code == "field-empty":
+            problems.append(problem(code, **kw))
         else:
             problems.append(problem("unit-unknown", **kw))
     for basis, file, line in out.filter(~pl.col("_basis_ok")).select("basis", "source_file", "source_line").iter_rows():
@@ -208,6 +270,6 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
     for measure, file, line in unknown_measures.select("measure", "source_file", "source_line").iter_rows():
         problems.append(problem("measure-unknown", file=file, line=line, column=cols.get("measure"),
                                 field="measure", value=measure))
-    out = out.drop("_factor", "_offset", "_unit_basis", "_error", "_error_code", "_found", "_expected",
-                   "_basis_ok")
+    out = out.drop("_factor", "_scale", "_offset", "_unit_basis", "_error", "_error_code", "_found", "_expected",
+                   "_basis_ok", "_value_unit", *[c for c in ("_value_tail",) if c in out.columns])
     return out, problems

@@ -43,8 +43,9 @@ from typing import Callable
 from ..errors import UnitError
 from ..words import base_form, is_adjective, is_cyrillic, is_noun, lemmas
 
-#: Routes by which a phrase was read, most direct first (claims.csv, column unit_reading).
-ROUTES = ("alias", "lemma", "gloss", "definition")
+#: Routes by which a phrase was read, most direct first (claims.csv, column unit_reading); "value" is a
+#: unit the figure carries itself ("13-fold", "5 hr 45 min", "2023%") where the unit column names none.
+ROUTES = ("alias", "lemma", "gloss", "definition", "value")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,16 @@ class Reading:
     scale: float = 1.0  # a scale word in the unit ("млн. т"): multiplies the value
     commodity: str | None = None  # what is measured, when the phrase names it ("угля", "of coal")
     note: str = ""  # the lexicon's notes on the words read
+    ratio: str | None = None  # for a ratio: "percent", "times", or "norm" when only the norm is named ("норм")
+
+    @property
+    def ratio_kind(self) -> str | None:
+        """percent, times or norm for a ratio (from its words, or its expression for a listed phrase); else None."""
+        if self.ratio:
+            return self.ratio
+        if "percent" in self.expr:
+            return "percent"
+        return "times" if self.expr == "times" else None
 
 
 @dataclass
