@@ -48,7 +48,7 @@ class AmbiguousNumber(NumberError):
         self.text, self.point, self.comma = text, point, comma
         sep = "point" if "." in text else "comma"
         as_decimal, as_group = (point, comma) if sep == "point" else (comma, point)
-        super().__init__(f"'{text}' is {as_decimal:g} with a decimal {sep} or {as_group:g} with a {sep} "
+        super().__init__(f"'{text}' is {as_decimal:.15g} with a decimal {sep} or {as_group:.15g} with a {sep} "
                          "grouping thousands")
 
 
@@ -115,9 +115,11 @@ def digits(text: str, decimal_mark: str | None = None) -> float:
         head, tail = t.rsplit(decimal, 1)
         if not re.fullmatch(r"[1-9]\d{0,2}(?:" + re.escape(group) + r"\d{3})+|0", head) or not tail.isdigit():
             raise NumberError(f"'{text}' mixes points and commas in a way that can be read two ways")
-        if len(tail) == 3 and decimal_mark is None:
-            raise NumberError(f"'{text}' mixes points and commas and ends in three digits: a thousands group "
-                              "or decimals? Declare the decimal mark")
+        if len(tail) == 3 and (decimal_mark is None or tail == "000"):
+            # "152,500.000": a figure is rarely given to three decimal zeros; a mistyped group is likelier
+            grouped = float(head.replace(group, "") + tail)
+            raise AmbiguousNumber(text, *((float(head.replace(group, "") + "." + tail), grouped)
+                                          if decimal == "." else (grouped, float(head.replace(group, "") + "." + tail))))
         return float(head.replace(group, "") + "." + tail)
     for sep in ".,":
         if t.count(sep) > 1:  # a mark used several times groups thousands

@@ -113,7 +113,7 @@ _BOUND_RE = re.compile(r"^(?P<word>" + "|".join(sorted((re.escape(w) for ws in _
                                                        key=len, reverse=True)) + r")(?:\s+|(?<=[~≈])\s*)")
 _BOUND_OF = {w: q for q, ws in _BOUNDS.items() for w in ws}
 #: Words before a figure that say nothing of its size: "на 103%", "в 14 раз", "um 17 Mio.", "de 73 %", "по 60".
-_NEUTRAL = re.compile(r"^(?:на|в|во|у|по|um|de|d'|by|from|the|das|le|la|au|le chiffre de|only|lediglich|"
+_NEUTRAL = re.compile(r"^(?:на|в|во|у|по|um|de|d'|by|from|in|the|das|le|la|au|le chiffre de|only|lediglich|"
                       r"nur|seulement)\s+")
 #: Words after a figure that bound it: "и более", "or more", "und mehr", "peut-être".
 _SUFFIX_BOUNDS = [(re.compile(r"\s+(?:и более|и больше|or more|und mehr|et plus|і більше)$"), "at-least"),
@@ -130,7 +130,10 @@ _HOURS = r"(?:hours?|hrs|hr|h|час\w*|ч|годин\w*|год|stunden?|std|heu
 _MINUTES = r"(?:minutes?|mins|min|m|мин\w*|хв\w*|minuten|perc\w*|minuuttia?)(?![\w])"
 _DURATION = re.compile(r"^(?:(?P<h>.+?)\s*" + _HOURS + r"\.?)?(?:\s*(?:,|and|и|і|та|und|et|és|ja))?"
                        r"(?:\s*(?P<m>[^\s].*?)\s*" + _MINUTES + r"\.?)?$")
-_N_HOUR = re.compile(r"^(?P<n>[\w.,]+)-(?:hour|hours|stunden|часов\w*)$")
+_N_HOUR = re.compile(r"^(?P<n>[\w.,]+?)-?(?:hour|hours|stunden|stündig\w*|часов\w*|годинн\w*)$")
+#: Multiples said by an adjective ("тройной нормы", "двойную").
+_MULTIPLE_STEMS = re.compile(r"^(двойн|тройн|четверн|подвійн|потрійн)\w*$")
+_MULTIPLE_STEM_VALUES = {"двойн": 2, "тройн": 3, "четверн": 4, "подвійн": 2, "потрійн": 3}
 
 _RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|‒|−|\bto\b|\bor\b|\band\b|\bbis\b|\boder\b|\bou\b|\bà\b|"
                           r"\bили\b|\bчи\b|\.\.)\s*")
@@ -218,6 +221,11 @@ def parse_figure(text: str, decimal_mark: str | None = None) -> Figure:
 
 
 def _parse(text: str, t: str, decimal_mark: str | None) -> Figure:
+    by = re.match(r"^(?:by|um)\s+", t)
+    if by and (_unit_of(t[by.end():])[1] is not None or re.search(r"fache\b|fold\b", t)):
+        # "by 410%", "um das 13fache": by how much, which may be above the norm or the whole of it
+        raise FigureError(f"'{text}' says by how much ('{by.group(0).strip()}'), which a percentage or a multiple "
+                          "of the norm can mean two ways: write the figure as the percent or multiple of the norm")
     qualifier = "exact"
     for _ in range(3):  # "примерно около", "более чем в", "almost in"
         t = _NEUTRAL.sub("", t)
@@ -243,12 +251,15 @@ def _parse(text: str, t: str, decimal_mark: str | None) -> Figure:
     negative = bool(re.match(r"^[-—]\s*\d", t))
     if negative:
         t = t.lstrip("-— ")
-    t, unit = _unit_of(t)
-    if t in _MULTIPLE_WORDS:
-        x = float(_MULTIPLE_WORDS[t])
-        return _bounded(x, x, qualifier, "times", None, text)
     if "±" in t:
-        return _uncertain(text, t, qualifier, unit, decimal_mark)
+        return _uncertain(text, t, qualifier, decimal_mark)
+    t, unit = _unit_of(t)
+    multiple = _MULTIPLE_WORDS.get(t)
+    if multiple is None:
+        m = _MULTIPLE_STEMS.match(t)
+        multiple = _MULTIPLE_STEM_VALUES[m.group(1)] if m else None
+    if multiple is not None:
+        return _bounded(float(multiple), float(multiple), qualifier, "times", None, text)
     # a whole phrase of number words first ("two and a half", "soixante et onze millions")
     try:
         x = _number(t, decimal_mark)
@@ -306,15 +317,16 @@ def _tail(t: str, decimal_mark: str | None) -> float | None:
     return _number(m.group("tail"), decimal_mark)
 
 
-def _uncertain(text: str, t: str, qualifier: str, unit: str | None, decimal_mark: str | None) -> Figure:
-    """'65 ± 4' (a low and a high) and '65 ± 4%' (4% of 65 either way), the qualifier kept."""
+def _uncertain(text: str, t: str, qualifier: str, decimal_mark: str | None) -> Figure:
+    """'65 ± 4' (a low and a high), '65% ± 4%' (in points) and '65 ± 4%' (4% of 65 either way); qualifier kept."""
     centre, spread = (p.strip() for p in t.split("±", 1))
-    relative = spread.endswith("%") and unit is None
-    spread = spread.rstrip("% ").strip()
+    centre, unit = _unit_of(centre)
+    spread, spread_unit = _unit_of(spread)
+    relative = spread_unit == "percent" and unit is None
     c, s = _number(centre, decimal_mark), _number(spread, decimal_mark)
     d = c * s / 100 if relative else s
     q = "approximate" if qualifier == "exact" else qualifier
-    return Figure(c - d, c + d, c, q, unit)
+    return Figure(c - d, c + d, c, q, unit or (spread_unit if not relative else None))
 
 
 def _bounded(low: float, high: float, qualifier: str, unit: str | None, tail: float | None, text: str) -> Figure:

@@ -37,6 +37,14 @@ _IRREGULAR = {
 }
 
 
+#: Finnish (partitive, inessive, elative, adessive, essive) and Hungarian (sublative, instrumental,
+#: accusative, dative, inessive, elative) case endings, longest first.
+_CASE_ENDINGS = sorted(["ssa", "ssä", "sta", "stä", "lla", "llä", "na", "nä", "ta", "tä", "ia", "iä", "ä",
+                        "ra", "re", "val", "vel", "nak", "nek", "ban", "ben", "ból", "ből", "ot", "et", "öt"],
+                       key=len, reverse=True)
+_SHORT = {"á": "a", "é": "e", "ó": "o", "ő": "ö", "ú": "u", "ű": "ü"}
+
+
 @functools.lru_cache(maxsize=2)
 def _analyser(lang: str):
     import pymorphy3
@@ -70,6 +78,12 @@ def _latin_singulars(word: str) -> set[str]:
             out.add(word[:-2])
         if word.endswith("aux"):  # French: quintaux
             out.add(word[:-3] + "al")
+        # Finnish and Hungarian case endings ("tonnia", "százalékra", "tonnával"), the stem's long vowel shortened
+        for ending in _CASE_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                stem = word[: -len(ending)]
+                out.add(stem)
+                out.add(stem[:-1] + _SHORT.get(stem[-1], stem[-1]))
     return out
 
 

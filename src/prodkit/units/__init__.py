@@ -84,13 +84,19 @@ _COUNT_UNITS = {"pair", "loom", "part", "cutter", "page", "person", "machine", "
                 "storey", "column_of_print"}
 
 
-def _counts_things(measure: str | None, statistic: str | None, measures: dict, units: Units) -> bool:
-    """May an unknown English plural be read as a count of those things? Where the measure counts, or is unknown."""
-    if statistic in RATIO_STATISTICS:
+def _counts_things(measure: str | None, statistic: str | None, measures: dict, units: Units) -> bool | str:
+    """May an unknown plural be read as a count of those things?
+
+    Where the measure counts an item ("parts_made"): yes, as that item (the
+    measure says what is counted; "400 shafts" are 400 parts); where the
+    measure is unknown: yes, as its own item; elsewhere: no.
+    """
+    if statistic in RATIO_STATISTICS - {"growth"}:
         return False
-    if statistic == "count" or measure not in measures:
-        return True
-    return measures[measure].canonical in _COUNT_UNITS
+    if measure in measures:
+        canonical = measures[measure].canonical
+        return canonical if canonical in _COUNT_UNITS else False
+    return True
 
 
 #: The unit a figure carries itself, as pint reads it.
@@ -119,14 +125,15 @@ def _unit_record(raw_unit: str | None, value_unit: str | None, measure: str | No
     if resolved is None:  # no unit anywhere
         rec.update(_error_code="field-empty")
         return rec
-    if statistic in RATIO_STATISTICS:
-        canon, label = "percent", "%"
+    dimensionless = resolved.unit.dimensionality == units.ureg.parse_units("percent").dimensionality
+    if statistic in RATIO_STATISTICS and (statistic != "growth" or dimensionless):
+        canon, label = "percent", "%"  # growth "by 3 million tons" stays in tons, "+80%" is a ratio
     elif measure in measures:
         canon, label = measures[measure].canonical, measures[measure].label
     else:
         canon, label = units.canonical_for(resolved.expr)
     try:
-        factor, offset, basis = units.convert(resolved, canon)
+        factor, offset, basis = _convert(units, resolved, canon)
     except DimensionMismatch as exc:
         rec.update(_error_code="dimension-mismatch", _found=exc.found, _expected=exc.expected)
         return rec
@@ -136,6 +143,27 @@ def _unit_record(raw_unit: str | None, value_unit: str | None, measure: str | No
                unit_reading=reading.route if reading is not None else "alias",
                commodity=reading.commodity if reading is not None else None)
     return rec
+
+
+def _convert(units: Units, resolved, canon: str):
+    """:meth:`Units.convert`, trying the other units a word may name ("станок": machine, or loom), and
+    reading generic pieces ("штук", "items") as the items the measure counts."""
+    from .registry import Resolved
+
+    try:
+        return units.convert(resolved, canon)
+    except DimensionMismatch as exc:
+        failure = exc
+    reading = resolved.reading
+    others = list(reading.alternatives) if reading is not None else []
+    if resolved.expr == "item" and canon in _COUNT_UNITS:
+        others.append(canon)
+    for other in others:
+        try:
+            return units.convert(Resolved(resolved.raw, other, units.ureg.parse_units(other), reading), canon)
+        except DimensionMismatch:
+            continue
+    raise failure
 
 
 def _resolve_with_value_unit(raw_unit: str | None, value_unit: str | None, units: Units, counts: bool):
@@ -152,9 +180,14 @@ def _resolve_with_value_unit(raw_unit: str | None, value_unit: str | None, units
         return Resolved(raw=value_unit, expr=expr, unit=units.ureg.parse_units(expr),
                         reading=Reading(expr, "value", note=f"the figure itself is a {value_unit} figure"))
     resolved = units.resolve(raw_unit, counts=counts)
+    reading = resolved.reading
+    if reading is not None and reading.ratio == "per":  # "per year", "ежегодно": what is counted is in the figure
+        if value_unit is None or value_unit == "hour":
+            raise UnitError(raw_unit, reason="it names only a period; the figure or the unit must say what is counted")
+        expr = f"({_VALUE_UNITS[value_unit]}) * ({reading.expr})"
+        return Resolved(raw=raw_unit, expr=expr, unit=units.ureg.parse_units(expr), reading=replace(reading, expr=expr))
     if value_unit is None:
         return resolved
-    reading = resolved.reading
     if value_unit == "hour":
         if resolved.unit.dimensionality != units.ureg.parse_units("hour").dimensionality:
             raise UnitError(raw_unit, code="value-unit-conflict",

@@ -64,7 +64,9 @@ class Reading:
     scale: float = 1.0  # a scale word in the unit ("млн. т"): multiplies the value
     commodity: str | None = None  # what is measured, when the phrase names it ("угля", "of coal")
     note: str = ""  # the lexicon's notes on the words read
-    ratio: str | None = None  # for a ratio: "percent", "times", or "norm" when only the norm is named ("норм")
+    ratio: str | None = None  # for a ratio: "percent", "times", "norm" when only the norm is named ("норм"), or
+    #: "per" for a period alone ("per year", "ежегодно"), whose figure carries what it counts ("14%")
+    alternatives: tuple[str, ...] = ()  # other units the word may name, tried in turn by the measure ("станок")
 
     @property
     def ratio_kind(self) -> str | None:
@@ -97,6 +99,11 @@ class Lexicon:
                     lex.symbols[row["word"]] = Entry("unit", entry.meaning, entry.note)
                 else:
                     lex.words.setdefault(row["word"].lower(), []).append(entry)
+        from ..numbers import SCALES
+
+        for word, factor in SCALES.items():  # "млн", "Mio", "mill": the scale words values read too
+            if len(word) > 1 and word not in ("cent", "hundred", "hundert", "сто") and word not in lex.words:
+                lex.words[word] = [Entry("scale", repr(factor))]
         with open(folder / "aliases.csv", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(line for line in fh if not line.startswith("#")):
                 word = row["alias"].strip().lower()
@@ -137,10 +144,13 @@ _SYMBOL_CASES = {"mt", "mg", "mwh", "gwh", "mha", "gt"}
 
 #: Phrases of several words that stand for one (read before the words are).
 _PHRASES = [
-    (re.compile(r"\bper\s*cent\b|\bpour\s+cent\b|\bv\.\s*h\.?", re.I), " percent "),
+    (re.compile(r"\bper\s*cent\b|\bpour\s+cent\b|\bv\.\s*h\.?|\bvh\b", re.I), " percent "),
     (re.compile(r"\bin excess of\b|\bmore than\b|\bhigher than\b|\bbolee\b", re.I), " above "),
     (re.compile(r"\bau[- ]dessus\b|\bde plus que\b", re.I), " above "),
     (re.compile(r"\bnorm(?:e|a)?\s+(?:выработки|виробітку)\b", re.I), " norm "),
+    # "кВт/ч", "kW / h": written for the kilowatt-hour (a kilowatt per hour is no output)
+    (re.compile(r"(?<![\w])квт\s*[/·.\-]?\s*(?:ч|час|год)\.?(?![\w])", re.I), " квт·ч "),
+    (re.compile(r"(?<![\w])kw\s*[/·\-]\s*h(?![\w])", re.I), " kwh "),
 ]
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007]+")
 _TOKEN = re.compile(r"[%×/]|\b[ldLD]['’]|\d+(?:[.,]\d+)?|[^\s%×/\d'’]+(?:[-'’][^\s%×/'’]+)*\.?")
@@ -155,7 +165,7 @@ def normalise(text: str) -> str:
 
 
 def read_unit(text: str, lexicon: Lexicon, phrase: Callable[[str], Reading] | None = None, *,
-              counts: bool = False) -> Reading:
+              counts: bool | str = False) -> Reading:
     """Read a unit as written; raise :class:`~prodkit.errors.UnitError` when it cannot be read for sure.
 
     ``phrase`` reads one phrase without brackets (by default :func:`read_phrase`;
@@ -165,6 +175,9 @@ def read_unit(text: str, lexicon: Lexicon, phrase: Callable[[str], Reading] | No
     """
     phrase = phrase or (lambda t: read_phrase(t, lexicon, counts=counts))
     text = normalise(text)
+    whole = re.fullmatch(r"[\(\[](.*)[\)\]]", text)
+    if whole and not re.search(r"[\(\)\[\]]", whole.group(1)):  # "(in Mio. t)": a table's heading
+        text = re.sub(r"^(?:in|en|в|у)\s+", "", whole.group(1).strip())
     m = _GLOSS.match(text)
     if not m or not m.group("main"):
         return phrase(text)
@@ -242,7 +255,7 @@ def _fail(text: str, reason: str = "") -> UnitError:
     return UnitError(text, reason=reason)
 
 
-def read_phrase(text: str, lexicon: Lexicon, *, counts: bool = False) -> Reading:
+def read_phrase(text: str, lexicon: Lexicon, *, counts: bool | str = False) -> Reading:
     """One phrase, without brackets, by the grammar above (``counts``: see :func:`read_unit`)."""
     words = _words(text, lexicon)
     if not words:
@@ -253,10 +266,31 @@ def read_phrase(text: str, lexicon: Lexicon, *, counts: bool = False) -> Reading
             fix = refused.note.split(":", 1)[-1].strip()
             raise UnitError(text, code="unit-ambiguous", reason=refused.note.split(":")[0],
                             hint=fix[:1].upper() + fix[1:] + ".")
+    for before, after in zip(words, words[1:]):
+        if before.text.lower() in ("l'", "d'") and after.text in lexicon.symbols:
+            raise UnitError(text, code="unit-ambiguous", reason=f"'{before.text}{after.text}' shortens a word: "
+                            f"'{after.text}' alone is not read after an elided article",
+                            hint=f"Write the word in full (e.g. '{before.text}hectare').")
     kinds = [w.kinds() for w in words]
+    if any("below" in k for k in kinds):
+        raise _fail(text, "a ratio below its reference is not read: write the figure as a percent of it")
+    period = _period_only(text, words)
+    if period is not None:
+        return period
     if any(k & {"percent", "times", "norm"} for k in kinds):
         return _read_ratio(text, words)
     return _read_quantity(text, words, counts)
+
+
+def _period_only(text: str, words: list[_Word]) -> Reading | None:
+    """'per year', 'в год', 'ежегодно': a period alone, for a figure that carries what it counts ("14%")."""
+    core = [w for w in words if w.kinds() != {"filler"}]
+    if len(core) == 1 and "per-period" in core[0].kinds():
+        return Reading(f"1 / ({core[0].entry('per-period').meaning})", _route(words), ratio="per")
+    if len(core) >= 2 and "per" in core[0].kinds() and all(w.kinds() & {"unit", "number", "filler"}
+                                                             for w in core[1:]):
+        return Reading(f"1 / ({_period_expr(text, core[1:])})", _route(words), ratio="per")
+    return None
 
 
 def _route(words: list[_Word]) -> str:
@@ -313,6 +347,8 @@ def _says_which_norm(w: _Word) -> bool:
 def _split_per(words: list[_Word]) -> tuple[list[_Word], list[_Word]]:
     """The words before the first word that starts a rate's period, and those after it."""
     for i, w in enumerate(words):
+        if i > 0 and "per-period" in w.kinds() and i == len(words) - 1:  # "тонн ежегодно"
+            return words[:i], [_Word(w.text, [Entry("unit", w.entry("per-period").meaning)], w.route)]
         if i > 0 and "per" in w.kinds():
             nxt = next((x for x in words[i + 1:] if x.kinds() != {"filler"}), None)
             if nxt is not None and nxt.kinds() & {"unit", "number", "scale"}:
@@ -345,11 +381,12 @@ _SIZED = {("short", "tonne"): "short_ton", ("long", "tonne"): "long_ton", ("metr
           ("short", "hundredweight"): "short_hundredweight", ("long", "hundredweight"): "long_hundredweight"}
 
 
-def _read_quantity(text: str, words: list[_Word], counts: bool = False) -> Reading:
+def _read_quantity(text: str, words: list[_Word], counts: bool | str = False) -> Reading:
     head, period = _split_per(words)
     scale, size = 1.0, None
     i = 0
-    while i < len(head) and head[i].kinds() & {"scale", "size", "filler"}:
+    while i < len(head) and (head[i].kinds() & {"scale", "size", "filler"}
+                             or ("of" in head[i].kinds() and i + 1 < len(head))):  # "millions of", "de tonnes"
         w = head[i]
         if "scale" in w.kinds():
             scale *= float(w.entry("scale").meaning)
@@ -358,15 +395,15 @@ def _read_quantity(text: str, words: list[_Word], counts: bool = False) -> Readi
         i += 1
     body = head[i:]
     units = [k for k, w in enumerate(body) if "unit" in w.kinds()]
-    if not units and counts and body and _counted_noun(body[-1].text) and not any(w.entries for w in body):
-        # "assistants", "Stakhanovite shafts": an English plural names the things counted
-        noun = _counted_noun(body[-1].text)
+    if not units and counts and body and _counted_noun(body[-1].text, counts) and not any(w.entries for w in body):
+        # "assistants", "Stakhanovite shafts", "коленчатых валов": a plural names the things counted
+        noun = _counted_noun(body[-1].text, counts)
         return Reading(f"{COUNT_PREFIX}{noun}", "lemma", scale=scale,
                        commodity=" ".join(w.text for w in body[:-1]) or None, note=f"a count of {noun}s")
     if not units:
         raise _fail(text, f"no word of '{text}' is a unit prodkit knows" if body else "only a scale word")
     k = units[0]
-    unit = body[k].entry("unit").meaning
+    unit, *alternatives = body[k].entry("unit").meaning.split("|")
     if size is not None:
         sized = _SIZED.get((size, unit))
         if sized is None:
@@ -377,15 +414,27 @@ def _read_quantity(text: str, words: list[_Word], counts: bool = False) -> Readi
     expr = unit
     if period:
         expr = f"({unit}) / ({_period_expr(text, period)})"
-    return Reading(expr, _route(words), scale=scale, commodity=commodity, note=_notes(words))
+    return Reading(expr, _route(words), scale=scale, commodity=commodity, note=_notes(words),
+                   alternatives=tuple(alternatives))
+
+
+#: Units that count things: only these may follow words that say which things ("Orthodox churches").
+COUNT_UNITS = frozenset({"pair", "loom", "part", "cutter", "page", "person", "machine", "drill", "building", "item",
+                         "storey", "column_of_print"})
 
 
 #: The expression of a count of things the lexicon does not list: "count:assistant".
 COUNT_PREFIX = "count:"
 
 
-def _counted_noun(word: str) -> str | None:
-    """The singular of an English plural noun ("assistants" -> "assistant"), or None."""
+def _counted_noun(word: str, counts: bool | str = True) -> str | None:
+    """The singular of an English plural noun ("assistants" -> "assistant"), or None.
+
+    Where the measure names what it counts (``counts`` is its item), a
+    Russian or Ukrainian noun names the things counted too ("валов" -> "вал").
+    """
+    if isinstance(counts, str) and is_cyrillic(word) and is_noun(word):
+        return base_form(word)
     if not re.fullmatch(r"[A-Za-z][a-z-]*[a-z]s", word) or word.endswith("ss") or len(word) < 4:
         return None
     low = word.lower()
@@ -407,7 +456,8 @@ def _commodity(text: str, before: list[_Word], unit_word: _Word, after: list[_Wo
     """
     out = []
     if before:  # "Orthodox churches": what is counted is the whole phrase
-        if any(w.kinds() - {"size", "filler"} for w in before if w.entries):
+        counted = unit_word.entry("unit").meaning.split("|")[0] in COUNT_UNITS
+        if not counted or any(w.kinds() - {"size", "filler"} for w in before if w.entries):
             raise _fail(text, f"'{' '.join(w.text for w in before)}' has no place before the unit")
         out += [w.text for w in before] + [unit_word.text]
     if after:

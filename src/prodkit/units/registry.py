@@ -246,7 +246,7 @@ class Units:
         self.lexicon = Lexicon.shipped().with_definitions({c.word: c.unit for c in self.conventions})
 
     # -- resolving raw strings -------------------------------------------------
-    def resolve(self, raw: str, *, counts: bool = False) -> "Resolved":
+    def resolve(self, raw: str, *, counts: bool | str = False) -> "Resolved":
         """Map a unit as written to a pint expression, or raise UnitError.
 
         ``counts``: an unknown English plural is a count of those things
@@ -255,7 +255,7 @@ class Units:
         reading = read_unit(raw, self.lexicon, lambda text: self._phrase(text, raw, counts), counts=counts)
         expr = reading.expr
         if expr.startswith(COUNT_PREFIX):
-            expr = self._count_unit(expr[len(COUNT_PREFIX):])
+            expr = self._count_unit(expr[len(COUNT_PREFIX):], counts)
             reading = Reading(expr, reading.route, reading.scale, reading.commodity, reading.note)
         try:
             unit = self.ureg.parse_units(expr)
@@ -263,7 +263,7 @@ class Units:
             raise UnitError(raw) from None
         return Resolved(raw=raw, expr=expr, unit=unit, reading=reading)
 
-    def _phrase(self, text: str, raw: str, counts: bool) -> Reading:
+    def _phrase(self, text: str, raw: str, counts: bool | str) -> Reading:
         """One phrase: the ledger's own words, the table of whole phrases, the grammar, then pint's own names."""
         key = _normalise(text)
         defined = self.conventions and any(w in self.lexicon.defined or lemmas(w) & set(self.lexicon.defined)
@@ -277,15 +277,15 @@ class Units:
                 reason = AMBIGUOUS.get(key, ("its meaning depends on the source",))[0]
                 raise UnitError(raw, code="unit-ambiguous", reason=reason, hint=alias.unit[1:].strip())
             return Reading(alias.unit, "alias", note=alias.note)
+        rule = self._by_rule(key)  # "of the rural population": a fraction of a whole, before any grammar
+        if rule is not None:
+            return Reading(rule.unit, "alias", note=rule.note)
         try:
             return read_phrase(text, self.lexicon, counts=counts)
         except UnitError as exc:
             if exc.code != "unit-unknown":
                 raise
             failure = exc
-        rule = self._by_rule(key)
-        if rule is not None:
-            return Reading(rule.unit, "alias", note=rule.note)
         return Reading(self._pint_name(text, raw, failure), "definition" if self._user_defined(text) else "alias")
 
     def convention_problems(self, label: str) -> list:
@@ -331,15 +331,24 @@ class Units:
             raise failure from None
         return text
 
-    def _count_unit(self, noun: str) -> str:
-        """A unit for counting ``noun``s, its own dimension, defined on first use."""
-        if not re.fullmatch(r"[a-z][a-z_]*", noun.replace("-", "_")):
-            raise UnitError(noun)
+    def _count_unit(self, noun: str, item: str | bool) -> str:
+        """The unit for counting ``noun``s: the measure's ``item`` when it names one, else ``noun``'s own dimension.
+
+        A noun pint already knows as something else ("units", "bars") is never
+        made a count: it is an unknown unit.
+        """
+        if isinstance(item, str):
+            return item
         name = noun.replace("-", "_")
+        if not re.fullmatch(r"[a-z][a-z_]*", name):
+            raise UnitError(noun)
         try:
-            self.ureg.parse_units(name)
+            unit = self.ureg.parse_units(name)
         except Exception:
             self.ureg.define(f"{name} = [{name}]")
+            return name
+        if unit.dimensionality != {f"[{name}]": 1}:
+            raise UnitError(noun, reason=f"'{noun}' is a unit of {self.describe_dimension(unit)} to pint")
         return name
 
     def _by_rule(self, key: str) -> Alias | None:
