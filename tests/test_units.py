@@ -300,3 +300,33 @@ def test_parsed_definitions_are_cached_and_a_damaged_cache_is_parsed_again(tmp_p
 
 def test_an_empty_cache_setting_parses_every_time(tmp_path):
     assert _factors_in_new_process("") == ["16.3804964", "0.90718474", "False"]
+
+
+def test_units_explain_shows_how_one_spelling_is_read(runner):
+    result = run(runner, "units", "--explain", "центнеров сахарной свёклы с гектара")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "read by:           lemma" in out and "гектара -> гектар (unit: hectare)" in out
+    assert "what is measured:  сахарный свёкла" in out and "canonical:         q/ha (factor 1)" in out
+    scaled = run(runner, "units", "--explain", "млн. т угля").stdout
+    assert "scale:             × 1e+06" in scaled and "canonical:         t (factor 1000000)" in scaled
+    refused = run(runner, "units", "--explain", "mt")
+    assert refused.exit_code == 0 and "not read:          'mt' is ambiguous" in refused.stdout
+
+
+def test_claims_say_how_each_unit_was_read(runner, tmp_path):
+    raw = minimal_ledger(tmp_path / "raw", CLAIMS_HEADER
+                         + "c1,e1,Miner,coal,coal_hewn,record,102,тонну угля,per shift,1935,,arch,l. 1,,,,\n"
+                         + "c2,e2,Miner,coal,coal_hewn,record,102,тонну (tonnes),per shift,1935,,arch,l. 1,,,,\n"
+                         + "c3,e3,Miner,coal,coal_hewn,record,102,tons,per shift,1935,,arch,l. 1,,,,\n"
+                         + "c4,e4,Miner,coal,coal_output,total,1.5,млн. т,,1935,,arch,l. 1,,,,\n"
+                         + "c5,e5,Miner,coal,coal_hewn,record,102,Tonnenx (tonnes),per shift,1935,,arch,l. 1,,,,\n")
+    result = run(runner, "reconcile", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "o"),
+                 "--reports-dir", str(tmp_path / "r"), "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    rows = {c["claim_id"]: c for c in read_rows(tmp_path / "o" / "claims.csv")}
+    assert (rows["c1"]["unit_reading"], rows["c1"]["commodity"], rows["c1"]["value_mid"]) == ("lemma", "уголь", "102.0")
+    assert rows["c2"]["unit_reading"] == "lemma" and rows["c2"]["value_mid"] == "102.0"
+    assert rows["c3"]["unit_reading"] == "alias"
+    assert rows["c4"]["value_mid"] == "1500000.0" and rows["c4"]["unit_canonical"] == "t"
+    assert rows["c5"]["unit_reading"] == "gloss"  # the main word is unknown: the bracketed translation reads

@@ -164,8 +164,12 @@ def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = 
     return explain_event(event_id, ledger, tables, problems, strategy=strategy)
 
 
-def units_table(search: str | None = None, raw_dir: Path = Path("data/raw")) -> str:
-    """A listing of units, aliases, canonical targets and factors with their sources."""
-    from .units.listing import listing
+def units_table(search: str | None = None, raw_dir: Path = Path("data/raw"), *, explain: str | None = None,
+                measure: str | None = None) -> str:
+    """A listing of units, aliases, canonical targets and factors with their sources; or, with ``explain``,
+    how one unit as written is read (``measure``: the measure that sets its canonical unit)."""
+    from .units.listing import explain_unit, listing
 
+    if explain is not None:
+        return explain_unit(explain, Path(raw_dir), measure=measure)
     return listing(search=search, raw_dir=Path(raw_dir))

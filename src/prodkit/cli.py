@@ -243,13 +243,17 @@ def figures(ctx: click.Context, out_dir: Path, reports_dir: Path) -> None:
 
 @main.command()
 @click.option("--search", "search", default=None, help="Show only units, aliases or sources containing TEXT.")
+@click.option("--explain", "explain", default=None, metavar="UNIT",
+              help="Show how one unit as written is read: route (alias, lemma, gloss, definition), words, "
+                   "scale, what is measured, canonical unit and factor.")
+@click.option("--measure", default=None, help="With --explain: the measure whose canonical unit to convert to.")
 @raw_dir_option
 @click.pass_context
-def units(ctx: click.Context, search: str | None, raw_dir: Path) -> None:
+def units(ctx: click.Context, search: str | None, explain: str | None, measure: str | None, raw_dir: Path) -> None:
     """List known units, their aliases, canonical targets and factors, with sources."""
     from . import api
 
-    click.echo(_run(ctx, api.units_table, search=search, raw_dir=raw_dir))
+    click.echo(_run(ctx, api.units_table, search=search, raw_dir=raw_dir, explain=explain, measure=measure))
 
 
 def set_allocator(environ=os.environ) -> None:

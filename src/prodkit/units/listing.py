@@ -30,6 +30,64 @@ def _canonical(units: Units, expr: str) -> tuple[str, str]:
         return expr, expr
 
 
+def explain_unit(text: str, raw_dir: Path = Path("data/raw"), *, measure: str | None = None) -> str:
+    """How one unit as written is read, step by step: the route, the pint unit, scale, commodity, canonical unit.
+
+    >>> print(explain_unit("центнеров сахарной свёклы с гектара", Path("/nonexistent")))
+    unit as written:   центнеров сахарной свёклы с гектара
+    read by:           lemma (an inflected or plural form, by its base form)
+    words:             центнеров (unit: quintal); сахарной (what is measured); свёклы (what is measured); с (per); гектара -> гектар (unit: hectare)
+    pint unit:         (quintal) / (hectare)
+    what is measured:  сахарный свёкла
+    note:              100 kg
+    canonical:         q/ha (factor 1)
+    """
+    from ..errors import UnitError
+    from ..words import lemmas
+    from .reading import normalise
+
+    units = Units(Path(raw_dir) / "units.txt")
+    measures = read_measures(Path(raw_dir))
+    lines = [f"{'unit as written:':<19}{text}"]
+    try:
+        resolved = units.resolve(text, counts=True)
+    except UnitError as exc:
+        return "\n".join(lines + [f"{'not read:':<19}{exc}"])
+    reading = resolved.reading
+    lines.append(f"{'read by:':<19}{reading.route} ({_ROUTES[reading.route]})")
+    words = []
+    for token in normalise(text).split(" "):
+        entries, route = units.lexicon.lookup(token)
+        kinds = ", ".join(f"{e.kind}: {e.meaning}" if e.meaning else e.kind for e in entries)
+        base = next((b for b in sorted(lemmas(token)) if b != token.lower() and b in units.lexicon.words), None)
+        shown = f"{token} -> {base}" if route == "lemma" and base else token
+        words.append(f"{shown} ({kinds})" if kinds else f"{shown} (what is measured)")
+    lines.append(f"{'words:':<19}{'; '.join(words)}")
+    lines.append(f"{'pint unit:':<19}{resolved.expr}")
+    if reading.scale != 1:
+        lines.append(f"{'scale:':<19}× {reading.scale:g}")
+    if reading.commodity:
+        lines.append(f"{'what is measured:':<19}{reading.commodity}")
+    if reading.note:
+        lines.append(f"{'note:':<19}{reading.note}")
+    canon, label = ((measures[measure].canonical, measures[measure].label) if measure in measures
+                    else _canonical(units, resolved.expr))
+    try:
+        factor, offset, basis = units.convert(resolved, canon)
+    except UnitError as exc:
+        lines.append(f"{'canonical:':<19}not convertible to {label}: {exc}")
+    else:
+        total = factor * reading.scale
+        lines.append(f"{'canonical:':<19}{label} (factor {total:.10g}"
+                     + (f", offset {offset:g}" if offset else "") + (f", per {basis}" if basis else "") + ")")
+    return "\n".join(lines)
+
+
+_ROUTES = {"alias": "a spelling prodkit lists", "lemma": "an inflected or plural form, by its base form",
+           "gloss": "the bracketed translation", "definition": "the ledger's own units.txt",
+           "value": "the unit the figure carries"}
+
+
 def listing(search: str | None = None, raw_dir: Path = Path("data/raw")) -> str:
     units = Units(Path(raw_dir) / "units.txt")
     rows = []
