@@ -49,7 +49,7 @@ import numpy as np
 import polars as pl
 
 #: Bumped when the shape of the generated data changes (bench.py caches by it).
-VERSION = 3
+VERSION = 4
 
 CHUNK = 500_000
 BAD_SHARE = 0.01
@@ -630,6 +630,8 @@ def write_ledger(rows: int, out: Path, seed: int, *, verbose: bool = True) -> di
     t0 = time.perf_counter()
     sources = make_sources(rows, seed)
     sources.write_csv(out / "sources.csv", line_terminator="\n", null_value="")
+    # the figures are written as an English-language ledger writes them ("1,050", "6.5")
+    (out / "prodkit.toml").write_text('decimal_mark = "."\n', encoding="utf-8")
     id_width = max(6, len(str(rows)))
     tmp = out / "claims.csv.part"
     with open(tmp, "wb") as fh:
