@@ -273,6 +273,8 @@ class UnitError(ProdkitError):
             what = f"'{self.unit}' is ambiguous" + (f": {self.reason}" if self.reason else "")
         elif self.code == "unit-redefined":
             what = f"'{self.unit}' is already a unit; redefining it is not allowed"
+        elif self.code in ("unit-gloss-conflict", "value-unit-conflict"):
+            what = f"'{self.unit}' reads two ways: {self.reason}"
         elif self.code == "unit-definition-invalid":
             what = f"cannot read the definition '{self.unit}'" + (f": {self.reason}" if self.reason else "")
         else:
