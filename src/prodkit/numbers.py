@@ -58,13 +58,16 @@ DECIMAL_MARKS = (".", ",")
 #: Scale words by base form (lower case, no dot).
 SCALES = {
     "hundred": 1e2, "сто": 1e2, "hundert": 1e2, "cent": 1e2,
-    "thousand": 1e3, "k": 1e3, "тысяча": 1e3, "тыс": 1e3, "тис": 1e3, "тисяча": 1e3, "tausend": 1e3,
+    "thousand": 1e3, "тысяча": 1e3, "тыс": 1e3, "тис": 1e3, "тисяча": 1e3, "tausend": 1e3,
     "tsd": 1e3, "mille": 1e3, "ezer": 1e3, "tuhat": 1e3,
-    "million": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6, "mill": 1e6, "m": 1e6, "mio": 1e6, "миллион": 1e6,
+    "million": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6, "mill": 1e6, "mio": 1e6, "миллион": 1e6,
     "мільйон": 1e6, "млн": 1e6, "millió": 1e6, "miljoona": 1e6,
     "billion": 1e9, "bn": 1e9, "миллиард": 1e9, "мільярд": 1e9, "млрд": 1e9, "milliarde": 1e9, "mrd": 1e9,
     "milliard": 1e9, "mds": 1e9, "milliárd": 1e9, "miljardi": 1e9,
 }
+#: Scale letters joined to a number, as the English press writes them ("68m", "5bn", "20k"); a letter on its
+#: own ("64 m") could be a metre and is not read.
+_SUFFIXES = {"k": 1e3, "m": 1e6, "bn": 1e9, "mn": 1e6}
 #: Scale words refused: they are 10^12 in German and 10^9 in English.
 REFUSED_SCALES = {"billionen": "German 'Billionen' are 10^12: write the figure in full or in Milliarden"}
 #: Halves and fractions written as words.
@@ -183,7 +186,10 @@ def read_number(text: str, decimal_mark: str | None = None) -> float:
     """
     t = unicodedata.normalize("NFC", _SPACES.sub(" ", text.strip()))
     t = re.sub(r"(\d)\s*([½¼¾⅓⅔⅛⅜⅝⅞⅕⅖⅗⅘⅙⅚])", r"\1 \2", t)
-    t = re.sub(r"(\d)([a-zA-Zа-яА-ЯіїєґІЇЄҐ])", r"\1 \2", t)  # "68m", "5bn"
+    suffix = re.fullmatch(r"(\d[\d.,]*)(k|m|bn|mn)", t, re.I)  # "68m", "5bn": a suffix joined to its number
+    if suffix:
+        return digits(suffix.group(1), decimal_mark) * _SUFFIXES[suffix.group(2).lower()]
+    t = re.sub(r"(\d)([a-zA-Zа-яА-ЯіїєґІЇЄҐ])", r"\1 \2", t)
     if not t:
         raise NumberError("a number is missing")
     if re.fullmatch(r"[\d.,]+(?: [\d.,]+)*", t):  # digits alone: their own rules and messages
