@@ -330,3 +330,13 @@ def test_claims_say_how_each_unit_was_read(runner, tmp_path):
     assert rows["c3"]["unit_reading"] == "alias"
     assert rows["c4"]["value_mid"] == "1500000.0" and rows["c4"]["unit_canonical"] == "t"
     assert rows["c5"]["unit_reading"] == "gloss"  # the main word is unknown: the bracketed translation reads
+
+
+def test_defining_a_word_prodkit_reads_the_same_way_changes_no_other_reading(tmp_path):
+    (tmp_path / "units.txt").write_text("процентов = percent\nKlafter = 1.8965 * meter\n", encoding="utf-8")
+    u = Units(tmp_path / "units.txt")
+    assert u.conventions == ()  # it says what prodkit reads anyway: no warning, no override
+    assert u.resolve("процентов сверх нормы").expr == "percent_above"
+    assert u.factor("тонн угля", "tonne") == 1.0
+    assert u.resolve("Klafter pro Tag").reading.route == "definition"
+    assert u.factor("Klafter", "meter") == pytest.approx(1.8965)

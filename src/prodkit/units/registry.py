@@ -240,10 +240,24 @@ class Units:
         text = extra_path.read_text(encoding="utf-8") if extra_path and extra_path.exists() else None
         label = str(extra_path) if extra_path else ""
         self.extra_digest = hashlib.sha1((text or "").encode()).hexdigest()
-        self.ureg, self.conventions = _registry(text, label)
+        self.ureg, conventions = _registry(text, label)
         self.source = label
         self.aliases = dict(builtin_aliases())
-        self.lexicon = Lexicon.shipped().with_definitions({c.word: c.unit for c in self.conventions})
+        self.lexicon = Lexicon.shipped()
+        # a convention that says what prodkit already reads ("процентов = percent") changes nothing: it is
+        # not applied as an override, so that the word keeps its part in phrases ("процентов сверх нормы")
+        self.conventions = tuple(c for c in conventions if not self._agrees(c)) if conventions else ()
+        own = {name: name for name in (set(self.ureg._units) - _new_registry_names()) if not name.startswith("ledger_unit_")}
+        self.lexicon = self.lexicon.with_definitions({**own, **{c.word: c.unit for c in self.conventions}})
+
+    def _agrees(self, convention: "Convention") -> bool:
+        """Does a ledger's line for a word prodkit reads say what prodkit reads anyway (same unit, factor 1)?"""
+        try:
+            mine = Units().resolve(convention.word)
+            q = self.ureg.Quantity(1.0, convention.unit).to(self.ureg.parse_units(mine.expr))
+        except Exception:  # noqa: BLE001 - refused or another dimension: the convention is the ledger's own
+            return False
+        return mine.reading is not None and mine.reading.scale == 1.0 and abs(q.magnitude - 1.0) < 1e-12
 
     # -- resolving raw strings -------------------------------------------------
     def resolve(self, raw: str, *, counts: bool | str = False) -> "Resolved":
