@@ -67,7 +67,7 @@ class RawClaims(pa.DataFrameModel):
     measure: str = _text("What is measured (coal_hewn, parts_made, beet_yield, ...); sets the canonical unit.", nullable=False)
     statistic: str = _text("Kind of number: " + ", ".join(STATISTICS) + ".", nullable=False)
     value: str = _text("The figure exactly as written: '102', '14-15', '~46 000', '4 ½ thousand'.", nullable=False)
-    unit: str = _text("The unit exactly as written: 'tons', 'quintals per hectare', '% of the norm'.", nullable=False)
+    unit: Optional[str] = _text("The unit exactly as written: 'tons', 'quintals per hectare', '% of the norm', 'тонн угля'; empty only where the figure carries its unit ('13-fold', '2023%', '5 hr 45 min').")
     basis: Optional[str] = _text("Time basis: 'per shift', 'per 6-hour shift', 'per hour', 'per day', 'per season', 'at once', 'total'.")
     date: Optional[str] = _text("Date of the fact, ISO 8601, partial allowed: 1935, 1935-09, 1935-08-31.")
     place: Optional[str] = _text("Mine, factory, farm, city or region.")

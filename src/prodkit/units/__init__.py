@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -61,6 +62,8 @@ def parse_basis(text: str | None) -> tuple[str | None, float | None, bool]:
     ('shift', 4.0, True)
     >>> parse_basis("at once")
     ('at once', None, True)
+    >>> parse_basis("за смену"), parse_basis("pro Schicht"), parse_basis("в сутки")
+    (('shift', None, True), ('shift', None, True), ('day', None, True))
     """
     if text is None or not text.strip():
         return None, None, True
@@ -69,7 +72,7 @@ def parse_basis(text: str | None) -> tuple[str | None, float | None, bool]:
         return ("total" if "total" in t or t == "cumulative" else "at once"), None, True
     m = _BASIS.match(t)
     if not m:
-        return None, None, False
+        return _basis_in_words(t)
     hours = m.group("hours")
     if hours is not None:
         hours = float(_HOUR_WORDS.get(hours, None) or hours.replace(",", "."))
@@ -77,6 +80,31 @@ def parse_basis(text: str | None) -> tuple[str | None, float | None, bool]:
     if period == "hour":
         hours = 1.0
     return period, hours, True
+
+
+_PERIODS = {"shift", "hour", "day", "month", "year", "season", "week"}
+
+
+def _basis_in_words(text: str) -> tuple[str | None, float | None, bool]:
+    """A basis in the words of the unit grammar: "за смену", "в смену", "pro Schicht", "par jour", "ежедневно"."""
+    from .reading import Lexicon, read_unit
+
+    try:
+        reading = read_unit(text, _lexicon())
+    except UnitError:
+        return None, None, False
+    m = re.fullmatch(r"1 / \((\w+)\)", reading.expr) if reading.ratio == "per" else None
+    period = m.group(1) if m else None
+    if period not in _PERIODS:
+        return None, None, False
+    return period, (1.0 if period == "hour" else None), True
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon():
+    from .reading import Lexicon
+
+    return Lexicon.shipped()
 
 
 #: Canonical units that count things: a measure counted in them may name what it counts in any plural.
@@ -126,8 +154,13 @@ def _unit_record(raw_unit: str | None, value_unit: str | None, measure: str | No
         rec.update(_error_code="field-empty")
         return rec
     dimensionless = resolved.unit.dimensionality == units.ureg.parse_units("percent").dimensionality
+    hour = units.ureg.parse_units("hour")
     if statistic in RATIO_STATISTICS and (statistic != "growth" or dimensionless):
         canon, label = "percent", "%"  # growth "by 3 million tons" stays in tons, "+80%" is a ratio
+    elif statistic == "duration" and resolved.unit.dimensionality == hour.dimensionality and not (
+            measure in measures and units.ureg.parse_units(measures[measure].canonical).dimensionality
+            == hour.dimensionality):
+        canon, label = "hour", "h"  # a duration is a time whatever the measure it times
     elif measure in measures:
         canon, label = measures[measure].canonical, measures[measure].label
     else:
