@@ -105,7 +105,7 @@ def clock_durations(claims: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
     """A clock interval ("from 2 to 9 o'clock") is the duration between its ends, not a range with a midpoint.
 
     >>> c = pl.DataFrame({"measure": ["shift_clock_hours"], "value_low": [22.0], "value_high": [6.0],
-    ...                   "value_mid": [14.0], "flags": [None]})
+    ...                   "value_mid": [14.0], "flags": ["range"]})
     >>> f = pl.DataFrame({"measure": ["shift_clock_hours"], "kind": ["clock"]})
     >>> clock_durations(c, f).select("value_low", "value_high", "value_mid", "flags").row(0)
     (8.0, 8.0, 8.0, 'clock-duration')
@@ -116,8 +116,11 @@ def clock_durations(claims: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
     hours = (pl.col("value_high") - pl.col("value_low")) % 24
     return claims.with_columns(
         *[pl.when(is_clock).then(hours).otherwise(pl.col(c)).alias(c) for c in ("value_low", "value_high", "value_mid")],
-        pl.when(is_clock).then(pl.concat_str([pl.col("flags"), pl.lit("clock-duration")], separator=";",
-                                             ignore_nulls=True)).otherwise(pl.col("flags")).alias("flags"))
+        # no longer a range: its flag gives way to clock-duration
+        pl.when(is_clock).then(pl.concat_str([pl.col("flags").str.replace_all(r"(^|;)range(;|$)", "$1"),
+                                              pl.lit("clock-duration")], separator=";", ignore_nulls=True)
+                               .str.strip_chars(";").str.replace_all(";;", ";"))
+        .otherwise(pl.col("flags")).alias("flags"))
 
 
 #: Days in one unit of a "time since" measure's canonical unit.
@@ -141,8 +144,8 @@ def check_intervals(claims: pl.DataFrame, facts: pl.DataFrame) -> tuple[pl.DataF
     """A stated "time since" an anchored event against the claim's own date: the arithmetic must square.
 
     ``measures.csv`` gives the anchor (Stakhanov's record, 31 August 1935;
-    Stalin's speech, 4 May 1935); the claim's date minus the anchor is the
-    interval the dates allow. A stated interval outside it, widened by
+    Stalin's speech, May 1935); the claim's date minus the anchor, over every
+    day either partial date can mean, is the interval the dates allow. A stated interval outside it, widened by
     INTERVAL_TOLERANCE, is flagged ``date-interval-mismatch`` and kept.
     """
     anchored = facts.filter(pl.col("anchor_date").is_not_null()).select("measure", "anchor_date")
@@ -152,10 +155,10 @@ def check_intervals(claims: pl.DataFrame, facts: pl.DataFrame) -> tuple[pl.DataF
     if j.height == 0:
         return claims, []
     first, last = _date_bounds("date")
-    anchor = pl.col("anchor_date").str.to_date("%Y-%m-%d")
+    a_first, a_last = _date_bounds("anchor_date")  # an anchor may be partial too ("May 1935")
     per = pl.col("unit_canonical").replace_strict(_DAYS, default=None, return_dtype=pl.Float64)
-    j = j.with_columns(((first - anchor).dt.total_days() / per).alias("_d_lo"),
-                       ((last - anchor).dt.total_days() / per).alias("_d_hi"),
+    j = j.with_columns(((first - a_last).dt.total_days() / per).alias("_d_lo"),
+                       ((last - a_first).dt.total_days() / per).alias("_d_hi"),
                        pl.coalesce("value_low", pl.lit(0.0)).alias("_s_lo"),
                        pl.coalesce("value_high", pl.lit(float("inf"))).alias("_s_hi"))
     tol = INTERVAL_TOLERANCE
