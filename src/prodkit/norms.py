@@ -46,6 +46,8 @@ CONVERSION_TOLERANCE_EXACT = 0.005
 #: Kinds of measure that never enter norms_vs_records.
 NOT_COMPARED = ["specification", "clock"]
 RATIOS = ["pct_of_norm", "multiple_of_norm"]
+#: A growth written as a multiple ("five times", "doubling"), by the unit as written.
+_MULTIPLE_UNIT = r"(?i)\btimes?\b|fold|factor|doubl|tripl|twice"
 
 NVR_COLUMNS = ["event_id", "subject", "sector", "measure", "date", "row_kind", "primary", "record_value", "norm_low",
                "norm_high", "unit", "direction", "pct_of_norm", "pct_of_norm_low", "pct_of_norm_high",
@@ -192,6 +194,45 @@ def _stated_rows(numbered: pl.DataFrame, primary: pl.DataFrame, tolerance: float
         pl.col("_s_file").alias("source_file"), pl.col("_s_line").alias("source_line"))
 
 
+def _factor(value: str) -> pl.Expr:
+    """A growth claim's value as a factor: ×5 for "five times", ×1.8 for "+80%", null for an absolute increase."""
+    v = pl.col(value)
+    return (pl.when(pl.col("unit").str.contains(_MULTIPLE_UNIT)).then(v / 100)
+            .when(pl.col("unit_canonical") == "%").then(1 + v / 100).alias(value))
+
+
+def _plans_as_norms(claims: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A plan and its fulfilment relate as a norm and a record: the claims so read, and the plan events.
+
+    In an event with a target and no norm, the target is the norm and a
+    record, or a growth, its fulfilment; growth and a growth target are
+    compared as factors (a plan of +63% against +82% achieved is 111.7% of
+    the plan). A stated percentage of the plan is checked like any other.
+    """
+    key = ["event_id", "measure"]
+
+    def events(statistics: list[str]) -> pl.DataFrame:
+        return claims.filter(pl.col("statistic").is_in(statistics)).select(key).unique()
+
+    plans = (events(["target"]).join(events(["growth", "record"]), on=key, how="semi")
+             .join(events(["norm"]), on=key, how="anti"))
+    if plans.height == 0:
+        return claims, plans
+    growth = events(["growth"]).join(plans, on=key, how="semi").with_columns(pl.lit(True).alias("_g"))
+    c = claims.join(plans.with_columns(pl.lit(True).alias("_p")), on=key, how="left", maintain_order="left").join(
+        growth, on=key, how="left", maintain_order="left")
+    in_plan = pl.col("_p").fill_null(False)
+    as_factor = pl.col("_g").fill_null(False) & pl.col("statistic").is_in(["growth", "target"])
+    c = c.with_columns(
+        *[pl.when(as_factor).then(_factor(v)).otherwise(pl.col(v)).alias(v)
+          for v in ("value_low", "value_high", "value_mid")],
+        pl.when(as_factor).then(pl.lit("×")).otherwise(pl.col("unit_canonical")).alias("unit_canonical"),
+        pl.when(in_plan & (pl.col("statistic") == "target")).then(pl.lit("norm"))
+        .when(in_plan & (pl.col("statistic") == "growth")).then(pl.lit("record"))
+        .otherwise(pl.col("statistic")).alias("statistic"))
+    return c.drop("_p", "_g").filter(pl.col("value_mid").is_not_null()), plans
+
+
 def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = None,
                      measures: pl.DataFrame | None = None, *,
                      tolerance: float = RATIO_TOLERANCE) -> tuple[pl.DataFrame, list[Problem]]:
@@ -214,11 +255,11 @@ def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = Non
     [('record', True, 1457.142857142857, None, True), ('claim', False, 1457.142857142857, None, None), \
 ('stated', False, 1457.142857142857, 1457.0, True)]
     """
+    claims, plans = _plans_as_norms(claims.filter(pl.col("value_mid").is_not_null()))
     numbered = _compared(claims.select(
         "claim_id", "event_id", "subject", "sector", "measure", "statistic", "date", "value_low", "value_high",
         "value_mid", "unit_canonical", "source_id", "trust_rank", "basis_period", "norm_ref", "source_file",
-        "source_line").filter(pl.col("value_mid").is_not_null() & pl.col("statistic").is_in(
-        ["record", "norm", *RATIOS])), measures)
+        "source_line").filter(pl.col("statistic").is_in(["record", "norm", *RATIOS])), measures)
     norms = numbered.filter(pl.col("statistic") == "norm").select(
         pl.col("event_id").alias("norm_event_id"), "measure", pl.col("claim_id").alias("norm_claim_id"),
         _lo.alias("n_lo"), _hi.alias("n_hi"), pl.col("date").alias("norm_date"),
@@ -255,7 +296,10 @@ def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = Non
              "implied_norm": pl.Float64, "stated_claim_id": pl.String}
     out = pl.concat([f.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in typed.items() if c not in f.columns)
                      .select(*NVR_COLUMNS, "source_file", "source_line") for f in frames], how="vertical_relaxed")
-    out = out.with_columns(pl.col("norm_claim_ids").replace("", None)).sort(
+    out = out.join(plans.with_columns(pl.lit(True).alias("_plan")), on=["event_id", "measure"], how="left")
+    out = out.with_columns(pl.col("norm_claim_ids").replace("", None), pl.when(pl.col("_plan")).then(
+        pl.concat_str([pl.col("flags"), pl.lit("plan-as-norm")], separator=";", ignore_nulls=True))
+        .otherwise(pl.col("flags")).alias("flags")).sort(
         "event_id", "measure", pl.col("row_kind").replace_strict(_ROW_ORDER), "record_claim_id", "stated_claim_id",
         nulls_last=True)
     problems = [
@@ -330,9 +374,6 @@ def parse_mid(text: str) -> float | None:
         return None
 
 
-#: A growth written as a multiple ("five times", "doubling"), by the unit as written.
-_MULTIPLE_UNIT = r"(?i)\btimes?\b|fold|factor|doubl|tripl|twice"
-GROWTH_KINDS = ["multiple", "increase", "absolute"]
 
 
 def growth_factors(reconciled: pl.DataFrame, claims: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:

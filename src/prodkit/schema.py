@@ -325,7 +325,7 @@ class NormsVsRecordsOut(pa.DataFrameModel):
     stated_claim_id: Optional[str] = _f("The stated ratio's claim (stated rows).")
     norm_claim_ids: Optional[str] = _f("The norm claims compared with, ';'-separated.")
     norm_event_id: Optional[str] = _f("The event the norm comes from (the record's own, or its norm_ref).")
-    flags: Optional[str] = _f("norm-ratio-mismatch, norm-range, norm-from-elsewhere, norm-implied, basis-mismatch.")
+    flags: Optional[str] = _f("norm-ratio-mismatch, norm-range, norm-from-elsewhere, norm-implied, basis-mismatch, plan-as-norm (a plan target read as the norm; growth against a growth plan as factors, unit ×).")
 
     class Config:
         strict = True
