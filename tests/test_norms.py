@@ -105,16 +105,14 @@ def test_an_implied_norm_never_makes_a_row_consistent(runner, tmp_path):
 
 
 def test_time_norms_specifications_and_two_norm_readings_synthetic(runner, tmp_path):
+    turner = [("t1", "machining_time", "record", "2", "minutes"), ("t2", "machining_time", "norm", "3", "minutes"),
+              ("t3", "machining_time", "pct_of_norm", "150", "%"), ("d1", "turned_diameter", "record", "40", "mm"),
+              ("d2", "turned_diameter", "norm", "39.5", "mm")]
+    miner = [("s1", "record", "70", "arch"), ("s2", "record", "70", "memo"), ("s3", "norm", "6", "arch"),
+             ("s4", "norm", "6-7", "memo")]
     _, rows = _norms_vs_records(runner, tmp_path, [
-        "t1,turn,Turner,machine building,machining_time,record,2,minutes,,1936,,arch,l,,,,",
-        "t2,turn,Turner,machine building,machining_time,norm,3,minutes,,1936,,arch,l,,,,",
-        "t3,turn,Turner,machine building,machining_time,pct_of_norm,150,%,,1936,,arch,l,,,,",
-        "d1,turn,Turner,machine building,turned_diameter,record,40,mm,,1936,,arch,l,,,,",
-        "d2,turn,Turner,machine building,turned_diameter,norm,39.5,mm,,1936,,arch,l,,,,",
-        "s1,hew,Miner,coal,coal_hewn,record,70,tons,per shift,1935,,arch,l,,,,",
-        "s2,hew,Miner,coal,coal_hewn,record,70,tons,per shift,1935,,memo,l,,,,",
-        "s3,hew,Miner,coal,coal_hewn,norm,6,tons,per shift,1935,,arch,l,,,,",
-        "s4,hew,Miner,coal,coal_hewn,norm,6-7,tons,per shift,1935,,memo,l,,,,"])
+        f"{c},turn,Turner,machine building,{m},{s},{v},{u},,1936,,arch,l,,,," for c, m, s, v, u in turner] + [
+        f"{c},hew,Miner,coal,coal_hewn,{s},{v},tons,per shift,1935,,{src},l,,,," for c, s, v, src in miner])
     t = rows["record"][("turn", "machining_time")]
     assert (t["pct_of_norm"], t["direction"]) == ("150.0", "lower") and rows["stated"]["t3"]["consistent"] == "TRUE"
     assert ("turn", "turned_diameter") not in rows["record"] and "d1" not in rows["claim"]

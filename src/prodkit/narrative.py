@@ -114,6 +114,8 @@ def _nvr_line(r: dict) -> str:
             f"{_span(r['norm_low'], r['norm_high'])} ({r['norm_event_id']}) = {pct}")
     if kind == "claim":
         return line
+    if kind == "record" and r["consistent"] is None and not r["implied_norm"]:
+        return line + "; no ratio stated"
     stated = []
     if r["stated_pct_of_norm"] is not None:
         stated.append(f"stated {r['stated_pct_of_norm']:g}%")

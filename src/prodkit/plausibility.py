@@ -20,16 +20,20 @@ from .flags import add_flag_at
 BOUND_COLUMNS = ["measure", "statistic", "basis", "low", "high", "unit", "justification", "source"]
 
 
-def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
-    rows: dict[tuple, dict] = {}
-    paths = [resources.files("prodkit") / "data" / "plausibility.csv"]
-    if raw_dir is not None and (Path(raw_dir) / "plausibility.csv").exists():
-        paths.append(Path(raw_dir) / "plausibility.csv")
+def _shipped_then_raw(name: str, raw_dir: Path | None):
+    """The rows of prodkit's ``data/<name>``, then those of the raw folder's ``<name>`` (which win), as dicts."""
+    paths = [resources.files("prodkit") / "data" / name]
+    if raw_dir is not None and (Path(raw_dir) / name).exists():
+        paths.append(Path(raw_dir) / name)
     for path in paths:
         with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                key = (row["measure"], row.get("statistic") or "", row.get("basis") or "")
-                rows[key] = row
+            yield from csv.DictReader(fh)
+
+
+def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
+    rows: dict[tuple, dict] = {}
+    for row in _shipped_then_raw("plausibility.csv", raw_dir):
+        rows[(row["measure"], row.get("statistic") or "", row.get("basis") or "")] = row
     return pl.DataFrame(
         [{"measure": m, "_b_stat": s or None, "_b_basis": b or None, "_b_low": float(r["low"]),
           "_b_high": float(r["high"]), "_b_unit": r["unit"], "_b_why": r["justification"], "_b_source": r["source"]}
@@ -87,16 +91,11 @@ def read_measure_facts(raw_dir: Path | None) -> pl.DataFrame:
     listed without a kind, is an output where more is better.
     """
     rows: dict[str, dict] = {}
-    paths = [resources.files("prodkit") / "data" / "measures.csv"]
-    if raw_dir is not None and (Path(raw_dir) / "measures.csv").exists():
-        paths.append(Path(raw_dir) / "measures.csv")
-    for path in paths:
-        with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                rows[row["measure"].strip()] = {
-                    "measure": row["measure"].strip(), "kind": (row.get("kind") or "output").strip(),
-                    "direction": (row.get("direction") or "").strip() or None,
-                    "anchor_date": (row.get("anchor_date") or "").strip() or None}
+    for row in _shipped_then_raw("measures.csv", raw_dir):
+        rows[row["measure"].strip()] = {
+            "measure": row["measure"].strip(), "kind": (row.get("kind") or "output").strip(),
+            "direction": (row.get("direction") or "").strip() or None,
+            "anchor_date": (row.get("anchor_date") or "").strip() or None}
     return pl.DataFrame(list(rows.values()), schema={"measure": pl.String, "kind": pl.String,
                                                      "direction": pl.String, "anchor_date": pl.String})
 
