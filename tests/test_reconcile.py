@@ -67,7 +67,8 @@ def test_536_against_552_under_each_other_strategy(bundled, name, value, chosen)
     (("stakhanov-1935-09-19", "coal_hewn", "record"), "agree", "227.0", "227.0", "227.0", "2"),
     (("gudov-1935-09-13", "milling_feed", "pct_of_norm"), "agree", "410.0", "410.0", "410.0", "2"),
     (("smetanin-1935", "shoes_lasted", "record"), "agree", "1400.0", "1400.0", "1400.0", "2"),
-    (("stakhanovite-five-day-shifts", "shift_length", "duration"), "agree", "120.0", "120.0", "120.0", "2"),
+    # a five-day campaign is a period of 5 days, not a 120-hour shift (issue 16)
+    (("stakhanovite-five-day-shifts", "period_days", "duration"), "agree", "5.0", "5.0", "5.0", "2"),
 ])
 def test_other_events_told_twice_are_pinned(bundled, key, status, value, low, high, n_claims):
     r = bundled["trust-your-friends"][key]

@@ -70,6 +70,9 @@ CODES: dict[str, tuple[str, str, str]] = {
     "implausible": (WARNING, "{value} {unit} is outside the plausible bound for {measure} {basis} ({low} to {high}): {why}", "Check the source; the value is kept and flagged."),
     "norm-ratio-mismatch": (WARNING, "The stated {what} ({stated}) disagrees with record / norm = {computed}.", "Check the figures; the sources may use different norms. The implied norm is {implied}."),
     "conversion-mismatch": (WARNING, "The stated conversion {value} {unit} disagrees with prodkit's {expected} (difference {diff_pct}%).", "Check which unit the conversion used; prodkit uses {unit_note}."),
+    # historical judgement (norms, ratios, retellings)
+    "date-interval-mismatch": (WARNING, "The stated {measure} '{value}' does not square with the dates: from {anchor} to {date} is {computed}.", "Check the date and the interval in the source; both are kept and the claim is flagged."),
+    "growth-kinds-mixed": (WARNING, "The growth claims of {value} mix multiples and percentage increases; no growth factor is given.", "Split the claims into events of one kind, or adjudicate."),
 }
 
 

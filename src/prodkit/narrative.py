@@ -87,18 +87,7 @@ def explain_event(event_id: str, ledger, tables: dict, problems: list, *, strate
         out.append("")
         out.append("Norms against records:")
         for r in nvr.iter_rows(named=True):
-            pct = (f"{r['pct_of_norm_low']:.0f}%" if r["pct_of_norm_low"] == r["pct_of_norm_high"]
-                   else f"{r['pct_of_norm_low']:.0f}-{r['pct_of_norm_high']:.0f}%")
-            stated = []
-            if r["stated_pct_of_norm"] is not None:
-                stated.append(f"stated {r['stated_pct_of_norm']:g}%")
-            if r["stated_multiple"] is not None:
-                stated.append(f"stated {r['stated_multiple']:g} times")
-            verdict = {True: "consistent", False: "INCONSISTENT", None: "nothing stated to compare"}[r["consistent"]]
-            out.append(f"  {r['record_claim_id']}: record {_fmt(r['record_value'])} {r['unit']} against norm "
-                       f"{_span(r['norm_low'], r['norm_high'])} ({r['norm_event_id']}) = {pct} of the norm; "
-                       f"{', '.join(stated) or 'no ratio stated'}: {verdict}"
-                       + (f"; implied norm {_fmt(r['implied_norm'])} {r['unit']}" if r["implied_norm"] else ""))
+            out.append(_nvr_line(r))
     checks = [p for p in problems if p.code not in ("value-vague",)]
     if checks:
         out.append("")
@@ -106,3 +95,32 @@ def explain_event(event_id: str, ledger, tables: dict, problems: list, *, strate
         for p in checks:
             out.append(f"  line {p.line} [{p.code}] {p.message}")
     return "\n".join(out)
+
+
+def _nvr_line(r: dict) -> str:
+    """One row of norms_vs_records, as a sentence: the primary record, a record claim, or a stated ratio."""
+    if r["pct_of_norm_low"] is None:
+        pct = "no norm to compare with"
+    elif r["pct_of_norm_low"] == r["pct_of_norm_high"]:
+        pct = f"{r['pct_of_norm_low']:.0f}% of the norm"
+    else:
+        pct = f"{r['pct_of_norm_low']:.0f}-{r['pct_of_norm_high']:.0f}% of the norm"
+    if r.get("direction") == "lower":
+        pct += " (a time norm: norm / record)"
+    kind = r.get("row_kind") or "claim"
+    who = {"record": f"primary, reconciled record ({r['record_claim_id']})", "claim": r["record_claim_id"],
+           "stated": f"{r.get('stated_claim_id')} (stated)"}[kind]
+    line = (f"  {who}: record {_fmt(r['record_value'])} {r['unit']} against norm "
+            f"{_span(r['norm_low'], r['norm_high'])} ({r['norm_event_id']}) = {pct}")
+    if kind == "claim":
+        return line
+    if kind == "record" and r["consistent"] is None and not r["implied_norm"]:
+        return line + "; no ratio stated"
+    stated = []
+    if r["stated_pct_of_norm"] is not None:
+        stated.append(f"stated {r['stated_pct_of_norm']:g}%")
+    if r["stated_multiple"] is not None:
+        stated.append(f"stated {r['stated_multiple']:g} times")
+    verdict = {True: "consistent", False: "INCONSISTENT", None: "nothing to compare"}[r["consistent"]]
+    return (line + f"; {', '.join(stated) or 'stated ratios'}: {verdict}"
+            + (f"; implied norm {_fmt(r['implied_norm'])} {r['unit']} (a hypothesis)" if r["implied_norm"] else ""))

@@ -1,14 +1,31 @@
-"""Norms against records, stated against computed ratios, and the carrier's conversions.
+"""Norms against records, every stated ratio checked, growth factors, and the carrier's conversions.
 
 A record is compared with the norm its sources give for the same job and
 time: a norm in the record's own event (stated beside it; the record's own
 source's norm when that source gives one), or else the norm event named in
-``norm_ref`` (a norm recorded once for a trade and period). A record with no
-norm but a stated percent or multiple of the norm gets a row too, with the
-norm it implies (flag ``norm-implied``).
-Where a norm was raised, the record uses the norm in force: the latest
-dated norm on or before the record's date. A norm given as a range gives a
-range of ratios. All of it is joins over whole columns.
+``norm_ref`` (a norm recorded once for a trade and period). Where a norm
+was raised, the record uses the norm in force: the latest dated norm on or
+before the record's date. A norm given as a range gives a range of ratios.
+
+``measures.csv`` says what kind of figure a measure is and which way is
+better. Output and rates: more is better, % of norm = record ÷ norm. Time
+per piece (a time norm, норма времени): less is better, % of norm = norm ÷
+record, so 1.59 minutes against 3 is 189%. Specifications and machine
+settings (a turned diameter, a spindle speed) are evidence of method, never
+records against a norm: they stay in claims.csv and never enter this table.
+
+The table has three kinds of rows (``row_kind``):
+
+- ``record``: one per record event, ``primary`` true: the reconciled record
+  against every norm in force for it (two readings of one norm, 6 t and
+  6-7 t, give one row with the range 6-7 t). Summaries count these rows.
+- ``claim``: each record claim against its norm, ``primary`` false.
+- ``stated``: each stated percentage or multiple of the norm, on its own row,
+  compared with the record event's reconciled record ÷ norm. A stated ratio
+  that cannot square with the norm in force is ``norm-ratio-mismatch``; the
+  norm it would imply is shown in ``implied_norm`` as a hypothesis only, and
+  never makes a row consistent. With no norm to compare, ``consistent`` is
+  empty and the row is ``norm-implied``.
 """
 
 from __future__ import annotations
@@ -26,13 +43,25 @@ RATIO_TOLERANCE = 0.05
 #: figures), or CONVERSION_TOLERANCE_EXACT for figures given exactly.
 CONVERSION_TOLERANCE = 0.02
 CONVERSION_TOLERANCE_EXACT = 0.005
+#: Kinds of measure that never enter norms_vs_records.
+NOT_COMPARED = ["specification", "clock"]
+RATIOS = ["pct_of_norm", "multiple_of_norm"]
+#: A growth written as a multiple ("five times", "doubling"), by the unit as written.
+_MULTIPLE_UNIT = r"(?i)\btimes?\b|fold|factor|doubl|tripl|twice"
 
-NVR_COLUMNS = ["event_id", "subject", "sector", "measure", "date", "record_value", "norm_low", "norm_high", "unit",
-               "pct_of_norm_low", "pct_of_norm_high", "stated_pct_of_norm", "stated_multiple", "consistent",
-               "implied_norm", "record_claim_id", "record_source_id", "norm_claim_ids", "norm_event_id", "flags"]
+NVR_COLUMNS = ["event_id", "subject", "sector", "measure", "date", "row_kind", "primary", "record_value", "norm_low",
+               "norm_high", "unit", "direction", "pct_of_norm", "pct_of_norm_low", "pct_of_norm_high",
+               "pct_of_norm_source", "stated_pct_of_norm", "stated_multiple", "consistent", "implied_norm",
+               "record_claim_id", "record_source_id", "stated_claim_id", "norm_claim_ids", "norm_event_id", "flags"]
+_ROW_ORDER = {"record": 0, "claim": 1, "stated": 2}
 
 _lo = pl.coalesce("value_low", "value_mid")
 _hi = pl.coalesce("value_high", "value_mid")
+#: a stated ratio's interval, its open ends unbounded ("more than 300%")
+_open_lo = pl.when(pl.col("value_low").is_null() & pl.col("value_high").is_not_null()).then(0.0).otherwise(_lo)
+_open_hi = (pl.when(pl.col("value_high").is_null() & pl.col("value_low").is_not_null()).then(float("inf"))
+            .otherwise(_hi))
+_lower = pl.col("direction") == "lower"
 
 
 def _norm_in_force(pairs: pl.DataFrame) -> pl.DataFrame:
@@ -45,51 +74,39 @@ def _norm_in_force(pairs: pl.DataFrame) -> pl.DataFrame:
     return pairs.filter(~has_in_force | (pl.col("_in_force") & (pl.col("norm_date") == latest)))
 
 
-def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE) -> tuple[pl.DataFrame, list[Problem]]:
-    """One row per record claim with a norm to compare with, and the mismatches found.
+def _compared(numbered: pl.DataFrame, measures: pl.DataFrame | None) -> pl.DataFrame:
+    """The records, norms and stated ratios that are compared, with their measure's direction."""
+    facts = (measures.select("measure", "kind", "direction") if measures is not None
+             else pl.DataFrame(schema={"measure": pl.String, "kind": pl.String, "direction": pl.String}))
+    out = numbered.join(facts, on="measure", how="left", maintain_order="left").filter(
+        ~pl.col("kind").is_in(NOT_COMPARED).fill_null(False))
+    return out.with_columns(pl.col("direction").fill_null("higher")).drop("kind")
 
-    Examples
-    --------
-    >>> c = pl.DataFrame({"claim_id": ["r", "n", "p"], "event_id": "stakhanov", "measure": "coal_hewn",
-    ...     "statistic": ["record", "norm", "pct_of_norm"], "subject": "Stakhanov", "sector": "coal",
-    ...     "date": "1935-08-31", "value_low": [102.0, 7.0, 1457.0], "value_high": [102.0, 7.0, 1457.0],
-    ...     "value_mid": [102.0, 7.0, 1457.0], "unit_canonical": ["t", "t", "%"], "source_id": "s",
-    ...     "trust_rank": 1, "basis_period": "shift", "norm_ref": None,
-    ...     "source_file": "claims.csv", "source_line": [2, 3, 4], "flags": None})
-    >>> nvr, problems = norms_vs_records(c)
-    >>> nvr.select("record_value", "norm_low", "pct_of_norm_low", "stated_pct_of_norm", "consistent").row(0)
-    (102.0, 7.0, 1457.142857142857, 1457.0, True)
+
+def _against_norms(records: pl.DataFrame, norms: pl.DataFrame, ratio_events: pl.DataFrame, *,
+                   own_source_first: bool) -> pl.DataFrame:
+    """Each record (a row of ``records``) against the norm in force: norm range, ratio range, flags.
+
+    ``own_source_first``: a source that states both a record and its norm
+    is compared with its own norm (for the per-claim rows; the primary row
+    takes every norm in force). A record with no norm gets a row only where
+    a ratio is stated for its event.
     """
-    numbered = claims.select(
-        "claim_id", "event_id", "subject", "sector", "measure", "statistic", "date", "value_low", "value_high",
-        "value_mid", "unit_canonical", "source_id", "trust_rank", "basis_period", "norm_ref", "source_file",
-        "source_line").filter(pl.col("value_mid").is_not_null() & pl.col("statistic").is_in(
-        ["record", "norm", "pct_of_norm", "multiple_of_norm"]))
-    norms = numbered.filter(pl.col("statistic") == "norm").select(
-        pl.col("event_id").alias("norm_event_id"), "measure", pl.col("claim_id").alias("norm_claim_id"),
-        _lo.alias("n_lo"), _hi.alias("n_hi"), pl.col("date").alias("norm_date"),
-        pl.col("basis_period").alias("norm_basis"), pl.col("source_id").alias("norm_source_id"))
     own = norms.select("norm_event_id", "measure").unique()
-    # records are numbered (_rid, their row): windows and groups run on an
-    # integer, and a record's own columns are fetched by it once at the end
-    records = (numbered.filter(pl.col("statistic") == "record")
-               .join(own.with_columns(pl.lit(True).alias("_own")), left_on=["event_id", "measure"],
-                     right_on=["norm_event_id", "measure"], how="left", maintain_order="left")
+    records = (records.join(own.with_columns(pl.lit(True).alias("_own")), left_on=["event_id", "measure"],
+                            right_on=["norm_event_id", "measure"], how="left", maintain_order="left")
                .with_row_index("_rid")
                .with_columns(pl.when(pl.col("_own")).then(pl.col("event_id")).otherwise(pl.col("norm_ref"))
                              .alias("norm_event_id")))
     pairs = records.select("_rid", "norm_event_id", "measure", "source_id", "date", "basis_period").join(
         norms, on=["norm_event_id", "measure"], how="inner")
-    # a source that states both a record and its norm is compared with its own norm
-    same = pl.col("norm_source_id") == pl.col("source_id")
-    pairs = pairs.filter(~same.any().over("_rid") | same)
+    if own_source_first:
+        same = pl.col("norm_source_id") == pl.col("source_id")
+        pairs = pairs.filter(~same.any().over("_rid") | same)
     pairs = _norm_in_force(pairs).select(
         "_rid", "n_lo", "n_hi", "norm_event_id", "norm_claim_id",
         (pl.col("basis_period").is_not_null() & pl.col("norm_basis").is_not_null()
          & (pl.col("norm_basis") != pl.col("basis_period"))).alias("_bm"))
-    # records with no norm still get a row when a ratio is stated: it implies a norm
-    ratio_events = numbered.filter(pl.col("statistic").is_in(["pct_of_norm", "multiple_of_norm"])).select(
-        "event_id", "measure").unique()
     lonely = (records.select("_rid", "event_id", "measure").join(pairs.select("_rid").unique(), on="_rid", how="anti")
               .join(ratio_events, on=["event_id", "measure"], how="semi")).select(
         "_rid", pl.lit(None, dtype=pl.Float64).alias("n_lo"), pl.lit(None, dtype=pl.Float64).alias("n_hi"),
@@ -101,79 +118,200 @@ def norms_vs_records(claims: pl.DataFrame, *, tolerance: float = RATIO_TOLERANCE
     base = pairs.group_by("_rid", maintain_order=True).agg(
         pl.col("n_lo").min().alias("norm_low"), pl.col("n_hi").max().alias("norm_high"),
         pl.col("norm_event_id").first(),
-        pl.col("norm_claim_id").drop_nulls().alias("norm_claim_ids"),  # a list, joined below (faster)
-        pl.col("_bm").any().alias("_basis_mismatch"),
-    )
+        pl.col("norm_claim_id").drop_nulls().unique(maintain_order=True).alias("norm_claim_ids"),
+        pl.col("_bm").any().alias("_basis_mismatch"))
     record = records.select(
         pl.col("claim_id").alias("record_claim_id"), "event_id", "subject", "sector", "measure", "date",
-        pl.col("value_mid").alias("record_value"), pl.col("unit_canonical").alias("unit"),
-        pl.col("source_id").alias("record_source_id"), pl.col("trust_rank").alias("_rank"), "source_file",
-        "source_line")
-    base = base.hstack(record[base["_rid"]]).with_columns(
-        pl.col("norm_claim_ids").list.join(";"),
-        (pl.col("record_value") / pl.col("norm_high") * 100).alias("pct_of_norm_low"),
-        (pl.col("record_value") / pl.col("norm_low") * 100).alias("pct_of_norm_high"),
-    )
-    base = base.with_columns(
-        pl.when(pl.col("norm_high") > 0).then(pl.col("pct_of_norm_low")).alias("pct_of_norm_low"),
-        pl.when(pl.col("norm_low") > 0).then(pl.col("pct_of_norm_high")).alias("pct_of_norm_high"))
+        pl.col("value_mid").alias("record_value"), pl.col("unit_canonical").alias("unit"), "direction",
+        pl.col("source_id").alias("record_source_id"), "source_file", "source_line")
+    base = base.hstack(record[base["_rid"]]).with_columns(pl.col("norm_claim_ids").list.join(";"))
+    # output and rates: record / norm; time per piece: norm / record
+    rec, n_lo, n_hi = pl.col("record_value"), pl.col("norm_low"), pl.col("norm_high")
+    low = pl.when(_lower).then(n_lo / rec).otherwise(rec / n_hi) * 100
+    high = pl.when(_lower).then(n_hi / rec).otherwise(rec / n_lo) * 100
+    mid = pl.when(_lower).then((n_lo + n_hi) / 2 / rec).otherwise(rec / ((n_lo + n_hi) / 2)) * 100
+    ok = (n_lo > 0) & (rec > 0)
+    return base.with_columns(pl.when(ok).then(low).alias("pct_of_norm_low"),
+                             pl.when(ok).then(high).alias("pct_of_norm_high"),
+                             pl.when(ok).then(mid).alias("_computed"))
 
-    def stated(statistic: str, name: str) -> pl.DataFrame:
-        s = numbered.filter(pl.col("statistic") == statistic).select(
-            "event_id", "measure", pl.col("source_id").alias("_s_source"), pl.col("trust_rank").alias("_s_rank"),
-            pl.col("claim_id").alias("_s_claim"), _lo.alias(f"{name}_lo"), _hi.alias(f"{name}_hi"),
-            pl.col("value_mid").alias(name))
-        j = base.select("_rid", "event_id", "measure", "record_source_id").join(
-            s, on=["event_id", "measure"], how="inner")
-        j = j.with_columns((pl.col("_s_source") != pl.col("record_source_id")).alias("_other"))
-        return (j.sort(["_rid", "_other", "_s_rank", "_s_claim"], nulls_last=True)
-                .group_by("_rid", maintain_order=True).first()
-                .select("_rid", name, f"{name}_lo", f"{name}_hi"))
 
-    out = base.join(stated("pct_of_norm", "stated_pct_of_norm"), on="_rid", how="left")
-    out = out.join(stated("multiple_of_norm", "_multiple_pct"), on="_rid", how="left")
-    out = out.filter(pl.col("norm_low").is_not_null() | pl.col("stated_pct_of_norm").is_not_null()
-                     | pl.col("_multiple_pct").is_not_null())
+def _flags(*parts: tuple[pl.Expr, str]) -> pl.Expr:
+    """The flags, in the order given (alphabetical), ';'-joined, empty as null."""
+    joined = pl.concat_str([pl.when(cond).then(pl.lit(name)) for cond, name in parts], separator=";",
+                           ignore_nulls=True)
+    return pl.when(joined == "").then(None).otherwise(joined).alias("flags")
+
+
+def _common_flags(mismatch: pl.Expr) -> pl.Expr:
     no_norm = pl.col("norm_low").is_null()
+    return _flags((pl.col("_basis_mismatch"), "basis-mismatch"),
+                  (pl.col("norm_event_id") != pl.col("event_id"), "norm-from-elsewhere"),
+                  (no_norm, "norm-implied"), (pl.col("norm_low") != pl.col("norm_high"), "norm-range"),
+                  (mismatch, "norm-ratio-mismatch"))
 
-    def agrees(lo: str, hi: str) -> pl.Expr:
-        return ((pl.col(lo) <= pl.col("pct_of_norm_high") * (1 + tolerance))
-                & (pl.col("pct_of_norm_low") <= pl.col(hi) * (1 + tolerance)))
 
-    pct_ok = agrees("stated_pct_of_norm_lo", "stated_pct_of_norm_hi")
-    mult_ok = agrees("_multiple_pct_lo", "_multiple_pct_hi")
-    out = out.with_columns(
-        (pl.col("_multiple_pct") / 100).alias("stated_multiple"),
-        pl.when((pl.col("stated_pct_of_norm").is_null() & pl.col("_multiple_pct").is_null()) | no_norm).then(None)
-        .otherwise(pct_ok.fill_null(True) & mult_ok.fill_null(True)).alias("consistent"),
-    )
-    stated_ratio = pl.coalesce("stated_pct_of_norm", "_multiple_pct")
-    out = out.with_columns(
-        pl.when((pl.col("consistent") == False) | no_norm)  # noqa: E712
-        .then(pl.col("record_value") / stated_ratio * 100).alias("implied_norm"),
-        # the flags, in alphabetical order
-        pl.concat_str([
-            pl.when(pl.col("_basis_mismatch")).then(pl.lit("basis-mismatch")),
-            pl.when(pl.col("norm_event_id") != pl.col("event_id")).then(pl.lit("norm-from-elsewhere")),
-            pl.when(no_norm).then(pl.lit("norm-implied")),
-            pl.when(pl.col("norm_low") != pl.col("norm_high")).then(pl.lit("norm-range")),
-            pl.when(pl.col("consistent") == False).then(pl.lit("norm-ratio-mismatch")),  # noqa: E712
-        ], separator=";", ignore_nulls=True).alias("flags"),
-    ).with_columns(
-        pl.when(pl.col("flags") == "").then(None).otherwise(pl.col("flags")).alias("flags"),
-        pl.when(pl.col("norm_claim_ids") == "").then(None).otherwise(pl.col("norm_claim_ids")).alias("norm_claim_ids"))
+def _primary_records(records: pl.DataFrame, reconciled: pl.DataFrame | None) -> pl.DataFrame:
+    """One record per (event, measure): the reconciled value, with the chosen claim's facts.
 
-    problems: list[Problem] = []
-    for row in out.filter(pl.col("consistent") == False).iter_rows(named=True):  # noqa: E712
-        what = "percent of the norm" if row["stated_pct_of_norm"] is not None else "multiple of the norm"
-        stated_v = (f"{row['stated_pct_of_norm']:g}%" if row["stated_pct_of_norm"] is not None
-                    else f"{row['stated_multiple']:g} times")
-        computed = _ratio_text(row["pct_of_norm_low"], row["pct_of_norm_high"])
-        problems.append(problem(
-            "norm-ratio-mismatch", file=row["source_file"], line=row["source_line"], field="value",
-            value=f"{row['record_value']:g} {row['unit']}", what=what, stated=stated_v, computed=computed,
-            implied=f"{row['implied_norm']:.4g} {row['unit']}"))
-    return out.select(NVR_COLUMNS).sort("event_id", "measure", "record_claim_id"), problems
+    Where no claim was chosen (a median, or pass-it-on's span) the facts are
+    the lowest claim_id's and the value the reconciled one, else that claim's.
+    """
+    key = ["event_id", "measure"]
+    if reconciled is not None:
+        groups = reconciled.filter(pl.col("statistic") == "record").select(
+            *key, pl.col("value").alias("_rv"), pl.col("date").alias("_rdate"), "chosen_claim_id")
+    else:
+        groups = pl.DataFrame(schema={"event_id": pl.String, "measure": pl.String, "_rv": pl.Float64,
+                                      "_rdate": pl.String, "chosen_claim_id": pl.String})
+    j = records.join(groups, on=key, how="left", maintain_order="left").with_columns(
+        (pl.col("claim_id") == pl.col("chosen_claim_id")).fill_null(False).alias("_ch"),
+        pl.col("norm_ref").drop_nulls().first().over(key).alias("norm_ref"))
+    first = j.sort([*key, "_ch", "claim_id"], descending=[False, False, True, False]).group_by(
+        key, maintain_order=True).first()
+    return first.with_columns(pl.coalesce("_rv", "value_mid").alias("value_mid"),
+                              pl.coalesce("_rdate", "date").alias("date")).drop("_rv", "_rdate", "chosen_claim_id",
+                                                                                 "_ch")
+
+
+def _stated_rows(numbered: pl.DataFrame, primary: pl.DataFrame, tolerance: float) -> pl.DataFrame:
+    """Each stated percentage or multiple of the norm against its event's primary record ÷ norm."""
+    s = numbered.filter(pl.col("statistic").is_in(RATIOS)).select(
+        "event_id", "measure", pl.col("claim_id").alias("stated_claim_id"), pl.col("statistic").alias("_stat"),
+        _open_lo.alias("_s_lo"), _open_hi.alias("_s_hi"), pl.col("value_mid").alias("_s_mid"),
+        pl.col("trust_rank").alias("_s_rank"), pl.col("source_file").alias("_s_file"),
+        pl.col("source_line").alias("_s_line"))
+    rows = primary.drop("source_file", "source_line").join(s, on=["event_id", "measure"], how="inner")
+    agree = ((pl.col("_s_lo") <= pl.col("pct_of_norm_high") * (1 + tolerance))
+             & (pl.col("pct_of_norm_low") <= pl.col("_s_hi") * (1 + tolerance)))
+    consistent = pl.when(pl.col("pct_of_norm_low").is_null()).then(None).otherwise(agree)
+    rec, ratio = pl.col("record_value"), pl.col("_s_mid") / 100
+    return rows.with_columns(
+        consistent.alias("consistent"),
+        pl.when(ratio > 0).then(pl.when(_lower).then(rec * ratio).otherwise(rec / ratio)).alias("implied_norm"),
+        pl.when(pl.col("_stat") == "pct_of_norm").then(pl.col("_s_mid")).alias("stated_pct_of_norm"),
+        pl.when(pl.col("_stat") == "multiple_of_norm").then(ratio).alias("stated_multiple"),
+        pl.col("_s_file").alias("source_file"), pl.col("_s_line").alias("source_line"))
+
+
+def _factor(value: str) -> pl.Expr:
+    """A growth claim's value as a factor: ×5 for "five times", ×1.8 for "+80%", null for an absolute increase."""
+    v = pl.col(value)
+    return (pl.when(pl.col("unit").str.contains(_MULTIPLE_UNIT)).then(v / 100)
+            .when(pl.col("unit_canonical") == "%").then(1 + v / 100).alias(value))
+
+
+def _plans_as_norms(claims: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A plan and its fulfilment relate as a norm and a record: the claims so read, and the plan events.
+
+    In an event with a target and no norm, the target is the norm and a
+    record, or a growth, its fulfilment; growth and a growth target are
+    compared as factors (a plan of +63% against +82% achieved is 111.7% of
+    the plan). A stated percentage of the plan is checked like any other.
+    """
+    key = ["event_id", "measure"]
+
+    def events(statistics: list[str]) -> pl.DataFrame:
+        return claims.filter(pl.col("statistic").is_in(statistics)).select(key).unique()
+
+    plans = (events(["target"]).join(events(["growth", "record"]), on=key, how="semi")
+             .join(events(["norm"]), on=key, how="anti"))
+    if plans.height == 0:
+        return claims, plans
+    growth = events(["growth"]).join(plans, on=key, how="semi").with_columns(pl.lit(True).alias("_g"))
+    c = claims.join(plans.with_columns(pl.lit(True).alias("_p")), on=key, how="left", maintain_order="left").join(
+        growth, on=key, how="left", maintain_order="left")
+    in_plan = pl.col("_p").fill_null(False)
+    as_factor = pl.col("_g").fill_null(False) & pl.col("statistic").is_in(["growth", "target"])
+    c = c.with_columns(
+        *[pl.when(as_factor).then(_factor(v)).otherwise(pl.col(v)).alias(v)
+          for v in ("value_low", "value_high", "value_mid")],
+        pl.when(as_factor).then(pl.lit("×")).otherwise(pl.col("unit_canonical")).alias("unit_canonical"),
+        pl.when(in_plan & (pl.col("statistic") == "target")).then(pl.lit("norm"))
+        .when(in_plan & (pl.col("statistic") == "growth")).then(pl.lit("record"))
+        .otherwise(pl.col("statistic")).alias("statistic"))
+    return c.drop("_p", "_g").filter(pl.col("value_mid").is_not_null()), plans
+
+
+def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = None,
+                     measures: pl.DataFrame | None = None, *,
+                     tolerance: float = RATIO_TOLERANCE) -> tuple[pl.DataFrame, list[Problem]]:
+    """The norms_vs_records table (see the module's docstring for its rows) and the mismatches found.
+
+    ``reconciled`` gives each record event's value (else the lowest
+    claim_id's); ``measures`` (measure, kind, direction) which measures are
+    compared and which way (else all, more is better).
+
+    Examples
+    --------
+    >>> c = pl.DataFrame({"claim_id": ["r", "n", "p"], "event_id": "stakhanov", "measure": "coal_hewn",
+    ...     "statistic": ["record", "norm", "pct_of_norm"], "subject": "Stakhanov", "sector": "coal",
+    ...     "date": "1935-08-31", "value_low": [102.0, 7.0, 1457.0], "value_high": [102.0, 7.0, 1457.0],
+    ...     "value_mid": [102.0, 7.0, 1457.0], "unit_canonical": ["t", "t", "%"], "source_id": "s",
+    ...     "trust_rank": 1, "basis_period": "shift", "norm_ref": None,
+    ...     "source_file": "claims.csv", "source_line": [2, 3, 4], "flags": None})
+    >>> nvr, problems = norms_vs_records(c)
+    >>> nvr.select("row_kind", "primary", "pct_of_norm", "stated_pct_of_norm", "consistent").rows()
+    [('record', True, 1457.142857142857, None, True), ('claim', False, 1457.142857142857, None, None), \
+('stated', False, 1457.142857142857, 1457.0, True)]
+    """
+    claims, plans = _plans_as_norms(claims.filter(pl.col("value_mid").is_not_null()))
+    numbered = _compared(claims.select(
+        "claim_id", "event_id", "subject", "sector", "measure", "statistic", "date", "value_low", "value_high",
+        "value_mid", "unit_canonical", "source_id", "trust_rank", "basis_period", "norm_ref", "source_file",
+        "source_line").filter(pl.col("statistic").is_in(["record", "norm", *RATIOS])), measures)
+    norms = numbered.filter(pl.col("statistic") == "norm").select(
+        pl.col("event_id").alias("norm_event_id"), "measure", pl.col("claim_id").alias("norm_claim_id"),
+        _lo.alias("n_lo"), _hi.alias("n_hi"), pl.col("date").alias("norm_date"),
+        pl.col("basis_period").alias("norm_basis"), pl.col("source_id").alias("norm_source_id"))
+    ratio_events = numbered.filter(pl.col("statistic").is_in(RATIOS)).select("event_id", "measure").unique()
+    records = numbered.filter(pl.col("statistic") == "record")
+    by_claim = _against_norms(records, norms, ratio_events, own_source_first=True)
+    primary = _against_norms(_primary_records(records, reconciled), norms, ratio_events, own_source_first=False)
+    stated = _stated_rows(numbered, primary, tolerance)
+    verdicts = stated.sort("_rid", "_s_rank", "stated_claim_id", nulls_last=True).group_by(
+        "_rid", maintain_order=True).agg(
+        pl.when(pl.col("consistent").is_not_null().any()).then(pl.col("consistent").drop_nulls().all())
+        .alias("consistent"),
+        pl.col("_s_mid").first().alias("_stated"), pl.col("implied_norm").first())
+    primary = primary.join(verdicts, on="_rid", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("norm_low").is_not_null()).then(None).otherwise(pl.col("implied_norm")).alias("implied_norm"))
+    mismatch = pl.col("consistent") == False  # noqa: E712
+    known = pl.col("_computed").is_not_null()
+    frames = [
+        primary.with_columns(pl.lit("record").alias("row_kind"), pl.lit(True).alias("primary"),
+                             pl.coalesce("_computed", "_stated").alias("pct_of_norm"),
+                             pl.when(known).then(pl.lit("computed")).when(pl.col("_stated").is_not_null())
+                             .then(pl.lit("stated")).alias("pct_of_norm_source"), _common_flags(mismatch)),
+        by_claim.with_columns(pl.lit("claim").alias("row_kind"), pl.lit(False).alias("primary"),
+                              pl.col("_computed").alias("pct_of_norm"),
+                              pl.when(known).then(pl.lit("computed")).alias("pct_of_norm_source"),
+                              _common_flags(pl.lit(False))),
+        stated.with_columns(pl.lit("stated").alias("row_kind"), pl.lit(False).alias("primary"),
+                            pl.coalesce("_computed", "_s_mid").alias("pct_of_norm"),
+                            pl.when(known).then(pl.lit("computed")).otherwise(pl.lit("stated"))
+                            .alias("pct_of_norm_source"), _common_flags(mismatch)),
+    ]
+    typed = {"stated_pct_of_norm": pl.Float64, "stated_multiple": pl.Float64, "consistent": pl.Boolean,
+             "implied_norm": pl.Float64, "stated_claim_id": pl.String}
+    out = pl.concat([f.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in typed.items() if c not in f.columns)
+                     .select(*NVR_COLUMNS, "source_file", "source_line") for f in frames], how="vertical_relaxed")
+    out = out.join(plans.with_columns(pl.lit(True).alias("_plan")), on=["event_id", "measure"], how="left")
+    out = out.with_columns(pl.col("norm_claim_ids").replace("", None), pl.when(pl.col("_plan")).then(
+        pl.concat_str([pl.col("flags"), pl.lit("plan-as-norm")], separator=";", ignore_nulls=True))
+        .otherwise(pl.col("flags")).alias("flags")).sort(
+        "event_id", "measure", pl.col("row_kind").replace_strict(_ROW_ORDER), "record_claim_id", "stated_claim_id",
+        nulls_last=True)
+    problems = [
+        problem("norm-ratio-mismatch", file=r["source_file"], line=r["source_line"], field="value",
+                value=f"{r['record_value']:g} {r['unit']}",
+                what="percent of the norm" if r["stated_pct_of_norm"] is not None else "multiple of the norm",
+                stated=(f"{r['stated_pct_of_norm']:g}%" if r["stated_pct_of_norm"] is not None
+                        else f"{r['stated_multiple']:g} times"),
+                computed=_ratio_text(r["pct_of_norm_low"], r["pct_of_norm_high"]),
+                implied=f"{r['implied_norm']:.4g} {r['unit']}")
+        for r in out.filter((pl.col("row_kind") == "stated") & mismatch).iter_rows(named=True)]
+    return out.select(NVR_COLUMNS), problems
 
 
 def _ratio_text(lo: float | None, hi: float | None) -> str:
@@ -185,9 +323,9 @@ def _ratio_text(lo: float | None, hi: float | None) -> str:
 
 
 def flag_claims(claims: pl.DataFrame, nvr: pl.DataFrame) -> pl.DataFrame:
-    """Carry norm-ratio-mismatch onto the record claims it concerns."""
-    bad = nvr.filter(pl.col("consistent") == False).select(pl.col("record_claim_id").alias("claim_id"))  # noqa: E712
-    return add_flag(claims, bad["claim_id"].to_list(), "norm-ratio-mismatch")
+    """Carry norm-ratio-mismatch onto the stated ratio claims that do not square with the norm in force."""
+    bad = nvr.filter((pl.col("row_kind") == "stated") & (pl.col("consistent") == False))  # noqa: E712
+    return add_flag(claims, bad["stated_claim_id"].unique().to_list(), "norm-ratio-mismatch")
 
 
 def check_conversions(claims: pl.DataFrame, units) -> tuple[pl.DataFrame, list[Problem]]:
@@ -234,3 +372,36 @@ def parse_mid(text: str) -> float | None:
         return parse_figure(text).mid
     except FigureError:
         return None
+
+
+
+
+def growth_factors(reconciled: pl.DataFrame, claims: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
+    """``growth_kind`` and ``growth_factor`` on the reconciled growth rows (and the plans beside them).
+
+    A multiple ("five times", "doubling") and a percentage increase ("+80%")
+    are different statistics; the factor puts both on one footing (×5, ×2,
+    ×1.8). An absolute increase ("grew by 3 million tons") is growth in the
+    measure's unit: kept, with no factor. A plan's target for growth
+    (statistic target in an event that has growth claims) gets its factor
+    too. A group whose claims mix kinds gets none, and a warning.
+    """
+    growth_events = claims.filter(pl.col("statistic") == "growth").select("event_id", "measure").unique()
+    g = claims.filter((pl.col("statistic") == "growth") | (pl.col("statistic") == "target")).join(
+        growth_events, on=["event_id", "measure"], how="semi").filter(pl.col("value_mid").is_not_null())
+    g = g.with_columns(pl.when(pl.col("unit").str.contains(_MULTIPLE_UNIT)).then(pl.lit("multiple"))
+                       .when(pl.col("unit_canonical") == "%").then(pl.lit("increase"))
+                       .otherwise(pl.lit("absolute")).alias("_gk"))
+    kinds = g.group_by("event_id", "measure", "statistic").agg(
+        pl.col("_gk").unique().sort().alias("_kinds"), pl.col("source_file").first(), pl.col("source_line").min())
+    mixed = kinds.filter(pl.col("_kinds").list.len() > 1)
+    kinds = kinds.filter(pl.col("_kinds").list.len() == 1).select(
+        "event_id", "measure", "statistic", pl.col("_kinds").list.first().alias("growth_kind"))
+    v = pl.col("value")
+    out = reconciled.join(kinds, on=["event_id", "measure", "statistic"], how="left", maintain_order="left")
+    out = out.with_columns(pl.when(pl.col("growth_kind") == "multiple").then(v / 100)
+                           .when(pl.col("growth_kind") == "increase").then(1 + v / 100).alias("growth_factor"))
+    problems = [problem("growth-kinds-mixed", file=r["source_file"], line=r["source_line"], field="unit",
+                        value=f"{r['event_id']} ({r['measure']}, {r['statistic']})")
+                for r in mixed.iter_rows(named=True)]
+    return out, problems

@@ -232,16 +232,22 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
     """
     # the checks and the reconciliation work on the narrow columns they need;
     # the wide text (quotes, notes, locators) joins the result only at the end
+    measures = plausibility.read_measure_facts(ledger.raw_dir)
     core = prepare(ledger.claims.select([c for c in CORE_COLUMNS if c in ledger.claims.columns]), ledger.sources)
+    core = plausibility.clock_durations(core, measures)  # "from 2 to 9 o'clock" is 7 hours
     claims, check_problems = plausibility.check_claims(core, ledger.raw_dir)
+    claims, interval_problems = plausibility.check_intervals(claims, measures)
     claims, conv_problems = norms.check_conversions(claims, ledger.units)
     reconciled, sensitivity, conflicts = reconcile_tables(claims, ledger.sources, strategy=strategy,
                                                          tolerance=tolerance, seed=seed,
                                                          adjudications=ledger.adjudications)
-    nvr, nvr_problems = norms.norms_vs_records(claims, tolerance=max(tolerance, 0.05))
-    problems = merge_problems(ledger.problems, check_problems + conv_problems + nvr_problems)
+    reconciled, growth_problems = norms.growth_factors(reconciled, claims)
+    nvr, nvr_problems = norms.norms_vs_records(claims, reconciled, measures, tolerance=max(tolerance, 0.05))
+    problems = merge_problems(ledger.problems, check_problems + interval_problems + conv_problems
+                              + growth_problems + nvr_problems)
     claims = norms.flag_claims(claims, nvr)
-    wide = ledger.claims.with_columns(claims["flags"])  # row for row the same claims
+    # row for row the same claims: flags, and the values a clock interval turned into a duration
+    wide = ledger.claims.with_columns(claims["flags"], claims["value_low"], claims["value_high"], claims["value_mid"])
     tables = {
         "claims": claims_table(wide, ledger.extra_columns),
         "reconciled": reconciled,
@@ -259,7 +265,12 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
 def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:
     """claims.csv: the raw columns (and any extra ones the user added), then the canonical ones, by claim_id."""
     extra = [c for c in (extra_columns or []) if c in claims.columns and c not in CLAIMS_COLUMNS]
-    out = claims.with_columns(per_hour_columns()).select(CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA)
+    # a rate per hour only for a quantity per shift, never for a ratio ("23 times the norm")
+    ratio = pl.col("statistic").is_in(["pct_of_norm", "multiple_of_norm", "share", "growth"]) | (
+        pl.col("unit_canonical") == "%")
+    out = claims.with_columns(per_hour_columns()).with_columns(
+        pl.when(ratio).then(None).otherwise(pl.col("value_per_hour")).alias("value_per_hour")).select(
+        CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA)
     out = out.with_columns(tidy_flags(out["flags"]))
     # ledgers are usually written in claim_id order: then the (wide) frame need not be sorted
     in_order = out.select((pl.col("claim_id").shift(1) <= pl.col("claim_id")).all()).item()

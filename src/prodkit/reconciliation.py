@@ -14,7 +14,20 @@ this module applies them. Every strategy sees the same columns, all numbers: the
 ``value_mid``, its source's ``trust_rank`` and ``source_year``, and ``_root``
 (a number for the source it ultimately retells, itself if none): claims with
 one root are one piece of evidence, so a retelling never outvotes its
-original. A chosen claim's claim_id and source are looked up afterwards.
+original. A claim that names another in ``converted_from`` (the carrier's
+bracket repeating or converting a cited figure) has that claim's root.
+
+Two rules keep a retelling from outranking its original:
+
+- support is interval-aware: a claim supports a value only where its
+  interval holds it, qualifiers respected ("less than 6" does not support 6,
+  "over 30" supports nothing at 30), counted once per root;
+- a retelling whose original has a claim in the same group is no candidate:
+  the original speaks for it under every strategy, so no tie, trust rank,
+  year or claim_id can put the retelling first. Where the original has no
+  claim in the group, the retelling stands in for it.
+
+A chosen claim's claim_id and source are looked up afterwards.
 """
 
 from __future__ import annotations
@@ -75,13 +88,22 @@ def prepare(claims: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
     ).join(roots, on="source_id", how="left").join(codes, on="root", how="left").with_columns(
         pl.col("source_id").rank("dense").alias("_src"))
     extra = claims.select("source_id").join(src, on="source_id", how="left", maintain_order="left")
-    return claims.hstack(extra.drop("source_id"))
+    out = claims.hstack(extra.drop("source_id")).with_columns(
+        (pl.col("source_id") == pl.col("root")).fill_null(True).alias("_original"))
+    if "converted_from" in out.columns and out["converted_from"].null_count() < out.height:
+        # the carrier's restatement of a claim is that claim's evidence, never its own
+        of = out.select(pl.col("claim_id").alias("converted_from"), pl.col("_root").alias("_of_root"),
+                        pl.col("root").alias("_of_rootname"))
+        out = out.join(of, on="converted_from", how="left", maintain_order="left").with_columns(
+            pl.coalesce("_of_root", "_root").alias("_root"), pl.coalesce("_of_rootname", "root").alias("root"),
+            (pl.col("_original") & pl.col("_of_root").is_null()).alias("_original")).drop("_of_root", "_of_rootname")
+    return out
 
 
 #: The columns a strategy reads, all numbers: a chosen claim's names
 #: (claim_id, source_id) are looked up by its ``_order`` (its row in the
 #: grouped frame) once it has been chosen.
-_STRATEGY_COLUMNS = [GID, "_order", "value_mid", "trust_rank", "source_year", "_root"]
+_STRATEGY_COLUMNS = [GID, "_order", "value_mid", "trust_rank", "source_year", "_root", "_original"]
 
 
 def _with_number(claims: pl.DataFrame, *extra: pl.Expr) -> pl.DataFrame:
@@ -91,13 +113,45 @@ def _with_number(claims: pl.DataFrame, *extra: pl.Expr) -> pl.DataFrame:
 
 
 def numbered_rows(claims: pl.DataFrame) -> pl.DataFrame:
-    """:func:`_with_number` with the support each value has: made once, read by every strategy."""
-    return _with_number(claims).with_columns(_support())
+    """The candidates of :func:`_with_number`, with the support each value has: made once, read by every strategy.
+
+    A retelling whose original is in its group is left out (see the module's
+    rules); its support still counts, under its root.
+    """
+    c = _with_number(claims)
+    return _shadowed_out(c.join(support(claims), on="_order", how="left", maintain_order="left")
+                         .with_columns(pl.col("_support").fill_null(0)))
 
 
-def _support() -> pl.Expr:
-    """Number of independent sources holding the same value in the group."""
-    return pl.col("_root").n_unique().over([GID, "value_mid"]).alias("_support")
+def _shadowed_out(c: pl.DataFrame) -> pl.DataFrame:
+    """The rows that are not a retelling of an original with a claim in the same group."""
+    if "_original" not in c.columns:
+        return c
+    return c.filter(pl.col("_original") | ~pl.col("_original").any().over([GID, "_root"]))
+
+
+def support(claims: pl.DataFrame) -> pl.DataFrame:
+    """_order -> _support: independent sources (roots) whose claims' intervals hold the row's value.
+
+    An interval is (value_low, value_high); an open end is unbounded; a
+    bound written "more than", "less than" or "almost" excludes its own end.
+
+    >>> c = pl.DataFrame({"_gid": 0, "_order": [0, 1, 2], "_root": [0, 1, 2], "value_mid": [6.0, 6.0, 5.0],
+    ...     "value_low": [6.0, None, 5.0], "value_high": [6.0, 6.0, 5.0], "qualifier": [None, "less-than", None]})
+    >>> support(c).sort("_order")["_support"].to_list()
+    [1, 1, 2]
+    """
+    qual = pl.col("qualifier") if "qualifier" in claims.columns else pl.lit(None, dtype=pl.String)
+    vals = claims.select(GID, "_order", "value_mid").filter(pl.col("value_mid").is_not_null())
+    ivs = claims.filter(pl.col("value_mid").is_not_null()).select(
+        GID, pl.col("_root").alias("_by"), pl.col("value_low").alias("_l"), pl.col("value_high").alias("_h"),
+        qual.is_in(["more-than"]).fill_null(False).alias("_ls"),
+        qual.is_in(["less-than", "almost"]).fill_null(False).alias("_hs"))
+    v = pl.col("value_mid")
+    above = pl.col("_l").is_null() | pl.when(pl.col("_ls")).then(v > pl.col("_l")).otherwise(v >= pl.col("_l"))
+    below = pl.col("_h").is_null() | pl.when(pl.col("_hs")).then(v < pl.col("_h")).otherwise(v <= pl.col("_h"))
+    held = vals.join(ivs, on=GID, how="inner").filter(above & below)
+    return held.group_by("_order").agg(pl.col("_by").n_unique().cast(pl.UInt32).alias("_support"))
 
 
 def _group_start() -> pl.Expr:
@@ -198,7 +252,8 @@ def meet_in_the_middle(claims: pl.DataFrame, *, seed: int, explain: bool = True,
     # one claim per root: the best-trusted retelling stands for its original
     # (lowest trust_rank, then lowest claim_id): the first row of each
     # (group, root) once the narrow frame is sorted
-    ranked = c.filter(pl.col("trust_rank").is_not_null()).sort([GID, "_root", "trust_rank", "_order"])
+    ranked = c.filter(pl.col("trust_rank").is_not_null()).sort([GID, "_root", "_original", "trust_rank", "_order"],
+                                                               descending=[False, False, True, False, False])
     indep = ranked.filter((_group_start() | (pl.col("_root") != pl.col("_root").shift(1))).fill_null(True))
     med = indep.group_by(GID, maintain_order=True).agg(pl.col("value_mid").median().alias("value"),
                                                         pl.len().alias("_n"))
@@ -218,7 +273,8 @@ def meet_in_the_middle(claims: pl.DataFrame, *, seed: int, explain: bool = True,
 @strategy("roll-the-dice")
 def roll_the_dice(claims: pl.DataFrame, *, seed: int, explain: bool = True, numbered: pl.DataFrame | None = None):
     # its draw hashes the text keys with the seed, so it makes its own numbered rows
-    c = _with_number(claims, pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw"))
+    c = _shadowed_out(_with_number(
+        claims, pl.concat_str(KEY + ["claim_id"], separator="\x1f").hash(seed=seed).alias("_draw")))
     chosen = _first_by(c, ["_draw"], [False], values=False)
     return _chosen(claims, chosen, lambda: pl.format("drawn at random with seed {}", pl.lit(seed)), explain)
 
@@ -351,8 +407,8 @@ RECONCILED_COLUMNS = ["event_id", "measure", "statistic", "subject", "sector", "
 
 #: The claim columns the grouping, the facts and the strategies read.
 _GROUP_COLUMNS = KEY + ["claim_id", "subject", "sector", "date", "unit_canonical", "value_low", "value_high",
-                        "value_mid", "_root", "_src", "source_id", "source_type", "trust_rank", "source_year",
-                        "flags"]
+                        "value_mid", "_root", "_original", "_src", "source_id", "source_type", "trust_rank",
+                        "source_year", "qualifier", "flags"]
 
 
 def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -270,6 +270,8 @@ class ReconciledOut(pa.DataFrameModel):
     claim_ids: str = _f("All claims of the group, ';'-separated.", nullable=False)
     flags: Optional[str] = _f("';'-separated flags of the group and its claims (conflict, retold, no-number, implausible, ...).")
     how: str = _f("Why this value: the rule that chose it, with the numbers (trust rank, votes, year), tie-breaks and adjudications.", nullable=False)
+    growth_kind: Optional[str] = _f("For growth (and the plan targets beside it): multiple ('five times', 'doubling'), increase ('+80%') or absolute (in the measure's unit).", isin=["multiple", "increase", "absolute"])
+    growth_factor: Optional[float] = _f("The growth on one footing: x5 for 'five times', x2 for a doubling, x1.8 for '+80%'; empty for an absolute increase.", unit="times")
 
     class Config:
         strict = True
@@ -303,32 +305,38 @@ class ConflictsOut(pa.DataFrameModel):
 
 
 class NormsVsRecordsOut(pa.DataFrameModel):
-    """norms_vs_records.csv: each record against the norm in force for its job and time."""
+    """norms_vs_records.csv: records against the norm in force for their job and time, and every stated ratio."""
 
     event_id: str = _f("The record's event.", nullable=False)
     subject: Optional[str] = _f("Whose record.")
     sector: Optional[str] = _f("Branch of the economy.")
-    measure: str = _f("What is measured.", nullable=False)
+    measure: str = _f("What is measured (never a specification or machine setting).", nullable=False)
     date: Optional[str] = _f("Date of the record.")
-    record_value: float = _f("The record, canonical unit.", nullable=False, unit="unit")
+    row_kind: str = _f("record: the event's reconciled record (the primary row); claim: one record claim; stated: one stated percent or multiple of the norm.", nullable=False, isin=["record", "claim", "stated"])
+    primary: bool = _f("True on the one row per record event to count in a summary (row_kind record).", nullable=False)
+    record_value: float = _f("The record, canonical unit (the reconciled value on primary and stated rows).", nullable=False, unit="unit")
     norm_low: Optional[float] = _f("Low end of the norm in force (empty when only a stated ratio implies one).", unit="unit")
     norm_high: Optional[float] = _f("High end of the norm in force.", unit="unit")
     unit: Optional[str] = _f("Canonical unit of record and norm.")
-    pct_of_norm_low: Optional[float] = _f("record / norm_high, in %.", unit="%")
-    pct_of_norm_high: Optional[float] = _f("record / norm_low, in %.", unit="%")
-    stated_pct_of_norm: Optional[float] = _f("Percent of the norm the sources state (the record's own source first).", unit="%")
-    stated_multiple: Optional[float] = _f("Multiple of the norm the sources state.", unit="times")
-    consistent: Optional[bool] = _f("Stated and computed ratios agree within 5% (empty: nothing to compare).")
-    implied_norm: Optional[float] = _f("The norm the stated ratio implies, where it disagrees or no norm is given.", unit="unit")
-    record_claim_id: str = _f("The record's claim.", nullable=False)
-    record_source_id: str = _f("The record's source.", nullable=False)
+    direction: str = _f("higher (output, rates: % of norm = record / norm) or lower (time per piece: % of norm = norm / record) is better.", nullable=False, isin=["higher", "lower"])
+    pct_of_norm: Optional[float] = _f("Best estimate of the fulfilment of the norm, in %: computed from the norm's midpoint, else the stated ratio.", unit="%")
+    pct_of_norm_low: Optional[float] = _f("Lowest fulfilment the norm range allows, in %.", unit="%")
+    pct_of_norm_high: Optional[float] = _f("Highest fulfilment the norm range allows, in %.", unit="%")
+    pct_of_norm_source: Optional[str] = _f("Where pct_of_norm comes from: computed or stated.", isin=["computed", "stated"])
+    stated_pct_of_norm: Optional[float] = _f("The percent of the norm the stated claim gives (stated rows).", unit="%")
+    stated_multiple: Optional[float] = _f("The multiple of the norm the stated claim gives (stated rows).", unit="times")
+    consistent: Optional[bool] = _f("Stated and computed ratios agree within 5% (on a primary row: all stated ratios do; empty: nothing to compare).")
+    implied_norm: Optional[float] = _f("Hypothesis only: the norm the stated ratio would imply. It never makes a row consistent.", unit="unit")
+    record_claim_id: str = _f("The record's claim (on primary and stated rows, the reconciled record's chosen claim).", nullable=False)
+    record_source_id: str = _f("The record claim's source.", nullable=False)
+    stated_claim_id: Optional[str] = _f("The stated ratio's claim (stated rows).")
     norm_claim_ids: Optional[str] = _f("The norm claims compared with, ';'-separated.")
     norm_event_id: Optional[str] = _f("The event the norm comes from (the record's own, or its norm_ref).")
-    flags: Optional[str] = _f("norm-ratio-mismatch, norm-range, norm-from-elsewhere, norm-implied, basis-mismatch.")
+    flags: Optional[str] = _f("norm-ratio-mismatch, norm-range, norm-from-elsewhere, norm-implied, basis-mismatch, plan-as-norm (a plan target read as the norm; growth against a growth plan as factors, unit ×).")
 
     class Config:
         strict = True
-        unique = ["record_claim_id"]
+        unique = ["row_kind", "record_claim_id", "stated_claim_id"]
 
 
 def _sensitivity_model() -> type[pa.DataFrameModel]:

@@ -22,13 +22,29 @@ def _cap(frame: pl.DataFrame, limit: int, what: str, table: str) -> tuple[pl.Dat
     return frame.head(limit), f" Showing the first {limit} of {frame.height} {what}; {table} has them all."
 
 
+def _record_claims(nvr: pl.DataFrame) -> pl.DataFrame:
+    """The per-claim rows, each with its event's first stated ratio; time norms (less is better) left out.
+
+    A time per piece below its norm is a record, which a log scale of output
+    would draw as a shortfall; specifications never reach the table.
+    """
+    if "row_kind" not in nvr.columns:
+        return nvr
+    ratios = ["stated_pct_of_norm", "stated_multiple", "implied_norm"]
+    stated = (nvr.filter(pl.col("row_kind") == "stated").group_by("event_id", "measure", maintain_order=True)
+              .agg(pl.col(c).drop_nulls().first() for c in ratios))
+    claims = nvr.filter(pl.col("row_kind") == "claim").drop(ratios).join(
+        stated, on=["event_id", "measure"], how="left", maintain_order="left")
+    return claims.filter(pl.col("direction") != "lower") if "direction" in claims.columns else claims
+
+
 def norms_vs_records_frame(nvr: pl.DataFrame) -> pl.DataFrame:
     """One row per record claim, with its row label, norm, implied norm and the multiple as text.
 
     Rows are ordered by sector, then by event (its earliest date), so that
     two sources' claims about one record sit next to each other.
     """
-    frame = nvr.with_columns(_positive("record_value"), _positive("norm_low"), _positive("norm_high"),
+    frame = _record_claims(nvr).with_columns(_positive("record_value"), _positive("norm_low"), _positive("norm_high"),
                              _positive("implied_norm")).filter(pl.col("record_value").is_not_null())
     frame = frame.with_columns(pl.col("sector").fill_null("(no sector)"),
                                pl.col("date").min().over("event_id").alias("_event_date")).sort(
