@@ -67,6 +67,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "implausible": (WARNING, "{value} {unit} is outside the plausible bound for {measure} {basis} ({low} to {high}): {why}", "Check the source; the value is kept and flagged."),
     "norm-ratio-mismatch": (WARNING, "The stated {what} ({stated}) disagrees with record / norm = {computed}.", "Check the figures; the sources may use different norms. The implied norm is {implied}."),
     "conversion-mismatch": (WARNING, "The stated conversion {value} {unit} disagrees with prodkit's {expected} (difference {diff_pct}%).", "Check which unit the conversion used; prodkit uses {unit_note}."),
+    # publishing and usage
+    "column-reserved": (ERROR, "Column '{field}' has the name of a column prodkit adds to claims.csv.", "Rename the column (e.g. 'raw_{field}'): prodkit would otherwise write its own '{field}' over it."),
 }
 
 
@@ -286,3 +288,7 @@ class DimensionMismatch(UnitError):
 
     def _text(self) -> str:
         return f"'{self.unit}' is {self.found}, expected {self.expected}"
+
+
+class OutputError(ProdkitError):
+    """The outputs cannot be written or published (disk full, no permission, a folder in a file's place)."""
