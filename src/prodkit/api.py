@@ -82,7 +82,7 @@ def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"
     inside ``raw_dir``, or cannot be written.
     """
     from .errors import InputError
-    from .outputs.destinations import check_destinations
+    from .outputs.staging import check_destinations
     from .pipeline import load_ledger
 
     check_destinations({"--out-dir": Path(out_dir)}, Path(raw_dir))
@@ -122,7 +122,7 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     Raises :class:`~prodkit.errors.UsageError` for a wrong option or a
     destination that is, holds or lies inside ``raw_dir``.
     """
-    from .outputs.destinations import check_destinations
+    from .outputs.staging import check_destinations
     from .pipeline import phases
 
     say = phases(progress)
@@ -200,7 +200,7 @@ def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("report
 
     Raises :class:`~prodkit.errors.UsageError` when ``reports_dir`` cannot be written.
     """
-    from .outputs.destinations import check_destinations
+    from .outputs.staging import check_destinations
     from .outputs.figures import redraw
 
     check_destinations({"--reports-dir": Path(reports_dir)})
