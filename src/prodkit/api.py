@@ -183,6 +183,8 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         st.commit()
     for key, files in staged.items():
         written += [targets[key] / p.relative_to(st.path(key)) for p in files]
+    # one folder may hold the other (or be it): count each file once
+    written = sorted({p.resolve(): p for p in written}.values())
     return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written)
 
 

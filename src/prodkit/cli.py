@@ -57,7 +57,7 @@ def _run(ctx: click.Context, fn, *args, **kwargs):
             raise
         from .outputs.staging import output_error
 
-        _echo(f"prodkit: {output_error(exc)}")
+        _echo(f"prodkit: {output_error(exc, 'read or write a file')}")
         ctx.exit(2)
     except KeyboardInterrupt:
         _echo("prodkit: interrupted; earlier outputs are untouched.")

@@ -219,19 +219,19 @@ class Staging:
             raise output_error(exc) from exc
 
 
-def output_error(exc: OSError) -> OutputError:
+def output_error(exc: OSError, doing: str = "write the outputs") -> OutputError:
     """A clear message for an OSError met while writing or publishing (disk full, permission, read-only)."""
     text = str(exc)
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno == errno.ENOSPC or "os error 28" in text or "No space left" in text:
-        return OutputError(f"disk full: cannot write the outputs{where}.",
+        return OutputError(f"disk full: cannot {doing}{where}.",
                            hint="Free some space on that disk (or choose --out-dir elsewhere) and run again; "
                                 "the earlier outputs are untouched.")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return OutputError(f"cannot write the outputs{where}: {exc.strerror}.",
+        return OutputError(f"cannot {doing}{where}: {exc.strerror}.",
                            hint="Choose --out-dir / --reports-dir where you may write; the earlier outputs "
                                 "are untouched.")
-    return OutputError(f"cannot write the outputs{where}: {exc.strerror or text}.",
+    return OutputError(f"cannot {doing}{where}: {exc.strerror or text}.",
                        hint="The earlier outputs are untouched; fix the cause and run again.")
 
 
