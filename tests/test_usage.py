@@ -165,7 +165,7 @@ def test_chart_files_are_byte_identical_in_every_time_zone():
     west, east = _time_charts_in("America/Los_Angeles"), _time_charts_in("Asia/Tokyo")
     assert west == east
     # a date is its UTC day: 31 December, not the 30th as seen west of Greenwich
-    assert "window_end: Dec 31, 1937" in west and "Dec 30, 1937" not in west
+    assert "window_end (year-month-date): Dec 31, 1937" in west and "Dec 30, 1937" not in west
     assert "mid: Aug 31, 1935" in west
 
 

@@ -168,8 +168,11 @@ UTC_DAY = "utcyearmonthdate"
 
 
 def utc_x2(field: str) -> alt.X2:
-    """The end of a span on a time axis, shown (in hover and aria text) as its UTC day, so in every time zone alike."""
-    return alt.X2(field, timeUnit=UTC_DAY, title=field)
+    """The end of a span on a time axis, shown (in hover and aria text) as its UTC day, so in every time zone alike.
+
+    Its title is null: a title here would be joined to the axis title ("Date, end").
+    """
+    return alt.X2(field, timeUnit=UTC_DAY, title=None)
 
 
 def utc_order(field: str) -> alt.Order:
