@@ -10,7 +10,7 @@ def _validate_edited(runner, raw_copy, tmp_path, edit):
     rows = read_rows(raw_copy / "claims.csv")
     edit(rows)
     write_rows(raw_copy / "claims.csv", rows)
-    return rows, run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    return rows, run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path / "out"))
 
 
 def test_duplicate_claim_id_names_both_lines(runner, raw_copy, tmp_path):
@@ -34,7 +34,7 @@ def test_empty_required_field_is_reported_per_cell(runner, raw_copy, tmp_path):
     assert result.exit_code == 1
     assert "claims.csv:6:8 [field-empty] unit" in result.stderr
     assert "Required field 'unit' is empty." in result.stderr
-    problems = read_rows(tmp_path / "problems.csv")
+    problems = read_rows(tmp_path / "out" / "problems.csv")
     assert {"file": problems[0]["file"].endswith("claims.csv")} == {"file": True}
     row = [p for p in problems if p["code"] == "field-empty"][0]
     assert (row["line"], row["column"], row["field"], row["severity"]) == ("6", "8", "unit", "error")

@@ -86,7 +86,7 @@ def test_validate_passes_on_the_bundled_ledger(runner, tmp_path):
 def test_missing_column_is_named_with_the_nearest_header(runner, raw_copy, tmp_path):
     text = (raw_copy / "claims.csv").read_text(encoding="utf-8")
     (raw_copy / "claims.csv").write_text(text.replace("source_id,locator", "sourceid,locator", 1), encoding="utf-8")
-    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert f"{raw_copy / 'claims.csv'}:1 [column-missing] source_id" in result.stderr.replace(str(tmp_path) + "/", str(tmp_path) + "/")
     assert "Column 'sourceid' looks like a misspelling of it." in result.stderr

@@ -215,11 +215,11 @@ def test_a_ledger_s_convention_for_a_word_prodkit_reads_applies_to_that_ledger(t
 
 def test_a_convention_is_a_warning_on_screen_and_in_problems(runner, raw_copy, tmp_path):
     (raw_copy / "units.txt").write_text("# British sources\nton = long_ton\n", encoding="utf-8")
-    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path))
+    result = run(runner, "validate", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path / "out"))
     assert result.exit_code == 0, result.stderr
     assert "units.txt:2 [unit-convention]" in result.stderr
     assert "reads 'ton' as long_ton, not as prodkit does (tonne)" in result.stderr
-    (row,) = [p for p in read_rows(tmp_path / "problems.csv") if p["code"] == "unit-convention"]
+    (row,) = [p for p in read_rows(tmp_path / "out" / "problems.csv") if p["code"] == "unit-convention"]
     assert (row["line"], row["severity"]) == ("2", "warning")
 
 

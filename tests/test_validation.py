@@ -291,7 +291,7 @@ def test_a_failed_run_leaves_earlier_outputs_untouched(runner, raw_copy, tmp_pat
     calls = {"n": 0}
     real = tables_mod.write_csv
 
-    def flaky(frame, path):
+    def flaky(frame, path, **_):
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full")

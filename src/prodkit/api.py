@@ -22,6 +22,8 @@ class Result:
     problems: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
+    #: True when nothing was written because the claims file has no rows (see ``allow_empty``).
+    kept: bool = False
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -42,47 +44,91 @@ class Result:
         return lines
 
 
-def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"), *, strict: bool = False) -> Result:
+#: The largest ``seed``: roll-the-dice hashes with an unsigned 64-bit seed.
+MAX_SEED = 2**64 - 1
+
+
+def check_options(*, tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED,
+                  strategy: str = strategies.DEFAULT) -> None:
+    """Refuse a tolerance that is not a fraction from 0 to 1, a seed outside 0 to 2**64-1, an unknown strategy.
+
+    >>> check_options(tolerance=float("nan"))
+    Traceback (most recent call last):
+    ...
+    prodkit.errors.UsageError: --tolerance nan is not a fraction from 0 to 1.
+      Fix: Give --tolerance (tolerance=) as a fraction: 0.01 means claims within 1% of each other agree.
+    """
+    import math
+
+    from .errors import UsageError
+
+    strategies.get(strategy)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not (
+            math.isfinite(tolerance) and 0 <= tolerance <= 1):
+        raise UsageError(f"--tolerance {tolerance} is not a fraction from 0 to 1.",
+                         hint="Give --tolerance (tolerance=) as a fraction: 0.01 means claims within 1% of each "
+                              "other agree.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed {seed} is not a whole number from 0 to 2**64-1 ({MAX_SEED}).",
+                         hint=f"Give --seed (seed=) as a whole number from 0 to {MAX_SEED}.")
+
+
+def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"), *, strict: bool = False,
+             spreadsheet_safe: bool = False) -> Result:
     """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that).
 
-    Raises :class:`~prodkit.errors.InputError` when a file cannot be read.
+    Raises :class:`~prodkit.errors.InputError` when a file cannot be read, and
+    :class:`~prodkit.errors.UsageError` when ``out_dir`` is, holds or lies
+    inside ``raw_dir``, or cannot be written.
     """
     from .errors import InputError
+    from .outputs.staging import check_destinations
     from .pipeline import load_ledger
 
+    check_destinations({"--out-dir": Path(out_dir)}, Path(raw_dir))
     try:
         ledger = load_ledger(Path(raw_dir), strict=strict)
     except InputError as exc:
         # an unreadable file is still a problem to list: validate's one output is the list
-        _write_problems(exc.problems, Path(out_dir))
+        _write_problems(exc.problems, Path(out_dir), spreadsheet_safe)
         raise
-    _write_problems(ledger.problems, Path(out_dir))
+    _write_problems(ledger.problems, Path(out_dir), spreadsheet_safe)
     return Result(ledger=ledger, problems=ledger.problems, written=[Path(out_dir) / "problems.csv"])
 
 
-def _write_problems(problems: list, out_dir: Path) -> None:
+def _write_problems(problems: list, out_dir: Path, spreadsheet_safe: bool) -> None:
     from .errors import problems_frame
     from .outputs.staging import Staging
     from .outputs.tables import write_csv
 
     with Staging({"out": out_dir}) as st:
-        write_csv(problems_frame(problems), st.path("out") / "problems.csv")
+        write_csv(problems_frame(problems), st.path("out") / "problems.csv", spreadsheet_safe=spreadsheet_safe)
         st.commit()
 
 
 def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"),
               reports_dir: Path = Path("reports"), *, strategy: str = strategies.DEFAULT,
               tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED, figures: bool = True, exports: bool = True,
-              strict: bool = False, progress: Callable[[str], None] | None = None) -> Result:
+              strict: bool = False, allow_empty: bool = False, spreadsheet_safe: bool = False,
+              progress: Callable[[str], None] | None = None) -> Result:
     """The main job: read, normalise, validate, reconcile; write every output.
 
-    Outputs are built in a temporary folder and moved into place only when
-    everything succeeded, so a failed run leaves earlier outputs untouched.
+    Outputs are built beside ``out_dir`` and ``reports_dir`` and swapped in
+    only when everything succeeded (:mod:`prodkit.outputs.staging`), so a
+    failed or interrupted run leaves earlier outputs untouched. A claims file
+    with no rows writes nothing (``Result.kept``) unless ``allow_empty``.
+    ``spreadsheet_safe`` prefixes text cells that a spreadsheet would run as
+    a formula with ``'`` (:func:`~prodkit.outputs.tables.write_csv`).
+    Raises :class:`~prodkit.errors.UsageError` for a wrong option or a
+    destination that is, holds or lies inside ``raw_dir``.
     """
+    from .outputs.staging import check_destinations
     from .pipeline import phases
 
     say = phases(progress)
-    strategies.get(strategy)
+    check_options(tolerance=tolerance, seed=seed, strategy=strategy)
+    check_destinations({"--out-dir": Path(out_dir), **({"--reports-dir": Path(reports_dir)} if figures else {})},
+                       Path(raw_dir))
     workers: list = []
     if figures:
         from .outputs.renderers import needs_drawing, start_renderers
@@ -92,7 +138,8 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
             workers = start_renderers()
     try:
         return _reconcile(raw_dir, out_dir, reports_dir, strategy=strategy, tolerance=tolerance, seed=seed,
-                          figures=figures, exports=exports, strict=strict, say=say, workers=workers)
+                          figures=figures, exports=exports, strict=strict, say=say, workers=workers,
+                          allow_empty=allow_empty, safe=spreadsheet_safe)
     finally:
         from .outputs.renderers import stop_renderers
 
@@ -100,13 +147,16 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
 
 def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figures, exports, strict, say,
-               workers) -> Result:
+               workers, allow_empty, safe) -> Result:
     from .outputs.staging import Staging
     from .outputs.tables import write_csv
     from .pipeline import run
 
     done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict, progress=say)
     tables = done.tables
+    if not allow_empty and done.ledger.accounts[0].read == 0:
+        # a header-only claims file would replace good outputs with empty tables
+        return Result(ledger=done.ledger, problems=done.problems, tables=tables, kept=True)
     written: list[Path] = []
     targets = {"out": Path(out_dir)}
     if figures:
@@ -122,9 +172,9 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         say("write tables")
         out = st.path("out")
         for name, frame in tables.items():
-            write_csv(frame, out / f"{name}.csv")
+            write_csv(frame, out / f"{name}.csv", spreadsheet_safe=safe)
         if exports:
-            _write_exports(tables, out, say)
+            _write_exports(tables, out, say, safe)
         if pending is not None:
             say("figures")
             pending.finish()
@@ -133,22 +183,29 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         st.commit()
     for key, files in staged.items():
         written += [targets[key] / p.relative_to(st.path(key)) for p in files]
+    # one folder may hold the other (or be it): count each file once
+    written = sorted({p.resolve(): p for p in written}.values())
     return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written)
 
 
-def _write_exports(tables, out: Path, say) -> None:
+def _write_exports(tables, out: Path, say, safe: bool) -> None:
     """Stata files, the codebook and the data package."""
     from .outputs import datapackage, stata
 
     say("write exports")
     stata.write_all(tables, out)
-    datapackage.write_all(tables, out)
+    datapackage.write_all(tables, out, spreadsheet_safe=safe)
 
 
 def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports")) -> list[Path]:
-    """Redraw the charts and the report from the tables already in ``out_dir``."""
+    """Redraw the charts and the report from the tables already in ``out_dir``.
+
+    Raises :class:`~prodkit.errors.UsageError` when ``reports_dir`` cannot be written.
+    """
+    from .outputs.staging import check_destinations
     from .outputs.figures import redraw
 
+    check_destinations({"--reports-dir": Path(reports_dir)})
     return redraw(Path(out_dir), Path(reports_dir))
 
 
@@ -158,7 +215,7 @@ def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = 
     from .narrative import explain_event
     from .pipeline import build_tables, load_ledger
 
-    strategies.get(strategy)
+    check_options(tolerance=tolerance, seed=seed, strategy=strategy)
     ledger = load_ledger(Path(raw_dir))
     tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
     return explain_event(event_id, ledger, tables, problems, strategy=strategy)

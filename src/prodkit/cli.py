@@ -52,6 +52,13 @@ def _run(ctx: click.Context, fn, *args, **kwargs):
             _echo(p.render())
         _echo(f"prodkit: {exc}")
         ctx.exit(exc.exit_code)
+    except OSError as exc:  # a disk full, a permission refused outside the staging folders
+        if debug:
+            raise
+        from .outputs.staging import output_error
+
+        _echo(f"prodkit: {output_error(exc, 'read or write a file')}")
+        ctx.exit(2)
     except KeyboardInterrupt:
         _echo("prodkit: interrupted; earlier outputs are untouched.")
         ctx.exit(130)
@@ -105,7 +112,13 @@ out_dir_option = click.option("--out-dir", type=click.Path(path_type=Path), defa
                               show_default=True, help="Folder for the tables, Stata files and data package.")
 reports_dir_option = click.option("--reports-dir", type=click.Path(path_type=Path), default=Path("reports"),
                                   show_default=True, help="Folder for figures/ and report.html.")
-strict_option = click.option("--strict", is_flag=True, help="Reject rows that have warnings, not only errors.")
+strict_option = click.option("--strict", is_flag=True,
+                             help="Reject rows that have warnings, not only errors (also the warnings found after "
+                                  "loading: implausible, norm-ratio-mismatch, conversion-mismatch).")
+safe_option = click.option("--spreadsheet-safe", is_flag=True,
+                           help="Prefix text cells beginning with =, +, -, @ or a tab with ' in every CSV, so that "
+                                "Excel or LibreOffice cannot run them as formulas (recorded in codebook.md and "
+                                "datapackage.json).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -127,8 +140,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 @raw_dir_option
 @out_dir_option
 @strict_option
+@safe_option
 @click.pass_context
-def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool) -> None:
+def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool, spreadsheet_safe: bool) -> None:
     """Read and check the ledger; write problems.csv to --out-dir and nothing else.
 
     Exit code 0 when every row is valid, 1 when some rows are rejected,
@@ -136,7 +150,8 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool) -> 
     """
     from . import api
 
-    result = _run(ctx, api.validate, raw_dir=raw_dir, out_dir=out_dir, strict=strict)
+    result = _run(ctx, api.validate, raw_dir=raw_dir, out_dir=out_dir, strict=strict,
+                  spreadsheet_safe=spreadsheet_safe)
     report_problems(result.problems, out_dir)
     _summary(result)
     ctx.exit(1 if result.ledger.has_errors else 0)
@@ -151,22 +166,30 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool) -> 
 @click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="Relative difference under which two claims agree.")
 @click.option("--seed", type=int, default=strategies.DEFAULT_SEED, show_default=True,
-              help="Seed for roll-the-dice.")
+              help="Seed for roll-the-dice: a whole number from 0 to 2**64-1.")
 @click.option("--figures/--no-figures", default=True, show_default=True, help="Draw the charts and the report.")
 @click.option("--exports/--no-exports", default=True, show_default=True,
               help="Write the Stata files, datapackage.json and codebook.md beside the CSVs.")
 @strict_option
+@click.option("--allow-empty", is_flag=True,
+              help="Write the outputs even when claims.csv has no rows (otherwise the earlier outputs are kept).")
+@safe_option
 @click.pass_context
 def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, strategy: str,
-              tolerance: float, seed: int, figures: bool, exports: bool, strict: bool) -> None:
+              tolerance: float, seed: int, figures: bool, exports: bool, strict: bool, allow_empty: bool,
+              spreadsheet_safe: bool) -> None:
     """Read, normalise, validate and reconcile the ledger; write every output."""
     from . import api
 
     with PhaseLog() as progress:
         result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                       strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
-                      strict=strict, progress=progress)
-    report_problems(result.problems, out_dir)
+                      strict=strict, allow_empty=allow_empty, spreadsheet_safe=spreadsheet_safe,
+                      progress=progress)
+    report_problems(result.problems, out_dir if not result.kept else None)
+    if result.kept:
+        _echo(f"prodkit: warning: {raw_dir / 'claims.csv'} has no rows; nothing was written, and the outputs "
+              f"in {out_dir} and {reports_dir} are kept as they were (pass --allow-empty to write empty tables).")
     _summary(result)
     for line in result.summary_lines():
         _echo(line)

@@ -73,6 +73,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     # historical judgement (norms, ratios, retellings)
     "date-interval-mismatch": (WARNING, "The stated {measure} '{value}' does not square with the dates: from {anchor} to {date} is {computed}.", "Check the date and the interval in the source; both are kept and the claim is flagged."),
     "growth-kinds-mixed": (WARNING, "The growth claims of {value} mix multiples and percentage increases; no growth factor is given.", "Split the claims into events of one kind, or adjudicate."),
+    # publishing and usage
+    "column-reserved": (ERROR, "Column '{field}' has the name of a column prodkit adds to claims.csv.", "Rename the column (e.g. 'raw_{field}'): prodkit would otherwise write its own '{field}' over it."),
 }
 
 
@@ -294,3 +296,7 @@ class DimensionMismatch(UnitError):
 
     def _text(self) -> str:
         return f"'{self.unit}' is {self.found}, expected {self.expected}"
+
+
+class OutputError(ProdkitError):
+    """The outputs cannot be written or published (disk full, no permission, a folder in a file's place)."""

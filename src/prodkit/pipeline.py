@@ -19,13 +19,14 @@ Writing is :mod:`prodkit.api`'s job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from . import checks, norms, plausibility, strategies
-from .errors import ERROR, WARNING, InputError, Problem, merge_problems, problem_order, problems_frame, under_strict
+from .errors import (ERROR, WARNING, InputError, Problem, merge_problems, problem, problem_order, problems_frame,
+                     under_strict)
 from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_settings,
@@ -110,6 +111,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     say.collect = claims_file.exists() and claims_file.stat().st_size > Phases.COLLECT_ABOVE_BYTES
     say("read")
     claims_t = read_table(raw_dir / "claims.csv", required=CLAIMS_REQUIRED, optional=CLAIMS_OPTIONAL)
+    _refuse_reserved_columns(claims_t)
     sources_t = read_table(raw_dir / "sources.csv", required=SOURCES_REQUIRED, optional=SOURCES_OPTIONAL)
     adj_t = None
     if (raw_dir / "adjudications.csv").exists():
@@ -198,6 +200,46 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
                   extra_columns=claims_t.extra_columns)
 
 
+#: Columns prodkit adds to the claims (claims.csv, or its own working columns): a raw column may not take their names.
+RESERVED_COLUMNS = sorted(set(CLAIM_OUTPUT_EXTRA + CORE_COLUMNS) - set(CLAIMS_COLUMNS))
+
+
+def _refuse_reserved_columns(table) -> None:
+    """An extra raw column named like a column prodkit adds (``value_low``) stops the run, located in the header."""
+    clash = [c for c in table.extra_columns if c in RESERVED_COLUMNS]
+    if clash:
+        found = [problem("column-reserved", file=table.label, line=1, column=table.column_numbers.get(c), field=c,
+                         value=c) for c in clash]
+        raise InputError(f"{table.label}: {len(found)} column(s) named like prodkit's own: {', '.join(clash)}.",
+                         hint="Rename them; see the problems above.", problems=found)
+
+
+def reject_late_warnings(ledger: Ledger, problems: list[Problem]) -> Ledger | None:
+    """Under ``--strict``: the ledger without the claims that the checks after loading warned about.
+
+    Those checks (``implausible``, ``norm-ratio-mismatch``, ``conversion-mismatch``)
+    need the claims normalised, so they run in :func:`build_tables`; their
+    warnings reject the row like any other under ``--strict``. None when there
+    are none.
+    """
+    label = ledger.accounts[0].file
+    known = set(ledger.problems)
+    late = [p for p in problems if p.severity == WARNING and p.file == label and p.line is not None and p.line > 1
+            and p not in known]
+    if not late:
+        return None
+    lines = sorted({p.line for p in late})
+    is_rejected = ledger.claims["source_line"].is_in(lines)
+    accounts = list(ledger.accounts)
+    first = accounts[0]
+    accounts[0] = Account(first.file, first.read, first.used - int(is_rejected.sum()),
+                          first.rejected + int(is_rejected.sum()))
+    rejected = pl.concat([ledger.rejected, ledger.claims.filter(is_rejected).select(ledger.rejected.columns)],
+                         how="vertical_relaxed")
+    return replace(ledger, claims=ledger.claims.filter(~is_rejected), rejected=rejected, accounts=accounts,
+                   problems=merge_problems(ledger.problems, [under_strict(p) for p in late]))
+
+
 @dataclass
 class Run:
     """What a run found: the ledger as loaded, every output table, and every problem."""
@@ -219,6 +261,10 @@ def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float =
     ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
     say("reconcile")
     tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    strict_ledger = reject_late_warnings(ledger, problems) if strict else None
+    if strict_ledger is not None:
+        ledger = strict_ledger
+        tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
     say("check outputs")
     validate_outputs(tables)
     return Run(ledger=ledger, tables=tables, problems=problems)

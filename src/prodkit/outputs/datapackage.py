@@ -39,8 +39,17 @@ def _field(c: Column) -> dict:
     return f
 
 
-def package(tables: dict[str, pl.DataFrame]) -> dict:
-    """The Frictionless (v1) tabular data package describing every CSV in ``tables``."""
+#: What the codebook and the data package say when the CSVs were written with ``--spreadsheet-safe``.
+SPREADSHEET_SAFE_NOTE = ("Written with --spreadsheet-safe: a text cell that began with =, +, -, @, a tab or a "
+                         "carriage return (and is not a plain number) carries a leading ' so that a spreadsheet "
+                         "does not run it as a formula. Remove that ' before analysis.")
+
+
+def package(tables: dict[str, pl.DataFrame], *, spreadsheet_safe: bool = False) -> dict:
+    """The Frictionless (v1) tabular data package describing every CSV in ``tables``.
+
+    With ``spreadsheet_safe`` it says so in ``prodkit:spreadsheetSafe`` (a custom property).
+    """
     resources = []
     for t in describe(tables):
         schema: dict = {"fields": [_field(c) for c in t.columns], "missingValues": [""]}
@@ -57,6 +66,8 @@ def package(tables: dict[str, pl.DataFrame]) -> dict:
                         "header": True},
             "schema": schema,
         })
+    safe = {"prodkit:spreadsheetSafe": True, "prodkit:spreadsheetSafeNote": SPREADSHEET_SAFE_NOTE} \
+        if spreadsheet_safe else {}
     return {
         "profile": "tabular-data-package",
         "name": "prodkit-outputs",
@@ -66,15 +77,16 @@ def package(tables: dict[str, pl.DataFrame]) -> dict:
                         "problems found. Field descriptions and units come from prodkit's schema; "
                         "codebook.md says the same for people."),
         "resources": resources,
+        **safe,
     }
 
 
-def write_all(tables: dict[str, pl.DataFrame], out: Path) -> list[Path]:
+def write_all(tables: dict[str, pl.DataFrame], out: Path, *, spreadsheet_safe: bool = False) -> list[Path]:
     """Write ``datapackage.json`` and ``codebook.md`` into ``out`` (beside the CSVs)."""
     paths = [Path(out) / "datapackage.json", Path(out) / "codebook.md"]
-    text = json.dumps(package(tables), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(package(tables, spreadsheet_safe=spreadsheet_safe), indent=2, ensure_ascii=False) + "\n"
     paths[0].write_text(text, encoding="utf-8", newline="\n")
-    paths[1].write_text(codebook(tables), encoding="utf-8", newline="\n")
+    paths[1].write_text(codebook(tables, spreadsheet_safe=spreadsheet_safe), encoding="utf-8", newline="\n")
     return paths
 
 
@@ -145,7 +157,7 @@ def read_lines(t: Table) -> dict[str, str]:
     }
 
 
-def codebook(tables: dict[str, pl.DataFrame]) -> str:
+def codebook(tables: dict[str, pl.DataFrame], *, spreadsheet_safe: bool = False) -> str:
     """codebook.md: every table and column, for a person."""
     described = describe(tables)
     lines = [
@@ -173,6 +185,7 @@ def codebook(tables: dict[str, pl.DataFrame]) -> str:
         "## CSV conventions",
         "",
         CSV_CONVENTIONS.rstrip(),
+        *([f"- **{SPREADSHEET_SAFE_NOTE}**"] if spreadsheet_safe else []),
         "",
         "## Codes",
         "",

@@ -30,10 +30,11 @@ from .charts.files import inline_svg
 from .charts.labels import fmt_number, measure_label
 from .charts.source_conflicts import conflict_groups
 
-#: A page a browser opens at once: longer tables show their first rows and
-#: say how many more the CSV holds.
-MAX_TABLE_ROWS = 2000
-MAX_CONFLICTS_LISTED = 200
+#: A page a browser opens at once, whatever the ledger (100,000 events give a
+#: page of about a megabyte): longer tables show their first rows and say how
+#: many more the CSV holds.
+MAX_TABLE_ROWS = 300
+MAX_CONFLICTS_LISTED = 100
 #: The sections, in page order: (id, heading). Each is a macro of the same
 #: name in sections.html.j2. A Sources section follows when there are sources.
 SECTIONS = [("summary", "Summary of the run"), ("figures", "Figures"),
@@ -58,7 +59,7 @@ def report_html(tables: dict[str, pl.DataFrame], rendered: dict[str, tuple[dict,
             "reconciled": _reconciled(tables), "sources": _sources(tables)}
     return environment().get_template("report.html.j2").render(
         sections=SECTIONS, page=page, has_sources=tables.get("sources") is not None, version=__version__,
-        out_dir=out_dir)
+        out_dir=out_dir, sources_total=tables["sources"].height if tables.get("sources") is not None else 0)
 
 
 @cache
@@ -248,6 +249,6 @@ def _reconciled(tables: dict[str, pl.DataFrame]) -> dict:
 
 
 def _sources(tables: dict[str, pl.DataFrame]) -> list[dict]:
-    """Every source (no cap); empty when there is no sources table."""
+    """The first MAX_TABLE_ROWS sources; empty when there is no sources table."""
     sources = tables.get("sources")
-    return sources.to_dicts() if sources is not None else []
+    return _rows(sources) if sources is not None else []

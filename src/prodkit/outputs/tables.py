@@ -22,7 +22,13 @@ from ..errors import InputError
 BOOLEAN_TEXT = {True: "TRUE", False: "FALSE"}
 
 
-def write_csv(frame: pl.DataFrame, path: Path) -> None:
+#: What a spreadsheet reads as the start of a formula (OWASP's list: = + - @, tab, carriage return).
+FORMULA_START = "=+-@\t\r"
+#: A plain number written as text ("-5", "+1.5e3"): a spreadsheet reads it as a number, never as a formula.
+PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def write_csv(frame: pl.DataFrame, path: Path, *, spreadsheet_safe: bool = False) -> None:
     """Write ``frame`` as CSV under prodkit's conventions.
 
     - UTF-8 without a byte-order mark, ``\\n`` line ends, a header row, ``,``
@@ -40,6 +46,11 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
       since neither Stata nor a Frictionless ``number`` has a spelling for it.
     - Dates stay ISO 8601 text, partial allowed (``1935``, ``1935-09``,
       ``1933/1937``): they are never a date type, since most are not days.
+    - ``spreadsheet_safe`` (``--spreadsheet-safe``): a text cell that begins
+      with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, and is not a
+      plain number, gets a leading ``'``, so that Excel or LibreOffice shows it
+      instead of running it as a formula. Off by default: the CSVs stay
+      faithful for R, Stata and Frictionless.
 
     Examples
     --------
@@ -54,8 +65,24 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
     ,,
     "x,y",2.0,TRUE
     """
-    portable_csv_frame(frame).write_csv(path, line_terminator="\n", null_value="", quote_style="necessary",
+    frame = portable_csv_frame(frame)
+    if spreadsheet_safe:
+        frame = spreadsheet_safe_frame(frame)
+    frame.write_csv(path, line_terminator="\n", null_value="", quote_style="necessary",
                                         include_bom=False)
+
+
+def spreadsheet_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with ``'`` before every text cell a spreadsheet would run as a formula (see :func:`write_csv`).
+
+    >>> spreadsheet_safe_frame(pl.DataFrame({"a": ["=1+1", "-5", "@x", "ok", None], "n": [-1, 2, 3, 4, 5]}))["a"].to_list()
+    ["'=1+1", '-5', "'@x", 'ok', None]
+    """
+    starts = "[" + "".join("\\" + ch if ch in "-+" else ch for ch in FORMULA_START) + "]"
+    fixes = [pl.when(pl.col(n).str.contains("^" + starts) & ~pl.col(n).str.contains(PLAIN_NUMBER))
+             .then(pl.lit("'") + pl.col(n)).otherwise(pl.col(n)).alias(n)
+             for n, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(fixes) if fixes else frame
 
 
 def portable_csv_frame(frame: pl.DataFrame) -> pl.DataFrame:

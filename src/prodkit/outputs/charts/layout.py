@@ -161,3 +161,27 @@ def movement_start_rule(x_scale: alt.Scale, x_axis: alt.Axis, x_title: str):
     return alt.Chart().transform_aggregate(n="count()").mark_rule(color="#555555", strokeDash=[4, 3]).encode(
         x=alt.X(datum=alt.DateTime(year=y, month=m, date=d, utc=True), type="temporal", scale=x_scale,
                 axis=x_axis, title=x_title))
+
+
+#: Dates are read and shown in UTC: ISO dates are UTC midnights, so any other zone shifts them a day.
+UTC_DAY = "utcyearmonthdate"
+
+
+def utc_x2(field: str) -> alt.X2:
+    """The end of a span on a time axis, shown (in hover and aria text) as its UTC day, so in every time zone alike.
+
+    Its title is null: a title here would be joined to the axis title ("Date, end").
+    """
+    return alt.X2(field, timeUnit=UTC_DAY, title=None)
+
+
+def utc_order(field: str) -> alt.Order:
+    """Order by a date, shown as its UTC day (see :func:`utc_x2`)."""
+    return alt.Order(field, type="temporal", timeUnit=UTC_DAY, title=field)
+
+
+def cap_rows(frame: pl.DataFrame, limit: int, what: str, table: str) -> tuple[pl.DataFrame, str]:
+    """The first ``limit`` rows, and a sentence for the caption when some are left out."""
+    if frame.height <= limit:
+        return frame, ""
+    return frame.head(limit), f" Showing the first {limit} of {frame.height} {what}; {table} has them all."

@@ -6,8 +6,9 @@ import altair as alt
 import polars as pl
 
 from .labels import date_span, fmt_number
-from .layout import empty_chart, finish, has_rows, layer, movement_start_rule, text_channel
-from .theme import MAX_LABELLED_RECORDS
+from .layout import (cap_rows, empty_chart, finish, has_rows, layer, movement_start_rule, text_channel, utc_order,
+                     utc_x2)
+from .theme import MAX_LABELLED_RECORDS, MAX_POINTS
 
 SHARE_MEASURE = "stakhanovite_share"
 
@@ -62,6 +63,9 @@ def movement_spread_chart(reconciled: pl.DataFrame):
     frame = movement_spread_frame(reconciled)
     if frame.height == 0:
         return empty_chart(title, subtitle, caption, "No dated share of Stakhanovites in the ledger.", name)
+    frame, note = cap_rows(frame.sort(["mid", "event_id"]), MAX_POINTS, "dated shares (by date)", "reconciled.csv") \
+        if frame.height > MAX_POINTS else (frame, "")
+    caption += note
     if frame.height > MAX_LABELLED_RECORDS:
         frame = frame.with_columns(pl.lit("").alias("label"))
         caption += f" Values are labelled when there are at most {MAX_LABELLED_RECORDS}."
@@ -81,8 +85,8 @@ def movement_spread_chart(reconciled: pl.DataFrame):
     base = alt.Chart()
     layers = [
         movement_start_rule(x_scale, x_axis, x_title),
-        base.mark_line(strokeWidth=1.5).encode(x=t("mid"), y=y, color=color, order=alt.Order("mid", type="temporal")),
-        base.mark_rule(strokeWidth=2, opacity=0.45).encode(x=t("start"), x2=alt.X2("end"), y=y, color=color),
+        base.mark_line(strokeWidth=1.5).encode(x=t("mid"), y=y, color=color, order=utc_order("mid")),
+        base.mark_rule(strokeWidth=2, opacity=0.45).encode(x=t("start"), x2=utc_x2("end"), y=y, color=color),
         base.transform_filter("datum.bound === 'stated'").mark_rule(strokeWidth=1.5).encode(
             x=t("mid"), y=alt.Y("low:Q", title=y_title, scale=y_scale), y2=alt.Y2("high"), color=color),
         base.transform_filter("datum.bound !== 'stated'").mark_rule(strokeWidth=1.5, strokeDash=[4, 3]).encode(

@@ -6,20 +6,13 @@ import altair as alt
 import polars as pl
 
 from .labels import fmt_multiple, fmt_number, measure_unit_label, shorten
-from .layout import empty_chart, facet, finish, has_rows, layer, log_axis, row_axis, text_channel
+from .layout import cap_rows, empty_chart, facet, finish, has_rows, layer, log_axis, row_axis, text_channel
 from .theme import MAX_ROWS, NORM_COLOR, RECORD_COLOR
 
 
 def _positive(col: str) -> pl.Expr:
     """The column where it can sit on a log scale, else null."""
     return pl.when(pl.col(col) > 0).then(pl.col(col)).otherwise(None).alias(col)
-
-
-def _cap(frame: pl.DataFrame, limit: int, what: str, table: str) -> tuple[pl.DataFrame, str]:
-    """The first ``limit`` rows, and a sentence for the caption when some are left out."""
-    if frame.height <= limit:
-        return frame, ""
-    return frame.head(limit), f" Showing the first {limit} of {frame.height} {what}; {table} has them all."
 
 
 def _record_claims(nvr: pl.DataFrame) -> pl.DataFrame:
@@ -44,8 +37,9 @@ def norms_vs_records_frame(nvr: pl.DataFrame) -> pl.DataFrame:
     Rows are ordered by sector, then by event (its earliest date), so that
     two sources' claims about one record sit next to each other.
     """
-    frame = _record_claims(nvr).with_columns(_positive("record_value"), _positive("norm_low"), _positive("norm_high"),
-                             _positive("implied_norm")).filter(pl.col("record_value").is_not_null())
+    frame = _record_claims(nvr).with_columns(
+        _positive("record_value"), _positive("norm_low"), _positive("norm_high"), _positive("implied_norm")
+    ).filter(pl.col("record_value").is_not_null())
     frame = frame.with_columns(pl.col("sector").fill_null("(no sector)"),
                                pl.col("date").min().over("event_id").alias("_event_date")).sort(
         ["sector", "_event_date", "event_id", "measure", "record_claim_id"], nulls_last=True)
@@ -112,7 +106,7 @@ def norms_vs_records_chart(nvr: pl.DataFrame):
     frame = norms_vs_records_frame(nvr)
     if frame.height == 0:
         return empty_chart(title, subtitle, caption, "No record in the ledger has a positive value.", name)
-    frame, note = _cap(frame, MAX_ROWS, "record claims (in sector and date order)", "norms_vs_records.csv")
+    frame, note = cap_rows(frame, MAX_ROWS, "record claims (in sector and date order)", "norms_vs_records.csv")
     caption += note
     sectors = (frame.group_by("sector").agg(pl.len(), pl.col("order").min())
                .sort(["len", "order"], descending=[True, False])["sector"].to_list())

@@ -9,8 +9,9 @@ import altair as alt
 import polars as pl
 
 from .labels import date_span, fmt_number, measure_unit_label, range_text
-from .layout import empty_chart, facet, finish, has_rows, layer, log_axis, movement_start_rule, text_channel
-from .theme import MAX_LABELLED_RECORDS, NORM_COLOR
+from .layout import (empty_chart, facet, finish, has_rows, layer, log_axis, movement_start_rule, text_channel,
+                     cap_rows, utc_order, utc_x2)
+from .theme import MAX_LABELLED_RECORDS, MAX_POINTS, NORM_COLOR
 
 #: The record timeline's window (the issue: "the movement, 1935-1937").
 TIMELINE_YEARS = (1935, 1937)
@@ -117,6 +118,13 @@ def record_timeline_chart(reconciled: pl.DataFrame):
         return empty_chart(title, subtitle, caption, "No reconciled records.", name)
     frame = record_timeline_frame(reconciled)
     records = frame.filter(pl.col("kind") == "record")
+    if records.height > MAX_POINTS:
+        records, note = cap_rows(records.sort(["mid", "event_id"]), MAX_POINTS, "dated records (by date)",
+                                 "reconciled.csv")
+        caption += note
+        norms = frame.filter((pl.col("kind") == "norm") & pl.col("panel").is_in(records["panel"].implode()))
+        frame = pl.concat([records, norms.head(MAX_POINTS)]).sort(["panel", "kind", "mid", "event_id"],
+                                                                   nulls_last=True)
     if records.height == 0:
         message = f"No dated record in {TIMELINE_YEARS[0]}–{TIMELINE_YEARS[1]}."
         return empty_chart(title, subtitle, caption, message, name)
@@ -158,15 +166,15 @@ def record_timeline_chart(reconciled: pl.DataFrame):
     norm, record = base.transform_filter("datum.kind === 'norm'"), base.transform_filter("datum.kind === 'record'")
     layers = [
         norm.mark_rect(color=NORM_COLOR, opacity=0.16).encode(
-            x=t("start"), x2=alt.X2("window_end"), y=y("low"), y2=alt.Y2("high")),
-        norm.mark_rule(color=NORM_COLOR, strokeWidth=1.5).encode(x=t("start"), x2=alt.X2("window_end"), y=y("value")),
+            x=t("start"), x2=utc_x2("window_end"), y=y("low"), y2=alt.Y2("high")),
+        norm.mark_rule(color=NORM_COLOR, strokeWidth=1.5).encode(x=t("start"), x2=utc_x2("window_end"), y=y("value")),
         norm.mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=NORM_COLOR, fontSize=10).encode(
             x=t("window_end"), y=y("high"), text=text_channel("norm_text")),
         movement_start_rule(x_scale, x_axis, x_title),
         record.transform_filter("isValid(datum.line)").mark_line(strokeWidth=1.2, opacity=0.7).encode(
             x=t("mid"), y=y("value"), color=color, detail=alt.Detail("line", type="nominal"),
-            order=alt.Order("mid", type="temporal")),
-        record.mark_rule(strokeWidth=2, opacity=0.4).encode(x=t("start"), x2=alt.X2("end"), y=y("value"), color=color),
+            order=utc_order("mid")),
+        record.mark_rule(strokeWidth=2, opacity=0.4).encode(x=t("start"), x2=utc_x2("end"), y=y("value"), color=color),
         record.mark_rule(strokeWidth=2).encode(x=t("mid"), y=y("low"), y2=alt.Y2("high"), color=color),
         record.mark_point(filled=True, opacity=1).encode(
             x=t("mid"), y=y("value"), color=color, shape=shape,

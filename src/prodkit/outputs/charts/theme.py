@@ -50,3 +50,5 @@ THEME: dict = {
 MAX_ROWS = 150
 MAX_CONFLICT_PANELS = 30
 MAX_LABELLED_RECORDS = 80
+#: Points on a time chart (records, shares) before the rest are left to the CSV.
+MAX_POINTS = 400
