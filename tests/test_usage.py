@@ -27,12 +27,12 @@ def test_strict_rejects_rows_with_warnings_found_after_loading(runner, tmp_path)
     out = tmp_path / "strict"
     assert "c007" not in {r["claim_id"] for r in read_rows(out / "claims.csv")}
     accounts = {r["file"]: r for r in read_rows(out / "accounts.csv")}
-    assert (accounts["data/raw/claims.csv"]["used"], accounts["data/raw/claims.csv"]["rejected"]) == ("141", "19")
+    assert (accounts["data/raw/claims.csv"]["used"], accounts["data/raw/claims.csv"]["rejected"]) == ("132", "26")
     implausible = [p for p in read_rows(out / "problems.csv") if p["code"] == "implausible"]
-    assert len(implausible) == 7
+    assert len(implausible) == 12  # with the loosest bound of a measure for claims with no basis
     assert all(p["severity"] == "error" and p["message"].endswith("(rejected under --strict)") for p in implausible)
     assert {p["line"] for p in implausible} >= {"8", "12", "34"}
-    assert "data/raw/claims.csv: read 160, used 141, rejected 19" in strict.stderr
+    assert "data/raw/claims.csv: read 158, used 132, rejected 26" in strict.stderr
 
 
 FORMULAS = {"note": '=HYPERLINK("http://example.org","x")', "quote": "@SUM(A1)", "place": "+Donbass",
