@@ -383,7 +383,7 @@ def test_the_fast_reader_scans_large_files_in_chunks_without_missing_a_seam(monk
 
     args = dict(required=ledger.CLAIMS_REQUIRED, optional=ledger.CLAIMS_OPTIONAL, label="claims.csv")
     monkeypatch.setattr(ledger, "FAST_READ_BYTES", 10)
-    monkeypatch.setattr(ledger, "_CHUNK", chunk)
+    monkeypatch.setattr(ledger.large, "_CHUNK", chunk)
     clean = ledger.read_table(RAW / "claims.csv", **args)
     assert [p.code for p in clean.problems] == []
     assert clean.frame["source_line"].to_list() == list(range(2, clean.frame.height + 2))

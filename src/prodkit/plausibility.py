@@ -8,7 +8,6 @@ adds new ones. A claim outside its bound keeps its value and gets the flag
 
 from __future__ import annotations
 
-import csv
 from importlib import resources
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import polars as pl
 
 from .errors import Problem, problem
 from .flags import add_flag_at
+from .ledger import read_side_table
 
 BOUND_COLUMNS = ["measure", "statistic", "basis", "low", "high", "unit", "justification", "source"]
 
@@ -26,13 +26,13 @@ def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
     if raw_dir is not None and (Path(raw_dir) / "plausibility.csv").exists():
         paths.append(Path(raw_dir) / "plausibility.csv")
     for path in paths:
-        with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                key = (row["measure"], row.get("statistic") or "", row.get("basis") or "")
-                rows[key] = row
+        for row in read_side_table(Path(str(path)), required=["measure", "low", "high", "unit"],
+                                   optional=["statistic", "basis", "justification", "source"], numeric=["low", "high"]):
+            key = (row["measure"], row["statistic"] or "", row["basis"] or "")
+            rows[key] = row
     return pl.DataFrame(
         [{"measure": m, "_b_stat": s or None, "_b_basis": b or None, "_b_low": float(r["low"]),
-          "_b_high": float(r["high"]), "_b_unit": r["unit"], "_b_why": r["justification"], "_b_source": r["source"]}
+          "_b_high": float(r["high"]), "_b_unit": r["unit"], "_b_why": r["justification"] or "", "_b_source": r["source"] or ""}
          for (m, s, b), r in sorted(rows.items())],
         schema={"measure": pl.String, "_b_stat": pl.String, "_b_basis": pl.String, "_b_low": pl.Float64,
                 "_b_high": pl.Float64, "_b_unit": pl.String, "_b_why": pl.String, "_b_source": pl.String})
