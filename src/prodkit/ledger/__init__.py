@@ -281,7 +281,7 @@ def _read_exact(text: str, label: str, width: int):
             raise InputError(f"{label}: malformed CSV", problems=problems) from None
         line = start
         start = reader.line_num + 1
-        if not row or all(not cell.strip() for cell in row) and len(row) <= 1:
+        if all(not cell.strip() for cell in row):  # a blank line, or only commas (a spreadsheet's empty row)
             problems.append(problem("row-empty", file=label, line=line))
             continue
         cells, issue = _fit_row(row, width, label, line)

@@ -76,7 +76,7 @@ def _parse_large(path: Path, width: int):
 
     try:
         return pl.read_csv(path, has_header=False, skip_rows=1, infer_schema=False, encoding="utf8",
-                           schema={f"_{i}": pl.String for i in range(width)}, missing_columns="insert",
+                           schema={f"_{i}": pl.String for i in range(width)}, missing_columns="insert", extra_columns="ignore",
                            truncate_ragged_lines=True)
     except (pl.exceptions.ComputeError, pl.exceptions.SchemaError, pl.exceptions.NoDataError) as exc:
         return exc
@@ -112,11 +112,11 @@ def record_map(path: Path):
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line"),
         (~inside).cum_sum().alias("_record"),
         pl.when(inside).then(commas('"' + text)).otherwise(commas(text)).alias("_commas"),
-        (text.str.replace_all('"', "", literal=True).str.strip_chars() == "").alias("_empty"),
+        (text.str.replace_all(r'[",\s]', "").str.len_chars() == 0).alias("_empty"),
     )
     records = (per_line.group_by("_record", maintain_order=True)
                .agg(pl.col("line").first(), (pl.col("_commas").sum() + 1).alias("width"),
-                    ((pl.len() == 1) & pl.col("_empty").first() & (pl.col("_commas").first() == 0)).alias("blank"))
+                    ((pl.len() == 1) & pl.col("_empty").first()).alias("blank"))
                .collect())
     return records.slice(1).select("line", pl.col("width").cast(pl.Int64), "blank")
 
