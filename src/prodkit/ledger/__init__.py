@@ -132,6 +132,10 @@ def read_table(
         # scan in chunks finds the line count and any control byte
         with open(path, "rb") as fh:
             first = fh.readline(1 << 20)
+            blank = not first.strip(b"\xef\xbb\xbf \r\n\t") and all(
+                not chunk.strip(b" \r\n\t") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        if blank:
+            raise InputError(f"{label} is empty", problems=[problem("file-empty", file=label)])
         header = _read_header(first, label)
         body, lines, row_problems, scan = read_large(path, label, len(header), _fit_row)
         clean, suspect = not scan.control_lines, scan.control_lines
@@ -201,7 +205,9 @@ def _read_header(first_line: bytes, label: str) -> list[str]:
     line = decode(first_line, label).rstrip("\r\n")
     _check_delimiter(line, label)
     try:
-        return [h.strip() for h in next(csv.reader([line]), [])]
+        if line.count('"') % 2:  # a name across lines is no name: the quote is unclosed
+            raise csv.Error("the header has an unclosed quote")
+        return [h.strip() for h in next(csv.reader([line], strict=True), [])]
     except csv.Error as exc:
         raise InputError(f"{label}: cannot read header", problems=[
             problem("csv-malformed", file=label, line=1, reason=str(exc))]) from None
@@ -276,9 +282,9 @@ def _read_exact(text: str, label: str, width: int):
             row = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:
-            problems.append(problem("csv-malformed", file=label, line=start, reason=str(exc)))
-            raise InputError(f"{label}: malformed CSV", problems=problems) from None
+        except csv.Error as exc:  # the file is refused: the rows' own problems are moot
+            raise InputError(f"{label}: malformed CSV", problems=[
+                problem("csv-malformed", file=label, line=start, reason=str(exc))]) from None
         line = start
         start = reader.line_num + 1
         if all(not cell.strip() for cell in row):  # a blank line, or only commas (a spreadsheet's empty row)

@@ -112,8 +112,15 @@ def record_map(path: Path):
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line"),
         (~inside).cum_sum().alias("_record"),
         pl.when(inside).then(commas('"' + text)).otherwise(commas(text)).alias("_commas"),
-        (text.str.replace_all(r'[",\s]', "").str.len_chars() == 0).alias("_empty"),
+        # every field empty, or spaces, quoted or not (the csv module's blank row)
+        text.str.contains(r'^\s*(?:"\s*")?\s*(?:,\s*(?:"\s*")?\s*)*$').alias("_empty"),
+        quotes.alias("_quotes"), inside.alias("_inside"),
     )
+    if per_line.select(pl.col("_quotes").sum() % 2 == 1).collect().item():
+        # a quote opened and never closed: the csv module's "unexpected end of data", on the record it opens
+        last = per_line.select(pl.col("line").filter(~pl.col("_inside")).last()).collect().item()
+        raise InputError(f"{path.name}: malformed CSV", problems=[
+            problem("csv-malformed", file=str(path), line=last, reason="unexpected end of data")])
     records = (per_line.group_by("_record", maintain_order=True)
                .agg(pl.col("line").first(), (pl.col("_commas").sum() + 1).alias("width"),
                     ((pl.len() == 1) & pl.col("_empty").first()).alias("blank"))
