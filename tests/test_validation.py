@@ -88,6 +88,55 @@ CASES = [
 ]
 
 
+def hostile(folder: str, code: int, file: str, *lines: str) -> tuple[str, int, list[str]]:
+    """A case as CASES holds it; a line starting with ':' is a located line of ``file`` in ``folder``."""
+    return folder, code, [where(folder, file) + line if line.startswith(":") else line for line in lines]
+
+
+Q = '"'
+HOSTILE = [
+    hostile("id_trailing_space", 0, "claims.csv", ":3:2 [id-spaces] event_id = \"stakhanov \"",
+            "  event_id 'stakhanov ' has spaces around it; it is read as 'stakhanov'."),
+    hostile("id_near_duplicate", 1, "claims.csv", ':3:1 [duplicate-claim-id] claim_id = "c1"',
+            ':3:1 [id-spaces] claim_id = "c1 "', ':4:1 [id-near-duplicate] claim_id = "C1"',
+            "  claim_id 'C1' differs from 'c1' (line 2) only by letter case.", ':4:1 [id-not-slug] claim_id = "C1"',
+            "  claim_id 'C1' does not follow the id rule: it has capital letters."),
+    hostile("id_homoglyph", 0, "claims.csv", ':3:2 [id-near-duplicate] event_id = "st\u0430khanov"',
+            "  event_id 'st\u0430khanov' differs from 'stakhanov' (line 2) only by look-alike letters "
+            "(Cyrillic or Greek for Latin)."),
+    hostile("trust_rank_huge", 1, "sources.csv", f":2:5 [number-too-large] trust_rank = {Q}{'9' * 20}{Q}",
+            f"  '{'9' * 20}' is too large for a rank (more than 9 digits)."),
+    hostile("utf16", 2, "claims.csv", ":1:1 [encoding-not-utf8]",
+            "  The file is not UTF-8; it looks like UTF-16 (it starts with a UTF-16 byte-order mark)."),
+    hostile("koi8r", 2, "claims.csv", ":2:3 [encoding-not-utf8]", "  The file is not UTF-8; it looks like KOI8-R (Cyrillic)."),
+    hostile("date_reversed", 1, "claims.csv", ':2:10 [date-invalid] date = "1937/1933"',
+            "  '1937/1933' is not an ISO 8601 date (the interval ends before it starts: write the earlier date first)."),
+    hostile("date_year_zero", 1, "claims.csv", ':2:10 [date-invalid] date = "0000"',
+            "  '0000' is not an ISO 8601 date (there is no year 0)."),
+    hostile("date_month_zero", 1, "claims.csv", ':2:10 [date-invalid] date = "1935-00"',
+            "  '1935-00' is not an ISO 8601 date (no such day or month)."),
+    hostile("adjudication_value_and_claim", 1, "adjudications.csv",
+            ':2:4 [adjudication-value-and-claim] value = "100"',
+            "  The adjudication gives both a value ('100') and a claim_id ('c1')."),
+    hostile("excel_trailing_commas", 0, "claims.csv", ":4 [row-empty]", ": read 2, used 2, rejected 0"),
+    hostile("header_upper_case", 2, "claims.csv", ':1 [column-missing] claim_id = "CLAIM_ID"',
+            "  Required column 'claim_id' is missing. Column 'CLAIM_ID' is the same name in other letter case "
+            "or spacing: rename it 'claim_id'."),
+    hostile("row_missing_middle_field", 1, "claims.csv", ":3 [row-width]",
+            "  The row has 16 fields where the header has 17."),
+    hostile("row_extra_field", 1, "claims.csv", ":2 [row-width]", "  The row has 18 fields where the header has 17."),
+    hostile("measures_cp1251", 2, "measures.csv", ":2:1 [encoding-not-utf8]",
+            "  The file is not UTF-8; it looks like Windows-1251 (Cyrillic)."),
+    hostile("measures_semicolon", 2, "measures.csv", ":1 [delimiter-wrong]",
+            "  The file is separated by semicolons (;), not commas."),
+    hostile("measures_missing_column", 2, "measures.csv", ':1 [column-missing] canonical_unit = ""',
+            "  Required column 'canonical_unit' is missing."),
+    hostile("units_cp1251", 2, "units.txt", ":1 [encoding-not-utf8]",
+            "  The file is not UTF-8; it looks like Windows-1251 (Cyrillic)."),
+]
+CASES += HOSTILE
+
+
 @pytest.mark.parametrize("folder, code, lines", CASES, ids=[c[0] for c in CASES])
 def test_broken_file_gives_exact_message(runner, tmp_path, folder, code, lines):
     result = validate(runner, BROKEN / folder, tmp_path)

@@ -268,18 +268,20 @@ def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "c001"
 
 
+#: Why an id breaks the id rule: the first of these that matches says it.
+_SLUG_REASONS = [
+    (r"[A-Z]", "it has capital letters"),
+    (r"\s", "it has spaces"),
+    (r"[^\x00-\x7f]", "it has letters outside a-z"),
+    (r"[^a-z0-9._-]", "it has characters other than a-z, 0-9, '-', '_' and '.'"),
+    (r"", "it starts or ends with, or repeats, a separator"),
+]
+
+
 def _slug_reason(value: str) -> str:
     import re
 
-    if value != value.lower():
-        return "it has capital letters"
-    if re.search(r"\s", value):
-        return "it has spaces"
-    if re.search(r"[^\x00-\x7f]", value):
-        return "it has letters outside a-z"
-    if re.search(r"[^a-z0-9._-]", value):
-        return "it has characters other than a-z, 0-9, '-', '_' and '.'"
-    return "it starts or ends with, or repeats, a separator"
+    return next(reason for pattern, reason in _SLUG_REASONS if re.search(pattern, value))
 
 
 def id_checks(frame: pl.DataFrame, columns: dict[str, str], col_numbers: dict[str, int]) -> list[Problem]:

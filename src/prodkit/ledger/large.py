@@ -89,7 +89,7 @@ def _lines(path: Path):
                        schema={"text": pl.String}, truncate_ragged_lines=True, encoding="utf8-lossy")
 
 
-def record_map(path: Path):
+def record_map(path: Path, label: str = ""):
     """One row per CSV record after the header: ``line`` (its first physical line), ``width``, ``blank``.
 
     >>> import tempfile, pathlib
@@ -119,8 +119,8 @@ def record_map(path: Path):
     if per_line.select(pl.col("_quotes").sum() % 2 == 1).collect().item():
         # a quote opened and never closed: the csv module's "unexpected end of data", on the record it opens
         last = per_line.select(pl.col("line").filter(~pl.col("_inside")).last()).collect().item()
-        raise InputError(f"{path.name}: malformed CSV", problems=[
-            problem("csv-malformed", file=str(path), line=last, reason="unexpected end of data")])
+        raise InputError(f"{label or path.name}: malformed CSV", problems=[
+            problem("csv-malformed", file=label or path.name, line=last, reason="unexpected end of data")])
     records = (per_line.group_by("_record", maintain_order=True)
                .agg(pl.col("line").first(), (pl.col("_commas").sum() + 1).alias("width"),
                     ((pl.len() == 1) & pl.col("_empty").first()).alias("blank"))
@@ -138,7 +138,7 @@ def record_texts(path: Path, lines: list[int], ends: list[int]) -> list[str]:
     return ["\n".join(found.get(n) or "" for n in range(start, end)) for start, end in zip(lines, ends)]
 
 
-def scan_while_parsing(path: Path, width: int):
+def scan_while_parsing(path: Path, width: int, label: str):
     """:func:`scan_large` in a thread while polars parses the file and maps its records in this one.
 
     The scan is Python's byte methods, which run on one core; polars' parse
@@ -160,7 +160,7 @@ def scan_while_parsing(path: Path, width: int):
     worker.start()
     try:
         parsed = _parse_large(path, width)
-        records = None if isinstance(parsed, Exception) else record_map(path)
+        records = None if isinstance(parsed, Exception) else record_map(path, label)
     finally:
         worker.join()
     if "error" in found:
@@ -176,7 +176,7 @@ def read_large(path: Path, label: str, width: int, fit_row):
     """
     import polars as pl
 
-    scan, parsed, records = scan_while_parsing(path, width)
+    scan, parsed, records = scan_while_parsing(path, width, label)
     if isinstance(parsed, Exception):
         if "utf-8" in str(parsed).lower() or "utf8" in str(parsed).lower():
             decode(path.read_bytes(), label)  # raises encoding-not-utf8 with the line of the first bad byte
