@@ -108,23 +108,23 @@ def record_map(path: Path, label: str = ""):
         # commas outside quoted fields; an unclosed quote runs to the line's end
         return t.str.replace_all(r'"[^"]*(?:"|$)', "").str.count_matches(",", literal=True)
 
+    # one pass over the file; the narrow per-line columns are then worked on in memory
     per_line = _lines(path).select(
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line"),
         (~inside).cum_sum().alias("_record"),
         pl.when(inside).then(commas('"' + text)).otherwise(commas(text)).alias("_commas"),
         # every field empty, or spaces, quoted or not (the csv module's blank row)
         text.str.contains(r'^\s*(?:"\s*")?\s*(?:,\s*(?:"\s*")?\s*)*$').alias("_empty"),
-        quotes.alias("_quotes"), inside.alias("_inside"),
-    )
-    if per_line.select(pl.col("_quotes").sum() % 2 == 1).collect().item():
+        quotes.cast(pl.Int32).alias("_quotes"), inside.alias("_inside"),
+    ).collect()
+    if per_line["_quotes"].sum() % 2 == 1:
         # a quote opened and never closed: the csv module's "unexpected end of data", on the record it opens
-        last = per_line.select(pl.col("line").filter(~pl.col("_inside")).last()).collect().item()
+        last = per_line.filter(~pl.col("_inside"))["line"][-1]
         raise InputError(f"{label or path.name}: malformed CSV", problems=[
             problem("csv-malformed", file=label or path.name, line=last, reason="unexpected end of data")])
     records = (per_line.group_by("_record", maintain_order=True)
                .agg(pl.col("line").first(), (pl.col("_commas").sum() + 1).alias("width"),
-                    ((pl.len() == 1) & pl.col("_empty").first()).alias("blank"))
-               .collect())
+                    ((pl.len() == 1) & pl.col("_empty").first()).alias("blank")))
     return records.slice(1).select("line", pl.col("width").cast(pl.Int64), "blank")
 
 
