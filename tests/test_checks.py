@@ -98,3 +98,42 @@ def test_under_strict_a_warning_is_rebuilt_as_an_error_from_its_code():
     assert q.message == p.message + " (rejected under --strict)" and q.hint == p.hint
     assert under_strict(problem("field-empty", file="c.csv", line=2, field="unit")).message == \
         "Required field 'unit' is empty."  # an error is already an error
+
+
+# ---------------------------------------------------------------------------
+# ids (issue 17)
+# ---------------------------------------------------------------------------
+
+def test_ids_that_differ_only_to_the_eye_are_named_with_what_differs():
+    from prodkit.checks import how_ids_differ, id_key
+
+    composed, decomposed = "caf\u00e9-1935", "cafe\u0301-1935"
+    assert composed != decomposed and id_key(composed) == id_key(decomposed)
+    assert how_ids_differ(decomposed, composed) == "Unicode normal form (composed and decomposed letters)"
+    assert how_ids_differ("\uff43001", "c001") == "Unicode compatibility form (full-width or ligature letters)"
+    assert how_ids_differ("C001", "c001") == "letter case"
+    assert how_ids_differ("\u0441001", "c001") == "look-alike letters (Cyrillic or Greek for Latin)"
+    assert how_ids_differ("\u0421001", "c001") == "letter case and look-alike letters (Cyrillic or Greek for Latin)"
+
+
+def test_id_checks_report_near_duplicates_as_errors_for_claims_and_warnings_for_events():
+    import polars as pl
+
+    from prodkit.checks import id_checks
+
+    frame = pl.DataFrame({"claim_id": ["c001", "C001", "c002"], "event_id": ["e-1", "e-1", "E-1"],
+                          "source_file": ["claims.csv"] * 3, "source_line": [2, 3, 4]})
+    found = sorted((p.code, p.line, p.field, p.severity) for p in
+                   id_checks(frame, {"claim_id": "claim", "event_id": "event"}, {"claim_id": 1, "event_id": 2}))
+    assert found == [("id-near-duplicate", 3, "claim_id", "error"), ("id-near-duplicate", 4, "event_id", "warning"),
+                     ("id-not-slug", 3, "claim_id", "warning"), ("id-not-slug", 4, "event_id", "warning")]
+
+
+def test_ids_by_the_rule_are_not_folded_or_reported():
+    import polars as pl
+
+    from prodkit.checks import id_checks
+
+    frame = pl.DataFrame({"claim_id": ["c001", "rgaspi-85-29-633", "a_b.c"], "source_file": ["c.csv"] * 3,
+                          "source_line": [2, 3, 4]})
+    assert id_checks(frame, {"claim_id": "claim"}, {}) == []

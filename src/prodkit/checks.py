@@ -178,6 +178,10 @@ def adjudication_checks(adj: pl.DataFrame, claims: pl.DataFrame, col_numbers: di
             continue
         seen[key] = line
         cid = row.get("claim_id")
+        if cid and row.get("value"):
+            # which one was meant is the historian's call, not prodkit's
+            out.append(problem("adjudication-value-and-claim", file=f, line=line, column=col_numbers.get("value"),
+                               field="value", value=row["value"], claim_id=cid))
         if cid and claim_event.get(cid) != key:
             out.append(problem("adjudication-claim-unknown", file=f, line=line,
                                column=col_numbers.get("claim_id"), field="claim_id", value=cid))
@@ -192,4 +196,132 @@ def adjudication_checks(adj: pl.DataFrame, claims: pl.DataFrame, col_numbers: di
             except FigureError as exc:
                 out.append(problem("value-unparseable", file=f, line=line, column=col_numbers.get("value"),
                                    field="value", value=row["value"], reason=str(exc)))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# ids: stripped, checked against the id rule, near-duplicates named
+# ---------------------------------------------------------------------------
+
+#: The id rule (README codebook): small letters a-z and digits, with single
+#: '-', '_' or '.' between them: c001, stakhanov-1935-08-31, rgaspi-85-29-633.
+ID_RULE = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
+
+#: Cyrillic and Greek small letters that look like Latin ones (after case folding).
+_LOOKALIKE = str.maketrans("авекмнорстухіјѕԁԛԝαβεζηικμνορτχυ", "abekmhopctyxijsdqwabezhikmnoptxy")
+
+
+def strip_ids(table: Table, columns: list[str]) -> tuple[pl.DataFrame, list[Problem]]:
+    """The table's frame with ``columns`` stripped of surrounding spaces, and a warning per stripped id."""
+    cols = table.column_numbers
+    present = [c for c in columns if c in table.frame.columns]
+    out = []
+    for name in present:
+        col = pl.col(name)
+        hit = table.frame.filter(col.is_not_null() & (col != col.str.strip_chars()))
+        for value, line in hit.select(name, "source_line").iter_rows():
+            out.append(problem("id-spaces", file=table.label, line=line, column=cols.get(name), field=name,
+                               value=value, stripped=value.strip()))
+    stripped = [pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars()).alias(c)
+                for c in present]
+    return (table.frame.with_columns(stripped) if stripped else table.frame), out
+
+
+def _fold_steps(value: str) -> list[tuple[str, str]]:
+    import unicodedata
+
+    steps = [("Unicode normal form (composed and decomposed letters)", unicodedata.normalize("NFC", value))]
+    steps.append(("Unicode compatibility form (full-width or ligature letters)",
+                  unicodedata.normalize("NFKC", steps[-1][1])))
+    steps.append(("letter case", steps[-1][1].casefold()))
+    steps.append(("look-alike letters (Cyrillic or Greek for Latin)", steps[-1][1].translate(_LOOKALIKE)))
+    return steps
+
+
+def id_key(value: str) -> str:
+    """What an id reads as to the eye: normal form, case and look-alike letters folded.
+
+    >>> id_key("C002") == id_key("c002") == id_key("с002")  # the last with a Cyrillic 'с'
+    True
+    """
+    return _fold_steps(value)[-1][1]
+
+
+def how_ids_differ(value: str, other: str) -> str:
+    """The folds that make ``value`` read as ``other``, in words.
+
+    >>> how_ids_differ("C002", "c002")
+    'letter case'
+    >>> how_ids_differ("Stаkhanov", "stakhanov")  # a Cyrillic 'а'
+    'letter case and look-alike letters (Cyrillic or Greek for Latin)'
+    """
+    ways = []
+    prev_a, prev_b = value, other
+    for (name, a), (_, b) in zip(_fold_steps(value), _fold_steps(other)):
+        if (a != prev_a or b != prev_b) and prev_a != prev_b:
+            ways.append(name)
+        prev_a, prev_b = a, b
+    return " and ".join(ways)
+
+
+def _slug(value: str) -> str:
+    import re
+
+    text = id_key(value)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "c001"
+
+
+#: Why an id breaks the id rule: the first of these that matches says it.
+_SLUG_REASONS = [
+    (r"[A-Z]", "it has capital letters"),
+    (r"\s", "it has spaces"),
+    (r"[^\x00-\x7f]", "it has letters outside a-z"),
+    (r"[^a-z0-9._-]", "it has characters other than a-z, 0-9, '-', '_' and '.'"),
+    (r"", "it starts or ends with, or repeats, a separator"),
+]
+
+
+def _slug_reason(value: str) -> str:
+    import re
+
+    return next(reason for pattern, reason in _SLUG_REASONS if re.search(pattern, value))
+
+
+def id_checks(frame: pl.DataFrame, columns: dict[str, str], col_numbers: dict[str, int]) -> list[Problem]:
+    """Ids against the id rule (a warning), and ids that differ from another only to the eye.
+
+    ``columns`` maps each id column to what it names (claim, source, event).
+    Two claim or source ids that differ only by case, normal form or a
+    look-alike letter are an error on the later line (they are one id to a
+    reader); an event id so written is a warning, since it forms an event of
+    its own. Only ids outside the rule are folded: an id inside it is its
+    own fold.
+    """
+    out = []
+    for name, what in columns.items():
+        if name not in frame.columns:
+            continue
+        col = pl.col(name)
+        rows = frame.select(name, "source_file", "source_line").filter(col.is_not_null())
+        odd = rows.filter(~col.str.contains(ID_RULE))
+        for value, f, line in odd.iter_rows():
+            out.append(problem("id-not-slug", file=f, line=line, column=col_numbers.get(name), field=name,
+                               value=value, reason=_slug_reason(value), slug=_slug(value)))
+        if odd.height == 0:
+            continue
+        keys = {v: id_key(v) for v in odd[name].unique().to_list()}
+        folded = pl.DataFrame({name: list(keys), "_key": list(keys.values())}, schema={name: pl.String, "_key": pl.String})
+        # every row whose id folds onto a key some other id shares: the odd ids, and the plain ids equal to a key
+        keyed = pl.concat([rows.join(folded, on=name), rows.filter(col.is_in(folded["_key"].implode()))
+                           .with_columns(col.alias("_key"))])
+        firsts = (keyed.sort("source_line").group_by("_key", maintain_order=True)
+                  .agg(pl.col(name).first().alias("_other"), pl.col("source_line").first().alias("_other_line"),
+                       pl.col(name).n_unique().alias("_n")).filter(pl.col("_n") > 1))
+        clash = keyed.join(firsts, on="_key").filter(col != pl.col("_other")).sort("source_line")
+        severity = "warning" if what == "event" else "error"
+        for value, f, line, other, other_line in clash.select(
+                name, "source_file", "source_line", "_other", "_other_line").iter_rows():
+            out.append(problem("id-near-duplicate", file=f, line=line, column=col_numbers.get(name), field=name,
+                               value=value, other=other, other_line=other_line, what=what,
+                               how=how_ids_differ(value, other), severity=severity))
     return out

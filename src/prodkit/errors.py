@@ -75,6 +75,14 @@ CODES: dict[str, tuple[str, str, str]] = {
     "growth-kinds-mixed": (WARNING, "The growth claims of {value} mix multiples and percentage increases; no growth factor is given.", "Split the claims into events of one kind, or adjudicate."),
     # publishing and usage
     "column-reserved": (ERROR, "Column '{field}' has the name of a column prodkit adds to claims.csv.", "Rename the column (e.g. 'raw_{field}'): prodkit would otherwise write its own '{field}' over it."),
+    # hostile input
+    "column-unnamed": (ERROR, "A column has no name in the header, but holds values (e.g. '{value}').", "Name the column in the header row, or delete it (empty unnamed columns after the last named one, a spreadsheet's trailing commas, are ignored)."),
+    "id-spaces": (WARNING, "{field} '{value}' has spaces around it; it is read as '{stripped}'.", "Delete the spaces, so that the id reads the same everywhere it is used."),
+    "id-not-slug": (WARNING, "{field} '{value}' does not follow the id rule: {reason}.", "Write ids in small letters a-z, digits, and '-', '_' or '.' between them (see the README codebook), e.g. '{slug}'."),
+    "id-near-duplicate": (ERROR, "{field} '{value}' differs from '{other}' (line {other_line}) only by {how}.", "If it is the same {what}, write it exactly as '{other}'; if not, give it an id that differs in letters or digits."),
+    "number-too-large": (ERROR, "'{value}' is too large for a rank (more than 9 digits).", "Write a small whole number, e.g. 1 for the most trusted source."),
+    "adjudication-value-and-claim": (ERROR, "The adjudication gives both a value ('{value}') and a claim_id ('{claim_id}').", "Keep one: a claim_id to choose a claim, or a value to set a figure of your own (and leave the other empty)."),
+    "table-number-invalid": (ERROR, "'{value}' in column '{field}' is not a number.", "Write a number with '.' as the decimal mark, e.g. 250 or 0.5."),
 }
 
 

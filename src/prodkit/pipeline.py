@@ -29,8 +29,8 @@ from .errors import (ERROR, WARNING, InputError, Problem, merge_problems, proble
                      under_strict)
 from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
-                     CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_settings,
-                     read_table)
+                     CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
+                     read_settings, read_table)
 from .reconciliation import prepare, reconcile_tables
 from .schema import (RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
@@ -117,12 +117,23 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     if (raw_dir / "adjudications.csv").exists():
         adj_t = read_table(raw_dir / "adjudications.csv", required=ADJUDICATIONS_REQUIRED,
                            optional=ADJUDICATIONS_OPTIONAL)
+    if (raw_dir / "units.txt").exists():
+        read_raw_text(raw_dir / "units.txt")  # its encoding, located, before units.txt's own parser reads it
     units = Units(raw_dir / "units.txt")
     measures = read_measures(raw_dir)
     settings = read_settings(raw_dir)
 
     problems: list[Problem] = units.convention_problems(display_path(raw_dir / "units.txt"))
     problems += claims_t.problems + sources_t.problems + (adj_t.problems if adj_t else [])
+    # ids are read without surrounding spaces, everywhere they are written
+    claims_t.frame, id_problems = checks.strip_ids(claims_t, ["claim_id", "event_id", "source_id", "norm_ref",
+                                                              "converted_from"])
+    sources_t.frame, more = checks.strip_ids(sources_t, ["source_id", "derived_from"])
+    id_problems += more
+    if adj_t is not None:
+        adj_t.frame, more = checks.strip_ids(adj_t, ["event_id", "claim_id"])
+        id_problems += more
+    problems += id_problems
     ccols, scols = claims_t.column_numbers, sources_t.column_numbers
 
     say("check")
@@ -132,6 +143,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     problems += problems_from(RawSources, sources, column_numbers=scols, field_for_check=RAW_CHECK_FIELDS)
     problems += problems_from(YearCheck, sources, column_numbers=scols, field_for_check={"date-invalid": "year"})
     problems += checks.duplicate_ids(sources, "source_id", "duplicate-source-id", scols.get("source_id"))
+    problems += checks.id_checks(sources, {"source_id": "source"}, scols)
     problems += checks.derived_sources(sources, scols.get("derived_from"))
     bad_source_lines = _rejected_lines(problems, sources_t.label, strict)
     rejected_source_ids = set(sources.filter(pl.col("source_line").is_in(sorted(bad_source_lines)))["source_id"]
@@ -144,6 +156,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     problems += checks.empty_required(claims_t, [c for c in CLAIMS_REQUIRED if c != "unit"])
     problems += problems_from(RawClaims, claims, column_numbers=ccols, field_for_check=RAW_CHECK_FIELDS)
     problems += checks.duplicate_ids(claims, "claim_id", "duplicate-claim-id", ccols.get("claim_id"))
+    problems += checks.id_checks(claims, {"claim_id": "claim", "event_id": "event"}, ccols)
     problems += checks.unknown_sources(claims, sources, sources_t.label, ccols.get("source_id"), rejected_source_ids)
     problems += checks.event_consistency(claims, ccols)
     problems += checks.references(claims, ccols)

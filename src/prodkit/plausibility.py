@@ -8,7 +8,6 @@ adds new ones. A claim outside its bound keeps its value and gets the flag
 
 from __future__ import annotations
 
-import csv
 from importlib import resources
 from pathlib import Path
 
@@ -16,18 +15,31 @@ import polars as pl
 
 from .errors import Problem, problem
 from .flags import add_flag_at
+from .ledger import read_side_table
 
 BOUND_COLUMNS = ["measure", "statistic", "basis", "low", "high", "unit", "justification", "source"]
 
 
+#: The columns of the two side tables: (required, optional, numeric).
+SIDE_TABLES = {
+    "plausibility.csv": (["measure", "low", "high", "unit"], ["statistic", "basis", "justification", "source"],
+                         ["low", "high"]),
+    "measures.csv": (["measure", "canonical_unit"], ["description", "kind", "direction", "anchor_date"], []),
+}
+
+
 def _shipped_then_raw(name: str, raw_dir: Path | None):
-    """The rows of prodkit's ``data/<name>``, then those of the raw folder's ``<name>`` (which win), as dicts."""
+    """The rows of prodkit's ``data/<name>``, then those of the raw folder's ``<name>`` (which win), as dicts.
+
+    Each file is read by the ledger's rules (:func:`~prodkit.ledger.read_side_table`): used whole, or
+    refused with every problem located.
+    """
+    required, optional, numeric = SIDE_TABLES[name]
     paths = [resources.files("prodkit") / "data" / name]
     if raw_dir is not None and (Path(raw_dir) / name).exists():
         paths.append(Path(raw_dir) / name)
     for path in paths:
-        with open(path, encoding="utf-8", newline="") as fh:
-            yield from csv.DictReader(fh)
+        yield from read_side_table(Path(str(path)), required=required, optional=optional, numeric=numeric)
 
 
 def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
@@ -36,7 +48,8 @@ def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
         rows[(row["measure"], row.get("statistic") or "", row.get("basis") or "")] = row
     return pl.DataFrame(
         [{"measure": m, "_b_stat": s or None, "_b_basis": b or None, "_b_low": float(r["low"]),
-          "_b_high": float(r["high"]), "_b_unit": r["unit"], "_b_why": r["justification"], "_b_source": r["source"]}
+          "_b_high": float(r["high"]), "_b_unit": r["unit"], "_b_why": r["justification"] or "",
+          "_b_source": r["source"] or ""}
          for (m, s, b), r in sorted(rows.items())],
         schema={"measure": pl.String, "_b_stat": pl.String, "_b_basis": pl.String, "_b_low": pl.Float64,
                 "_b_high": pl.Float64, "_b_unit": pl.String, "_b_why": pl.String, "_b_source": pl.String})

@@ -54,7 +54,12 @@ def _date_ok(col: pl.Expr) -> pl.Expr:
         )
     first = col.str.split("/").list.get(0, null_on_oob=True)
     second = col.str.split("/").list.get(1, null_on_oob=True)
-    return col.is_null() | (col.str.contains(ISO_PARTIAL) & one(first) & (second.is_null() | one(second)))
+    # an interval runs forward: its start, cut to the precision both ends share, is not after its end
+    shared = pl.min_horizontal(first.str.len_chars(), second.str.len_chars())
+    forward = second.is_null() | (first.str.slice(0, shared) <= second.str.slice(0, shared))
+    no_year_zero = ~col.str.contains(r"(?:^|/)0000")
+    return col.is_null() | (col.str.contains(ISO_PARTIAL) & one(first) & (second.is_null() | one(second))
+                            & forward & no_year_zero)
 
 
 class RawClaims(pa.DataFrameModel):
@@ -120,6 +125,12 @@ class RawSources(pa.DataFrameModel):
         return data.lazyframe.select(
             pl.col("trust_rank").is_null() | pl.col("trust_rank").str.strip_chars().str.contains(r"^[1-9]\d*$"))
 
+    @pa.dataframe_check(name="number-too-large")
+    def _rank_size(cls, data) -> pl.LazyFrame:
+        # a rank is a small whole number; 20 digits would not fit the integer it becomes
+        return data.lazyframe.select(
+            pl.col("trust_rank").is_null() | ~pl.col("trust_rank").str.strip_chars().str.contains(r"^\d{10,}$"))
+
 
 class YearCheck(pa.DataFrameModel):
     year: Optional[str] = pa.Field(nullable=True)
@@ -159,6 +170,13 @@ class NormalisedClaims(pa.DataFrameModel):
 def _date_reason(value: str) -> str:
     import re
 
+    if re.search(r"(?:^|/)0000", value):
+        return "there is no year 0"
+    parts = value.split("/")
+    if len(parts) == 2 and re.fullmatch(r"\d{4}(-\d{2}){0,2}", parts[0]) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", parts[1]):
+        n = min(len(parts[0]), len(parts[1]))
+        if parts[0][:n] > parts[1][:n]:
+            return "the interval ends before it starts: write the earlier date first"
     if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?(/\d{4}(-\d{2}(-\d{2})?)?)?", value):
         return "no such day or month"
     if re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}[./]\d{4}", value):
@@ -215,7 +233,7 @@ def problems_from(model: type[pa.DataFrameModel], frame: pl.DataFrame, *, file_c
 
 RAW_CHECK_FIELDS = {"statistic-unknown": "statistic", "date-invalid": "date",
                     "source-type-unknown": "source_type", "number-invalid": "trust_rank",
-                    "decimal-mark-invalid": "decimal_mark"}
+                    "decimal-mark-invalid": "decimal_mark", "number-too-large": "trust_rank"}
 
 
 # ---------------------------------------------------------------------------

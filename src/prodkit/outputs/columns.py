@@ -188,24 +188,35 @@ def _reserved(name: str) -> bool:
 
 
 def stata_names(columns: list[str]) -> dict[str, str]:
-    """Column name -> unique Stata name; a valid name is kept as it is.
+    """Column name -> unique Stata name; a valid name is kept as it is, always.
+
+    A column whose name is already a valid Stata name keeps it, wherever it
+    stands; a column renamed to fit Stata takes its fitted name, or, if that
+    is taken, the first free ``_2``, ``_3``, ... in column order. So adding a
+    column never renames another that was valid.
 
     Examples
     --------
     >>> stata_names(["note", "note!", "Note"])
     {'note': 'note', 'note!': 'note_2', 'Note': 'Note'}
+    >>> stata_names(["my col", "my_col"])
+    {'my col': 'my_col_2', 'my_col': 'my_col'}
     """
-    taken: set[str] = set()
+    fitted = {col: stata_name(col) for col in columns}
+    taken: set[str] = {col for col in columns if fitted[col] == col}
     out: dict[str, str] = {}
     for col in columns:
-        base = stata_name(col)
+        base = fitted[col]
+        if base == col:
+            out[col] = col
+            continue
         name, k = base, 1
         while name in taken:
             k += 1
             name = base[: NAME_MAX - len(f"_{k}")] + f"_{k}"
         taken.add(name)
         out[col] = name
-    return out
+    return dict(sorted(out.items(), key=lambda item: columns.index(item[0])))
 
 
 def shorten_label(text: str, limit: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import DimensionMismatch, Problem, UnitError, problem
+from ..ledger import read_side_table
 from .registry import CANONICAL_LABELS, Units
 
 __all__ = ["Units", "Measure", "read_measures", "normalise_units", "parse_basis", "per_hour_columns",
@@ -34,12 +34,12 @@ def read_measures(raw_dir: Path | None = None) -> dict[str, Measure]:
         paths.append(raw_dir / "measures.csv")
     table: dict[str, Measure] = {}
     for path in paths:
-        with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                canon = row["canonical_unit"].strip()
-                label = CANONICAL_LABELS.get(canon, canon)
-                table[row["measure"].strip()] = Measure(row["measure"].strip(), canon, label,
-                                                        row.get("description", ""))
+        for row in read_side_table(Path(str(path)), required=["measure", "canonical_unit"],
+                                   optional=["description", "kind", "direction", "anchor_date"]):
+            canon = row["canonical_unit"].strip()
+            label = CANONICAL_LABELS.get(canon, canon)
+            table[row["measure"].strip()] = Measure(row["measure"].strip(), canon, label,
+                                                    row["description"] or "")
     return table
 
 

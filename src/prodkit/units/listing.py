@@ -88,6 +88,19 @@ _ROUTES = {"alias": "a spelling prodkit lists", "lemma": "an inflected or plural
            "value": "the unit the figure carries"}
 
 
+def _row(units: Units, name: str, expr: str, note: str) -> tuple:
+    """One line of the listing: ``name`` read as pint's ``expr``, with its canonical unit, factor and sources."""
+    canon, label = _canonical(units, expr)
+    try:
+        factor, offset, basis = units.convert(name, canon)
+        f = f"{factor:.10g}" + (f" + {offset:g}" if offset else "") + (f" per {basis}" if basis else "")
+    except UnitError as exc:
+        f = str(exc)
+    names = set(re.findall(r"[a-z_]+", expr))
+    source = "; ".join(_SOURCES[n] for n in sorted(names) if n in _SOURCES) or "pint defaults"
+    return (name, expr, label, f, (note + ("; " if note else "") + source))
+
+
 def listing(search: str | None = None, raw_dir: Path = Path("data/raw")) -> str:
     units = Units(Path(raw_dir) / "units.txt")
     rows = []
@@ -95,17 +108,17 @@ def listing(search: str | None = None, raw_dir: Path = Path("data/raw")) -> str:
         if alias.unit.startswith("!"):
             rows.append((alias.alias, "(refused)", "", "", alias.unit[1:].strip()))
             continue
-        canon, label = _canonical(units, alias.unit)
-        try:
-            factor, offset, basis = units.convert(alias.alias, canon)
-            f = f"{factor:.10g}" + (f" + {offset:g}" if offset else "") + (f" per {basis}" if basis else "")
-        except UnitError as exc:
-            f = str(exc)
-        names = set(re.findall(r"[a-z_]+", alias.unit))
-        source = "; ".join(_SOURCES[n] for n in sorted(names) if n in _SOURCES) or "pint defaults"
-        rows.append((alias.alias, alias.unit, label, f, (alias.note + ("; " if alias.note else "") + source)))
+        rows.append(_row(units, alias.alias, alias.unit, alias.note))
+    # a name pint alone would read several ways: listed as claims read it, which
+    # is "refused" only where prodkit's own words do not settle it (Units.resolve)
     for name, (reason, fix) in sorted(__import__("prodkit.units.registry", fromlist=["AMBIGUOUS"]).AMBIGUOUS.items()):
-        rows.append((f"{name} (bare)", "(refused)", "", "", f"{reason}. {fix}"))
+        try:
+            read = units.resolve(name)
+        except UnitError:
+            rows.append((f"{name} (bare)", "(refused)", "", "", f"{reason}. {fix}"))
+            continue
+        note = f"read as {read.expr} ({read.reading.route}: {read.reading.note or 'prodkit'}), not pint's own: {reason}"
+        rows.append(_row(units, f"{name} (bare)", read.expr, note))
     if search:
         needle = search.lower()
         rows = [r for r in rows if any(needle in str(c).lower() for c in r)]

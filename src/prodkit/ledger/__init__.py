@@ -20,8 +20,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, Problem, problem
-from .suggest import nearest
+from ..errors import InputError, Problem, problem
+from ..suggest import nearest
+from .encodings import decode, has_control_bytes
+from .large import read_large
 
 #: Columns of each raw table: (required, optional). Required columns must be
 #: present in the header and non-empty in every row.
@@ -44,21 +46,16 @@ CLAIMS_COLUMNS = [
 
 #: A field longer than this is flagged (a quote should be 25 words).
 FIELD_LIMIT = 2000
+#: "Did you mean ...?" is looked for among this many unknown columns at most.
+SUGGEST_COLUMNS_AT_MOST = 200
 #: Files larger than this are parsed by polars' multi-threaded reader; smaller
 #: ones by Python's csv module, which also reports rows of the wrong width.
 FAST_READ_BYTES = 64 * 1024 * 1024
 
+#: The csv module's own field limit (128 KiB) is lifted: a long field is reported by length.
+_FIELD_SIZE = 2**31 - 1
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-
-
-#: Bytes that never belong in a hand-typed ledger (tab, newline and CR do).
-_CONTROL_SET = bytes([b for b in range(32) if b not in (9, 10, 13)] + [127])
-
-
-def _has_control_bytes(raw: bytes) -> bool:
-    """One pass in C: does the file hold a control byte or U+FFFD anywhere?"""
-    # U+FFFD is EF BF BD: a one-byte search (memchr) rules it out in most files
-    return len(raw.translate(None, _CONTROL_SET)) != len(raw) or (b"\xef" in raw and b"\xef\xbf\xbd" in raw)
 
 
 @dataclass
@@ -87,39 +84,6 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _decode(raw: bytes, label: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]  # a byte-order mark, as Excel writes it: accepted
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = raw.count(b",", col_start, exc.start) + 1
-        guess = _guess_encoding(raw)
-        bad = raw[exc.start : exc.start + 4]
-        raise InputError(
-            f"{label} is not UTF-8",
-            problems=[problem("encoding-not-utf8", file=label, line=line, column=column,
-                              value=bad.hex(" "), guess=guess)],
-        ) from None
-
-
-def _guess_encoding(raw: bytes) -> str:
-    """Tell Windows-1251 (Cyrillic) from Latin-1 by what the high bytes spell."""
-    high = [b for b in raw if b >= 0x80]
-    if not high:
-        return "an unknown 8-bit encoding"
-    # In cp1251, 0xC0-0xFF are the Cyrillic letters А-я; text in Latin-1 uses
-    # 0xC0-0xFF for accented letters too, but mixes in 0x80-0xBF far less and
-    # forms no Cyrillic words. Count letters that decode to Cyrillic.
-    text = bytes(high).decode("cp1251", errors="replace")
-    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    if cyrillic >= 0.8 * len(high) and len(high) >= 2:
-        return "Windows-1251 (Cyrillic)"
-    return "Latin-1 (ISO-8859-1) or Windows-1252"
-
-
 def _check_delimiter(header: str, label: str) -> None:
     counts = {",": header.count(","), ";": header.count(";"), "\t": header.count("\t")}
     best = max(counts, key=counts.get)
@@ -131,6 +95,8 @@ def _check_delimiter(header: str, label: str) -> None:
         )
 
 
+
+
 def read_table(
     path: Path,
     *,
@@ -139,6 +105,11 @@ def read_table(
     label: str | None = None,
 ) -> Table:
     """Read one raw CSV file into text columns with ``source_file``/``source_line``.
+
+    Files of every size are read by the same rules (a large one by polars,
+    see :mod:`prodkit.ledger.large`): a row of the wrong width is a
+    problem on its line, empty fields past the header's last column are
+    Excel's padding and dropped, a blank line is a warning.
 
     Examples
     --------
@@ -157,33 +128,33 @@ def read_table(
                          problems=[problem("file-missing", file=label)])
     problems: list[Problem] = []
     if path.stat().st_size > FAST_READ_BYTES:
-        # a large file is never held whole as bytes: one pass in chunks finds
-        # the header, the line count and any control byte, while polars parses
-        # the file itself (strict UTF-8; decoded here only to locate a bad byte)
-        scan, parsed = _scan_while_parsing(path)
-        header_line = _decode(scan.header, label)
-        _check_delimiter(header_line, label)
-        body, lines = _read_fast(path, label, scan.physical_lines, parsed)
-        header = list(body.columns)
+        # a large file is never held whole as bytes: polars parses it, and a
+        # scan in chunks finds the line count and any control byte
+        with open(path, "rb") as fh:
+            first = fh.readline(1 << 20)
+            blank = not first.strip(b"\xef\xbb\xbf \r\n\t") and all(
+                not chunk.strip(b" \r\n\t") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        if blank:
+            raise InputError(f"{label} is empty", problems=[problem("file-empty", file=label)])
+        header = _read_header(first, label)
+        body, lines, row_problems, scan = read_large(path, label, len(header), _fit_row)
         clean, suspect = not scan.control_lines, scan.control_lines
     else:
         raw = path.read_bytes()
         if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
             raise InputError(f"{label} is empty", problems=[problem("file-empty", file=label)])
-        text = _decode(raw, label)
+        text = decode(raw, label)
         end = raw.find(b"\n")
-        header_line = _decode(raw[: end if end >= 0 else len(raw)], label)
-        _check_delimiter(header_line, label)
-        header, columns, lines, row_problems = _read_exact(text, label)
-        problems += row_problems
+        header = _read_header(raw[: end if end >= 0 else len(raw)], label)
+        columns, lines, row_problems = _read_exact(text, label, len(header))
         body = pl.DataFrame([pl.Series(f"_{i}", values, dtype=pl.String) for i, values in enumerate(columns)],
                             schema={f"_{i}": pl.String for i in range(len(header))})
         # one pass in C over the bytes: most files hold no control byte, and
         # then no cell needs a regex scan
-        clean, suspect = not _has_control_bytes(raw), None
+        clean, suspect = not has_control_bytes(raw), None
         del raw, text
-
-    header = [h.strip() for h in header]
+    problems += row_problems
+    header, body = _drop_unnamed(header, body, label)
     known = required + optional
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
@@ -196,13 +167,16 @@ def read_table(
     if missing:
         probs = []
         for name in missing:
-            near = nearest(name, [h for h in extra])
-            suggestion = f" Column '{near}' looks like a misspelling of it." if near else ""
+            suggestion = _column_suggestion(name, extra)
+            near = suggestion and suggestion.split("'")[1]
             probs.append(problem("column-missing", file=label, line=1, field=name,
                                  value=near or "", suggestion=suggestion))
         raise InputError(f"{label} lacks required columns: {', '.join(missing)}", problems=probs)
-    for name in extra:
-        near = nearest(name, known)
+    for k, name in enumerate(extra):
+        # spellings are compared for the first few unknown columns only: a
+        # file with thousands of them (a pivoted sheet) needs no "did you mean"
+        near = next((c for c in known if _same_name(name, c)), None) or (
+            nearest(name, known) if k < SUGGEST_COLUMNS_AT_MOST else None)
         if near and near not in seen:
             problems.append(problem("column-misspelt", file=label, line=1, column=seen[name] + 1, field=name,
                                     value=name, near=near))
@@ -226,16 +200,80 @@ def read_table(
                  rows_read=frame.height, extra_columns=extra)
 
 
-def _read_exact(text: str, label: str):
+def _read_header(first_line: bytes, label: str) -> list[str]:
+    """The header's names, stripped: the first line, checked for its encoding and separator."""
+    line = decode(first_line, label).rstrip("\r\n")
+    _check_delimiter(line, label)
+    try:
+        if line.count('"') % 2:  # a name across lines is no name: the quote is unclosed
+            raise csv.Error("the header has an unclosed quote")
+        return [h.strip() for h in next(csv.reader([line], strict=True), [])]
+    except csv.Error as exc:
+        raise InputError(f"{label}: cannot read header", problems=[
+            problem("csv-malformed", file=label, line=1, reason=str(exc))]) from None
+
+
+def _same_name(written: str, name: str) -> bool:
+    """Is ``written`` the column ``name`` in other letter case or with other spaces?"""
+    return written.casefold().replace(" ", "_") == name
+
+
+def _column_suggestion(name: str, written: list[str]) -> str:
+    """The sentence that names the written column most likely meant as ``name``, or ""."""
+    same = next((w for w in written if _same_name(w, name)), None)
+    if same:
+        return f" Column '{same}' is the same name in other letter case or spacing: rename it '{name}'."
+    near = nearest(name, written)
+    return f" Column '{near}' looks like a misspelling of it." if near else ""
+
+
+def _drop_unnamed(header: list[str], body, label: str):
+    """Excel's trailing commas: empty unnamed columns at the end of the header are dropped.
+
+    An unnamed column that holds a value, or that stands between named
+    ones, is an error: its cells would have no name to be written under.
+    """
+    import polars as pl
+
+    while header and header[-1] == "" and body[body.columns[-1]].null_count() == body.height:
+        header, body = header[:-1], body.drop(body.columns[-1])
+    for i, name in enumerate(header):
+        if name == "":
+            col = body.columns[i]
+            held = body.with_row_index("_r").filter(pl.col(col).is_not_null()).head(1)
+            value = held[col][0] if held.height else ""
+            raise InputError(f"{label}: column {i + 1} has no name", problems=[
+                problem("column-unnamed", file=label, line=1, column=i + 1, value=value)])
+    return header, body
+
+
+def _fit_row(row: list[str], width: int, label: str, line: int) -> tuple[list[str | None], Problem | None]:
+    """A row as the header's ``width`` cells, and its problem if its width is wrong.
+
+    Empty fields past the header's last column (a spreadsheet's trailing
+    commas) are dropped without a problem; any other row of the wrong
+    width is kept padded or cut, so that it is accounted for as rejected.
+    """
+    issue = None
+    if len(row) > width and not any(cell.strip() for cell in row[width:]):
+        row = row[:width]
+    if len(row) != width:
+        issue = problem("row-width", file=label, line=line, value=",".join(row)[:200],
+                        found=len(row), expected=width)
+        row = (row + [""] * width)[:width]
+    return [cell if cell != "" else None for cell in row], issue
+
+
+def _read_exact(text: str, label: str, width: int):
     """Parse with the csv module: exact physical lines, ragged rows reported."""
+    csv.field_size_limit(_FIELD_SIZE)  # a long field is a warning (field-too-long), never a parse error
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
     try:
-        header = next(reader)
+        next(reader)  # the header, read by _read_header
     except (StopIteration, csv.Error) as exc:  # pragma: no cover - empty caught earlier
         raise InputError(f"{label}: cannot read header", problems=[
             problem("csv-malformed", file=label, line=1, reason=str(exc))]) from None
-    width = len(header)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     lines: list[int] = []
     start = reader.line_num + 1
@@ -244,179 +282,113 @@ def _read_exact(text: str, label: str):
             row = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:
-            problems.append(problem("csv-malformed", file=label, line=start, reason=str(exc)))
-            raise InputError(f"{label}: malformed CSV", problems=problems) from None
+        except csv.Error as exc:  # the file is refused: the rows' own problems are moot
+            raise InputError(f"{label}: malformed CSV", problems=[
+                problem("csv-malformed", file=label, line=start, reason=str(exc))]) from None
         line = start
         start = reader.line_num + 1
-        if not row or all(not cell.strip() for cell in row) and len(row) <= 1:
+        if all(not cell.strip() for cell in row):  # a blank line, or only commas (a spreadsheet's empty row)
             problems.append(problem("row-empty", file=label, line=line))
             continue
-        if len(row) != width:
-            problems.append(problem("row-width", file=label, line=line, value=",".join(row)[:200],
-                                    found=len(row), expected=width))
-            # keep what can be kept, so the row is accounted for as rejected
-            row = (row + [""] * width)[:width]
-            lines.append(line)
-            for i, cell in enumerate(row):
-                columns[i].append(cell if cell != "" else None)
-            continue
+        cells, issue = _fit_row(row, width, label, line)
+        if issue:
+            problems.append(issue)
         lines.append(line)
-        for i, cell in enumerate(row):
-            columns[i].append(cell if cell != "" else None)
-    return header, columns, lines, problems
-
-
-@dataclass
-class _Scan:
-    header: bytes
-    physical_lines: int
-    control_lines: list[int]  # physical lines holding a control byte or U+FFFD
-
-
-#: Bytes read at a time when scanning a large file.
-_CHUNK = 16 * 1024 * 1024
-#: The same bytes as _CONTROL_SET, or U+FFFD, to locate them.
-_CONTROL_BYTES = re.compile(b"[" + re.escape(_CONTROL_SET) + b"]|\xef\xbf\xbd")
-
-
-def _scan_large(path: Path) -> _Scan:
-    """One pass over a large file in chunks: header line, physical lines, lines with control bytes.
-
-    Each chunk is searched together with the last two bytes of the one
-    before, so that a U+FFFD cut in two by the seam is still found (once).
-    """
-    header = None
-    newlines = 0  # newlines before the current chunk
-    control: list[int] = []
-    carry = b""
-    last = b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if header is None:
-                end = chunk.find(b"\n")
-                header = chunk[: end if end >= 0 else len(chunk)]
-            buf = carry + chunk
-            if _has_control_bytes(buf):
-                line, pos = newlines - carry.count(b"\n") + 1, 0
-                for m in _CONTROL_BYTES.finditer(buf):
-                    if m.end() <= len(carry):
-                        continue  # wholly in the last chunk: already found
-                    line += buf.count(b"\n", pos, m.start())
-                    pos = m.start()
-                    if not control or control[-1] != line:
-                        control.append(line)
-            newlines += chunk.count(b"\n")
-            carry = chunk[-2:]
-            last = chunk[-1:]
-    return _Scan(header=header or b"", physical_lines=newlines + (0 if last == b"\n" else 1),
-                 control_lines=control)
-
-
-def _parse_large(path: Path):
-    """polars' parse of a large file: the frame, or the ComputeError it raised (see :func:`_read_fast`)."""
-    import polars as pl
-
-    try:
-        return pl.read_csv(path, infer_schema=False, encoding="utf8")
-    except pl.exceptions.ComputeError as exc:
-        return exc
-
-
-def _scan_while_parsing(path: Path):
-    """:func:`_scan_large` in a thread while polars parses the file in this one.
-
-    The scan is Python's byte methods, which run on one core; polars' parse
-    releases the interpreter and uses the others. Side by side they take
-    about as long as the parse alone (benchmarks/RESULTS.md, "Timings behind
-    the code's comments"). The parse's result waits until the scan's header and delimiter
-    checks have spoken, so errors come in the same order as one after the
-    other.
-    """
-    import threading
-
-    found: dict = {}
-
-    def scan() -> None:
-        try:
-            found["scan"] = _scan_large(path)
-        except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller's thread
-            found["error"] = exc
-
-    worker = threading.Thread(target=scan, name="prodkit-scan", daemon=True)
-    worker.start()
-    try:
-        parsed = _parse_large(path)
-    finally:
-        worker.join()
-    if "error" in found:
-        raise found["error"]
-    return found["scan"], parsed
-
-
-def _read_fast(path: Path, label: str, physical_lines: int, parsed):
-    """A large file from ``parsed`` (:func:`_parse_large`'s result); physical lines from embedded newlines."""
-    import polars as pl
-
-    frame = parsed
-    if isinstance(frame, Exception):
-        exc = frame
-        if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
-            _decode(path.read_bytes(), label)  # raises encoding-not-utf8 with the line of the first bad byte
-        raise InputError(f"{label}: malformed CSV", problems=[
-            problem("csv-malformed", file=label, line=None, reason=str(exc).splitlines()[0])]) from None
-    header = frame.columns
-    if physical_lines == frame.height + 1:  # no field spans lines: row i is on line i + 2
-        return frame, pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias("line")
-    # a row's first physical line: 2 + its index + newlines inside earlier rows
-    embedded = pl.sum_horizontal(
-        [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in header]
-    ) if header else pl.lit(0)
-    lines = frame.select(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + embedded.cum_sum().shift(1, fill_value=0))
-        .alias("line")
-    )["line"]
-    return frame, lines
+        for i, cell in enumerate(cells):
+            columns[i].append(cell)
+    return columns, lines, problems
 
 
 def _check_cells(frame, header: list[str], label: str, *, clean: bool = False,
                  suspect_lines: list[int] | None = None) -> list[Problem]:
-    """Binary bytes and over-long fields, per cell.
+    """Binary bytes and over-long fields, per cell, in time linear in the cells.
 
     Only candidate rows are looked at cell by cell: rows with a field over
     the limit in bytes (one pass over all columns) and rows that may hold a
     control byte: those on ``suspect_lines`` when the file's scan found them,
     every row when the file holds one somewhere (small files), none if it is
-    ``clean``.
+    ``clean``. The candidates are unpivoted to one row per cell, so that
+    each cell is tested once, however many columns the file has.
     """
     import polars as pl
 
-    problems: list[Problem] = []
-    long = pl.any_horizontal([pl.col(c).str.len_bytes() > FIELD_LIMIT for c in header]) if header else pl.lit(False)
+    if not header:
+        return []
+    long = pl.max_horizontal([pl.col(c).str.len_bytes() for c in header]).fill_null(0) > FIELD_LIMIT
     if suspect_lines:
         # the row a physical line belongs to: the last row starting on or before it
         rows = frame["source_line"].search_sorted(pl.Series(suspect_lines, dtype=pl.Int64), side="right") - 1
         suspect = pl.int_range(pl.len()).is_in(rows.filter(rows >= 0).implode())
     else:
         suspect = pl.lit(not clean)
-    candidates = frame.filter(long | suspect)
-    for i, name in enumerate(header):
-        col = pl.col(name)
-        too_long = col.str.len_bytes() > FIELD_LIMIT
-        bad = candidates.filter(too_long if clean else (col.str.contains(_CONTROL.pattern) | too_long))
-        for row in bad.select(name, "source_line").iter_rows():
-            value, line = row
-            if len(value) <= FIELD_LIMIT and not _CONTROL.search(value):
-                continue
-            if _CONTROL.search(value):
-                shown = _CONTROL.sub("?", value)
-                problems.append(problem("binary-bytes", file=label, line=line, column=i + 1,
-                                        field=name, value=shown))
-            else:
-                problems.append(problem("field-too-long", file=label, line=line, column=i + 1,
-                                        field=name, value=value[:80], length=len(value),
-                                        limit=FIELD_LIMIT))
+    candidates = frame.select(*header, "source_line").filter(long | suspect)
+    if candidates.height == 0:
+        return []
+    cells = candidates.unpivot(index="source_line", on=header, variable_name="_field", value_name="_value")
+    value = pl.col("_value")
+    too_long = value.str.len_bytes() > FIELD_LIMIT
+    bad = cells.filter(too_long if clean else (too_long | value.str.contains(_CONTROL.pattern)))
+    numbers = {name: i + 1 for i, name in enumerate(header)}
+    problems: list[Problem] = []
+    for line, name, value in bad.iter_rows():
+        if len(value) <= FIELD_LIMIT and not _CONTROL.search(value):
+            continue
+        if _CONTROL.search(value):
+            problems.append(problem("binary-bytes", file=label, line=line, column=numbers[name],
+                                    field=name, value=_CONTROL.sub("?", value)))
+        else:
+            problems.append(problem("field-too-long", file=label, line=line, column=numbers[name],
+                                    field=name, value=value[:80], length=len(value), limit=FIELD_LIMIT))
     return problems
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def read_side_table(path: Path, *, required: list[str], optional: list[str] = (), numeric: list[str] = (),
+                    label: str | None = None) -> list[dict]:
+    """A side table (``measures.csv``, ``plausibility.csv``): its rows as dicts, read by the ledger's rules.
+
+    A side table decides how every claim is read, so it is used whole or
+    not at all: any error (encoding, separator, a missing column or field,
+    a ``numeric`` field that is not a plain number) raises
+    :class:`~prodkit.errors.InputError` with every problem located (exit 2).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "bounds.csv"
+    >>> _ = p.write_text("measure,low\\ncoal,0\\nore,zero\\n", encoding="utf-8")
+    >>> try:
+    ...     read_side_table(p, required=["measure", "low"], numeric=["low"], label="bounds.csv")
+    ... except InputError as e:
+    ...     print(e.problems[0].render().splitlines()[0])
+    bounds.csv:3:2 [table-number-invalid] low = "zero"
+    """
+    from ..errors import ERROR
+
+    table = read_table(path, required=list(required), optional=list(optional), label=label)
+    problems = [p for p in table.problems if p.severity == ERROR]
+    cols = table.column_numbers
+    rows = list(table.frame.iter_rows(named=True))
+    for row in rows:
+        for name in required:
+            if not (row[name] or "").strip():
+                problems.append(problem("field-empty", file=table.label, line=row["source_line"],
+                                        column=cols.get(name), field=name))
+        for name in numeric:
+            value = (row[name] or "").strip()
+            if value and not _NUMBER.fullmatch(value):
+                problems.append(problem("table-number-invalid", file=table.label, line=row["source_line"],
+                                        column=cols.get(name), field=name, value=row[name]))
+    if problems:
+        raise InputError(f"{table.label} cannot be used: {len(problems)} problem(s)", problems=problems)
+    return rows
+
+
+def read_raw_text(path: Path) -> str:
+    """A raw text file that is not CSV (``units.txt``) as UTF-8, or a located ``encoding-not-utf8`` (exit 2)."""
+    from .encodings import read_text
+
+    return read_text(path, display_path(path))
 
 
 #: Settings a ledger may declare in ``prodkit.toml`` beside its claims, with what each may be.

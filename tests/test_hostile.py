@@ -1,0 +1,181 @@
+"""Issue 17: hostile input, each case met where a user meets it, through the CLI, by value.
+
+Every folder of ``tests/data/broken/`` is one case (a small ledger that shows
+one quirk); this file lists the cases of issue 17 with the exact lines a
+user reads, and ``test_validation.py`` (the mutation corpus) grows every folder into many more.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from conftest import RAW, read_rows, run
+from test_validation import BROKEN, hostile, where
+
+
+# side tables that only `prodkit reconcile` reads (the other cases of issue 17 are in
+# test_validation.CASES, met through `prodkit validate`): (folder, exit code, exact lines)
+CASES = [
+    hostile("plausibility_not_a_number", 2, "plausibility.csv", ':2:5 [table-number-invalid] high = "two hundred"',
+            "  'two hundred' in column 'high' is not a number.",
+            "  Fix: Write a number with '.' as the decimal mark, e.g. 250 or 0.5."),
+    hostile("plausibility_missing_column", 2, "plausibility.csv", ':1 [column-missing] high = ""',
+            "  Required column 'high' is missing."),
+    hostile("plausibility_cp1251", 2, "plausibility.csv", ":2:7 [encoding-not-utf8]",
+            "  The file is not UTF-8; it looks like Windows-1251 (Cyrillic)."),
+]
+
+
+@pytest.mark.parametrize("folder, code, lines", CASES, ids=[c[0] for c in CASES])
+def test_hostile_case_gives_a_located_message(runner, tmp_path, folder, code, lines):
+    result = run(runner, "reconcile", "--raw-dir", str(BROKEN / folder), "--out-dir", str(tmp_path / "out"),
+                 "--reports-dir", str(tmp_path / "rep"), "--no-figures")
+    err = result.stderr.splitlines()
+    for line in lines:
+        assert line in err, f"missing: {line}\n---\n{result.stderr}"
+    assert result.exit_code == code, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_trailing_space_does_not_make_an_event_of_its_own(runner, tmp_path):
+    result = run(runner, "reconcile", "--raw-dir", str(BROKEN / "id_trailing_space"), "--out-dir", str(tmp_path),
+                 "--reports-dir", str(tmp_path / "rep"), "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    events = {r["event_id"] for r in read_rows(tmp_path / "reconciled.csv")}
+    assert events == {"stakhanov"}
+    assert {r["event_id"] for r in read_rows(tmp_path / "claims.csv")} == {"stakhanov"}
+
+
+def test_an_adjudication_with_value_and_claim_is_not_applied(runner, tmp_path):
+    result = run(runner, "reconcile", "--raw-dir", str(BROKEN / "adjudication_value_and_claim"),
+                 "--out-dir", str(tmp_path), "--reports-dir", str(tmp_path / "rep"), "--no-figures")
+    assert result.exit_code == 1
+    assert "adjudicated" not in {r["status"] for r in read_rows(tmp_path / "reconciled.csv")}
+
+
+# ---------------------------------------------------------------------------
+# one reader for every size: the same broken rows through both paths
+# ---------------------------------------------------------------------------
+
+def _with_long_field(tmp_path):
+    text = (BROKEN / "unknown_unit" / "claims.csv").read_text(encoding="utf-8").replace("cartloads", "tons")
+    text = text.replace("102 tons,", "x" * 200_000 + ",", 1)
+    (tmp_path / "claims.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "sources.csv").write_bytes((BROKEN / "unknown_unit" / "sources.csv").read_bytes())
+    return tmp_path
+
+
+def _rows_broken_every_way(tmp_path):
+    rows = list(csv.reader(io.StringIO((RAW / "claims.csv").read_text(encoding="utf-8"))))
+    header, body = rows[0], rows[1:12]
+    body[1] = body[1][:5] + body[1][6:]           # a middle field missing
+    body[2] = body[2] + ["surplus"]               # one field too many
+    body[3] = body[3] + ["", ""]                  # a spreadsheet's empty trailing fields: fine
+    body[4][13] = "y" * 200_000                   # a 200 KB quote
+    body[5][14] = "two\nlines"                    # a field across lines moves every later line
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([header] + body[:7] + [[]] + [[""] * 4] + body[7:])
+    (tmp_path / "claims.csv").write_text(buf.getvalue(), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("build", [_rows_broken_every_way, _with_long_field])
+def test_large_and_small_files_are_read_alike(monkeypatch, tmp_path, build):
+    from prodkit import ledger
+
+    path = build(tmp_path) / "claims.csv"
+    args = dict(required=ledger.CLAIMS_REQUIRED, optional=ledger.CLAIMS_OPTIONAL, label="claims.csv")
+    small = ledger.read_table(path, **args)
+    monkeypatch.setattr(ledger, "FAST_READ_BYTES", 10)
+    large = ledger.read_table(path, **args)
+    assert large.frame.equals(small.frame)
+    assert sorted(large.problems) == sorted(small.problems)
+    codes = sorted((p.code, p.line) for p in small.problems)
+    if build is _rows_broken_every_way:
+        assert ("row-width", 3) in codes and ("row-width", 4) in codes
+        assert ("field-too-long", 6) in codes
+        assert [c for c in codes if c[0] == "row-empty"] == [("row-empty", 10), ("row-empty", 11)]
+        assert small.frame["source_line"].to_list()[-4:] == [12, 13, 14, 15]
+    else:
+        assert codes == [("field-too-long", 2)]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_200_kb_field_is_a_warning_at_every_size(runner, monkeypatch, tmp_path, large):
+    from prodkit import ledger
+
+    raw = _with_long_field(tmp_path)
+    if large:
+        monkeypatch.setattr(ledger, "FAST_READ_BYTES", 10)
+    result = run(runner, "validate", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    assert "[field-too-long] quote" in result.stderr and "quote (\")" not in result.stderr
+    assert "The field is 200000 characters long (over 2000)." in result.stderr
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_row_missing_a_middle_field_is_rejected_at_every_size(runner, monkeypatch, tmp_path, large):
+    from prodkit import ledger
+
+    if large:
+        monkeypatch.setattr(ledger, "FAST_READ_BYTES", 10)
+    for folder, line, found in [("row_missing_middle_field", 3, 16), ("row_extra_field", 2, 18)]:
+        result = run(runner, "validate", "--raw-dir", str(BROKEN / folder), "--out-dir", str(tmp_path / folder))
+        assert result.exit_code == 1, result.stderr
+        assert f"{where(folder)}:{line} [row-width]" in result.stderr
+        assert f"  The row has {found} fields where the header has 17." in result.stderr
+        assert f"{where(folder)}: read 2, used 1, rejected 1" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# scale: many columns
+# ---------------------------------------------------------------------------
+
+def test_twenty_thousand_extra_columns_are_read_cell_by_cell_once(runner, tmp_path):
+    """_check_cells unpivots the candidate rows: linear in cells, not one filter per column."""
+    rows = list(csv.reader(io.StringIO((BROKEN / "unknown_unit" / "claims.csv").read_text(encoding="utf-8"))))
+    n = 20_000
+    rows = [rows[0] + [f"extra_{i}" for i in range(n)]] + [r + [str(i % 10) for i in range(n)] for r in rows[1:]]
+    rows[1][17 + 123] = "bad\x01byte"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "claims.csv").write_text(buf.getvalue(), encoding="utf-8")
+    (raw / "sources.csv").write_bytes((BROKEN / "unknown_unit" / "sources.csv").read_bytes())
+    result = run(runner, "validate", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"{raw / 'claims.csv'}:2:141 [binary-bytes] extra_123 = \"bad?byte\"" in result.stderr
+    problems = read_rows(tmp_path / "out" / "problems.csv")
+    assert sum(p["code"] == "column-unknown" for p in problems) == n
+
+
+# ---------------------------------------------------------------------------
+# what the listing says, and stable Stata names
+# ---------------------------------------------------------------------------
+
+def test_the_units_listing_says_what_bare_ton_is_read_as(runner):
+    from pathlib import Path
+
+    from prodkit.units import Units
+
+    read = Units(Path(RAW) / "units.txt").resolve("ton")
+    result = run(runner, "units", "--raw-dir", str(RAW), "--search", "ton")
+    assert result.exit_code == 0
+    bare = [line for line in result.stdout.splitlines() if line.startswith("ton (bare)")]
+    assert len(bare) == 1 and "(refused)" not in bare[0]
+    assert read.expr in bare[0] and "read as tonne" in bare[0]
+
+
+def test_a_valid_stata_name_is_never_shifted_by_another_column():
+    from prodkit.outputs.columns import stata_names
+
+    assert stata_names(["my col", "my_col"]) == {"my col": "my_col_2", "my_col": "my_col"}
+    assert stata_names(["my_col", "my col"]) == {"my_col": "my_col", "my col": "my_col_2"}
+    # adding a column never renames one that was valid
+    before = stata_names(["claim_id", "my_col"])
+    after = stata_names(["claim_id", "my col!", "my_col"])
+    assert after["my_col"] == before["my_col"] == "my_col"
