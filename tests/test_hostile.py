@@ -61,11 +61,13 @@ def test_an_adjudication_with_value_and_claim_is_not_applied(runner, tmp_path):
 # ---------------------------------------------------------------------------
 
 def _with_long_field(tmp_path):
+    raw = tmp_path / "raw"  # the out dir goes beside it: never inside the raw ledger
+    raw.mkdir()
     text = (BROKEN / "unknown_unit" / "claims.csv").read_text(encoding="utf-8").replace("cartloads", "tons")
     text = text.replace("102 tons,", "x" * 200_000 + ",", 1)
-    (tmp_path / "claims.csv").write_text(text, encoding="utf-8")
-    (tmp_path / "sources.csv").write_bytes((BROKEN / "unknown_unit" / "sources.csv").read_bytes())
-    return tmp_path
+    (raw / "claims.csv").write_text(text, encoding="utf-8")
+    (raw / "sources.csv").write_bytes((BROKEN / "unknown_unit" / "sources.csv").read_bytes())
+    return raw
 
 
 def _rows_broken_every_way(tmp_path):
