@@ -202,3 +202,16 @@ def test_growth_of_mixed_kinds_gets_no_factor_synthetic(runner, tmp_path):
     r = _reconciled(t["reconciled"])[("mix", "coal_output", "growth")]
     assert (r["growth_kind"], r["growth_factor"]) == ("", "")
     assert [p["code"] for p in t["problems"] if p["code"] == "growth-kinds-mixed"] == ["growth-kinds-mixed"]
+
+
+def test_an_absolute_increase_is_a_growth_in_the_measure_s_unit(runner, tmp_path):
+    raw = minimal_ledger(tmp_path / "raw", CLAIMS_HEADER
+                         + "g1,coal-growth-1936,USSR,coal,coal_output,growth,3,million tons,,1936,,arch,l1,,,,\n"
+                         + "g2,coal-growth-1937,USSR,coal,coal_output,growth,80,%,,1937,,arch,l1,,,,\n")
+    result = run(runner, "reconcile", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "o"), "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["event_id"]: r for r in read_rows(tmp_path / "o" / "reconciled.csv")}
+    absolute, increase = rows["coal-growth-1936"], rows["coal-growth-1937"]
+    assert (absolute["value"], absolute["unit"], absolute["growth_kind"], absolute["growth_factor"]) == (
+        "3000000.0", "t", "absolute", "")  # grew by 3 million tons: valid, and not a ratio
+    assert (increase["unit"], increase["growth_kind"], increase["growth_factor"]) == ("%", "increase", "1.8")

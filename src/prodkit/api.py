@@ -37,7 +37,10 @@ class Result:
             nvr = self.tables.get("norms_vs_records")
             if nvr is not None:
                 bad = nvr.filter(pl.col("consistent") == False).height  # noqa: E712
-                lines.append(f"norms vs records: {nvr.height} comparisons, {bad} inconsistent")
+                # one primary row per record event: a record told four times is one comparison
+                primary = nvr.filter(pl.col("primary")).height if "primary" in nvr.columns else nvr.height
+                lines.append(f"norms vs records: {primary} records against a norm ({nvr.height} rows), "
+                             f"{bad} inconsistent")
         if self.written:
             folders = sorted({str(p.parent) for p in self.written})
             lines.append(f"wrote {len(self.written)} files to {', '.join(folders)}")

@@ -323,7 +323,8 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
 
 def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:
     """claims.csv: the raw columns (and any extra ones the user added), then the canonical ones, by claim_id."""
-    extra = [c for c in (extra_columns or []) if c in claims.columns and c not in CLAIMS_COLUMNS]
+    present, standard = set(claims.columns), set(CLAIMS_COLUMNS)  # sets: a ledger may carry thousands of columns
+    extra = [c for c in (extra_columns or []) if c in present and c not in standard]
     # a rate per hour only for a quantity per shift, never for a ratio ("23 times the norm")
     ratio = pl.col("statistic").is_in(["pct_of_norm", "multiple_of_norm", "share", "growth"]) | (
         pl.col("unit_canonical") == "%")

@@ -150,8 +150,9 @@ def _summary(tables: dict[str, pl.DataFrame], out_dir: Path) -> dict:
         cards.append((reconciled.height, "event groups reconciled"))
         cards.append((counts.get("conflict", 0), "in conflict"))
         status_line = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("single", "agree", "conflict", "adjudicated"))
-    if nvr is not None:
-        cards.append((nvr.height, "records against a norm"))
+    if nvr is not None:  # one primary row per record event: a record told four times is one record
+        cards.append((nvr.filter(pl.col("primary")).height if "primary" in nvr.columns else nvr.height,
+                      "records against a norm"))
     if claims is not None:
         cards.append((claims.filter(pl.col("flags").is_not_null()).height, "claims flagged"))
     if problems is not None:
