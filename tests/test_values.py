@@ -173,6 +173,24 @@ def test_vectorised_reading_agrees_with_the_parser(texts):
 
 
 @settings(deadline=None)  # the first call loads the morphology dictionaries
+@given(st.lists(st.tuples(st.integers(1, 999), st.integers(0, 999), st.integers(0, 999),
+                          st.sampled_from([".", ","]), st.sampled_from([".", ",", None]), st.booleans()),
+                min_size=1, max_size=20))
+def test_vectorised_reading_of_marked_numbers_agrees_with_the_parser(items):
+    import polars as pl
+
+    from prodkit.values import _figure_table
+
+    texts = [f"{a}{sep}{b:03d}" + (f"{sep}{c:03d}" if two else "") for a, b, c, sep, _, two in items]
+    marks = [mark for *_, mark, _ in items]
+    table = _figure_table(pl.Series("value", texts, dtype=pl.String), pl.Series("m", marks, dtype=pl.String))
+    got = {(r["value"], r["_mark"]): r for r in table.iter_rows(named=True)}
+    for text, mark in zip(texts, marks):
+        f = parse_figure(text, mark)
+        assert (got[(text, mark)]["value_mid"], got[(text, mark)]["qualifier"]) == (f.mid, f.qualifier), (text, mark)
+
+
+@settings(deadline=None)  # the first call loads the morphology dictionaries
 @given(st.integers(1, 999), st.integers(0, 999), st.sampled_from([".", ","]))
 def test_a_lone_mark_before_three_digits_is_never_read_in_silence(head, group, mark):
     text = f"{head}{mark}{group:03d}"

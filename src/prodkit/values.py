@@ -345,7 +345,10 @@ def _bounded(low: float, high: float, qualifier: str, unit: str | None, tail: fl
 # goes to parse_figure. A property test holds that both give the same answer.
 
 _WORD_QUALIFIER = {w: q for q, words in _BOUNDS.items() for w in words if w not in ("~", "≈")}
-_NUMBER = r"(?:[1-9]\d{0,2}(?: \d{3})+|\d+(?:[.,](?:\d{1,2}|\d{4,}))?|0[.,]\d+|\d{4,}[.,]\d+)"
+_NUMBER = (r"(?:[1-9]\d{0,2}(?: \d{3})+|[1-9]\d{0,2}(?:[.,]\d{3})+|\d+(?:[.,](?:\d{1,2}|\d{4,}))?|0[.,]\d+"
+           r"|\d{4,}[.,]\d+)")
+#: A number whose reading depends on the decimal mark: "1,050", "1.400", "1.400.000".
+_MARKED = r"^[1-9]\d{0,2}(?:[.,]\d{3})+$"
 _WORDS_RE = "|".join(sorted((re.escape(w) for w in _WORD_QUALIFIER), key=len, reverse=True))
 _FAST = (r"^(?:(?P<word>" + _WORDS_RE + r") |(?P<tilde>[~≈]) ?)?(?P<a>" + _NUMBER + r")"
          r"(?: ?(?:-|–|—| to ) ?(?P<b>" + _NUMBER + r"))?(?: (?P<mult>thousand|million))?$")
@@ -355,11 +358,23 @@ FIGURE_SCHEMA = {"value_low": "Float64", "value_high": "Float64", "value_mid": "
                  "_value_unit": "String", "_value_tail": "Float64", "_value_error": "String", "_value_code": "String"}
 
 
-def _fast_number(col):
-    """A number token (as matched by _NUMBER) to a float: spaces out, a decimal comma to a point."""
+def _fast_number(col, mark):
+    """A number token (as matched by _NUMBER) to a float, under the row's decimal ``mark`` (see numbers.digits).
+
+    A token whose reading depends on the mark is null where none is declared (parse_figure says why).
+    """
     import polars as pl
 
-    return col.str.replace(",", ".").str.replace_all(" ", "").cast(pl.Float64)
+    marked = col.str.contains(_MARKED)
+    sep = col.str.extract(r"([.,])")
+    several = col.str.count_matches(r"[.,]") > 1
+    as_group = col.str.replace_all(r"[.,]", "")
+    as_decimal = col.str.replace(",", ".")
+    text = (pl.when(~marked).then(as_decimal.str.replace_all(" ", ""))
+            .when(mark.is_null()).then(None)
+            .when(several | (sep != mark)).then(as_group)
+            .otherwise(as_decimal.str.replace(",", ".")))
+    return text.cast(pl.Float64)
 
 
 def _figure_table(distinct, marks=None):
@@ -384,8 +399,11 @@ def _figure_table(distinct, marks=None):
             .then(pl.col("word").replace_strict(_WORD_QUALIFIER, default=None, return_dtype=pl.String))
             .otherwise(pl.lit("exact")))
     parts = parts.filter(pl.col("a").is_not_null()).with_columns(
-        (_fast_number(pl.col("a")) * mult).alias("_a"), (_fast_number(pl.col("b")) * mult).alias("_b"),
+        (_fast_number(pl.col("a"), pl.col("_mark")) * mult).alias("_a"),
+        (_fast_number(pl.col("b"), pl.col("_mark")) * mult).alias("_b"),
         qual.alias("_q"))
+    # a number whose reading needs a decimal mark none declares is parse_figure's to call ambiguous
+    parts = parts.filter(pl.col("_a").is_not_null() & (pl.col("b").is_null() | pl.col("_b").is_not_null()))
     ranged = pl.col("_b").is_not_null()
     # a bound with a range, or a range running downwards, is parse_figure's to explain
     parts = parts.filter(~ranged | (pl.col("_q").is_in(["exact", "approximate"]) & (pl.col("_a") <= pl.col("_b"))))

@@ -249,6 +249,7 @@ class Units:
         self.conventions = tuple(c for c in conventions if not self._agrees(c)) if conventions else ()
         own = {name: name for name in (set(self.ureg._units) - _new_registry_names()) if not name.startswith("ledger_unit_")}
         self.lexicon = self.lexicon.with_definitions({**own, **{c.word: c.unit for c in self.conventions}})
+        self._resolved: dict[tuple, Resolved] = {}
 
     def _agrees(self, convention: "Convention") -> bool:
         """Does a ledger's line for a word prodkit reads say what prodkit reads anyway (same unit, factor 1)?"""
@@ -266,6 +267,13 @@ class Units:
         ``counts``: an unknown English plural is a count of those things
         (see :func:`~prodkit.units.reading.read_unit`).
         """
+        key = (raw, counts)
+        if key in self._resolved:  # the same unit is written for many measures: read it once
+            return self._resolved[key]
+        self._resolved[key] = resolved = self._resolve(raw, counts)
+        return resolved
+
+    def _resolve(self, raw: str, counts: bool | str) -> "Resolved":
         reading = read_unit(raw, self.lexicon, lambda text: self._phrase(text, raw, counts), counts=counts)
         expr = reading.expr
         if expr.startswith(COUNT_PREFIX):
