@@ -240,7 +240,7 @@ class Units:
         text = extra_path.read_text(encoding="utf-8") if extra_path and extra_path.exists() else None
         label = str(extra_path) if extra_path else ""
         self.extra_digest = hashlib.sha1((text or "").encode()).hexdigest()
-        self.ureg, conventions = _registry(text, label)
+        self.ureg, conventions = _registry(text, label if text else "")  # no units.txt: one shared registry
         self.source = label
         self.aliases = dict(builtin_aliases())
         self.lexicon = Lexicon.shipped()
