@@ -86,6 +86,7 @@ class Lexicon:
     symbols: dict[str, Entry] = field(default_factory=dict)
     #: words a ledger's units.txt defines: read before anything else, route "definition"
     defined: dict[str, str] = field(default_factory=dict)
+    _stem_cache: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def shipped(cls) -> "Lexicon":
@@ -112,6 +113,14 @@ class Lexicon:
                 lex.words[word] = [Entry("unit", row["unit"].strip(), row.get("note") or "")]
         return lex
 
+    def _stems(self) -> frozenset[str]:
+        """The first letters of every Cyrillic word the lexicon inflects (see :func:`_stem`)."""
+        if self._stem_cache is None:
+            inflected = [w for w, entries in self.words.items()
+                         if not {e.kind for e in entries} <= {"of", "per", "filler", "above", "below"}]
+            self._stem_cache = frozenset(_stem(w) for w in [*inflected, *self.defined] if is_cyrillic(w))
+        return self._stem_cache
+
     def with_definitions(self, defined: dict[str, str]) -> "Lexicon":
         """A copy in which the words of a ledger's units.txt mean what it says."""
         return Lexicon(self.words, self.symbols, {**self.defined, **defined})
@@ -133,10 +142,20 @@ class Lexicon:
                 return found, route
         if low in _SYMBOL_CASES:
             return [], ""  # a symbol in the wrong case is never matched by its lower case
+        if is_cyrillic(low) and _stem(low) not in self._stems():
+            # no lexicon word begins as this one does: the analyser (a dictionary load) cannot find it one;
+            # the few forms that change their first letters ("лет", "людей", "року") are listed as written
+            return [], ""
         for base in sorted(lemmas(token)):
             if base != low and base in self.words:
                 return self.words[base], "lemma"
         return [], ""
+
+
+def _stem(word: str) -> str:
+    """A word's first three letters, with Ukrainian і read as the о it alternates with and ё as е ("осіб" and
+    "особа", "рік" and "року", "жінок" and "жінка" begin alike)."""
+    return word.lower()[:3].replace("і", "о").replace("ё", "е")
 
 
 #: Symbols whose case carries meaning: matched exactly, never through lower case.
