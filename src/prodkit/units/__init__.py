@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -100,7 +99,6 @@ def _basis_in_words(text: str) -> tuple[str | None, float | None, bool]:
     return period, (1.0 if period == "hour" else None), True
 
 
-@functools.lru_cache(maxsize=1)
 def _lexicon():
     from .reading import Lexicon
 

@@ -34,6 +34,7 @@ changes the unit. A word the grammar cannot place is an error, never a guess:
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -90,7 +91,14 @@ class Lexicon:
 
     @classmethod
     def shipped(cls) -> "Lexicon":
-        """lexicon.csv, with the one-word rows of aliases.csv ("buildings", "stakhanovites") as unit words."""
+        """lexicon.csv, with the one-word rows of aliases.csv ("buildings", "stakhanovites") as unit words.
+
+        Read once per process and shared: a ledger's own words go into a copy (:meth:`with_definitions`).
+        """
+        return _shipped_lexicon()
+
+    @classmethod
+    def _read_shipped(cls) -> "Lexicon":
         lex = cls()
         folder = resources.files("prodkit.units")
         with open(folder / "lexicon.csv", encoding="utf-8", newline="") as fh:
@@ -218,6 +226,8 @@ def read_unit(text: str, lexicon: Lexicon, phrase: Callable[[str], Reading] | No
         return replace(second, route="gloss", note=_join(second.note, f"read from the gloss '{gloss}'"))
     if second is not None and "item" in (first.expr, second.expr):  # "drills (штук)": pieces of what the other names
         return second if first.expr == "item" else first
+    if second is not None and second.expr == "percent" and first.ratio_kind == "percent":
+        return first  # "% above the former norms (проц.)": the gloss translates the percent sign only
     if second is not None and not _same(first, second):
         raise UnitError(text, code="unit-gloss-conflict",
                         reason=f"'{main}' reads as {_shown(first)} but its gloss '{gloss}' as {_shown(second)}",
@@ -493,3 +503,8 @@ def _commodity(text: str, before: list[_Word], unit_word: _Word, after: list[_Wo
             else:
                 raise _fail(text, f"'{w.text}' has no place after the unit")
     return " ".join(out) or None
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_lexicon() -> Lexicon:
+    return Lexicon._read_shipped()
