@@ -111,17 +111,18 @@ _COUNT_UNITS = {"pair", "loom", "part", "cutter", "page", "person", "machine", "
 
 
 def _counts_things(measure: str | None, statistic: str | None, measures: dict, units: Units) -> bool | str:
-    """May an unknown plural be read as a count of those things?
+    """May an unknown English plural be read as a count of those things?
 
-    Where the measure counts an item ("parts_made"): yes, as that item (the
-    measure says what is counted; "400 shafts" are 400 parts); where the
-    measure is unknown: yes, as its own item; elsewhere: no.
+    Only where the measure is not in the measures table: "12 assistants" then
+    count assistants. A listed measure has its own unit, and an unknown noun
+    for it ("вёдер", buckets, for looms) is refused, never read as its items.
     """
     if statistic in RATIO_STATISTICS - {"growth"}:
         return False
     if measure in measures:
-        canonical = measures[measure].canonical
-        return canonical if canonical in _COUNT_UNITS else False
+        # a measure that counts its own items (looms, parts) reads no other noun as them: "вёдер" (buckets) or
+        # "cartloads" are units of their own, never looms; only generic pieces ("штук") are (see _convert)
+        return False
     return True
 
 
