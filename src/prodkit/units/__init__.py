@@ -110,7 +110,7 @@ _COUNT_UNITS = {"pair", "loom", "part", "cutter", "page", "person", "machine", "
                 "storey", "column_of_print"}
 
 
-def _counts_things(measure: str | None, statistic: str | None, measures: dict, units: Units) -> bool | str:
+def _counts_things(measure: str | None, statistic: str | None, measures: dict, units: Units) -> bool:
     """May an unknown English plural be read as a count of those things?
 
     Only where the measure is not in the measures table: "12 assistants" then

@@ -192,7 +192,7 @@ def normalise(text: str) -> str:
 
 
 def read_unit(text: str, lexicon: Lexicon, phrase: Callable[[str], Reading] | None = None, *,
-              counts: bool | str = False) -> Reading:
+              counts: bool = False) -> Reading:
     """Read a unit as written; raise :class:`~prodkit.errors.UnitError` when it cannot be read for sure.
 
     ``phrase`` reads one phrase without brackets (by default :func:`read_phrase`;
@@ -284,7 +284,7 @@ def _fail(text: str, reason: str = "") -> UnitError:
     return UnitError(text, reason=reason)
 
 
-def read_phrase(text: str, lexicon: Lexicon, *, counts: bool | str = False) -> Reading:
+def read_phrase(text: str, lexicon: Lexicon, *, counts: bool = False) -> Reading:
     """One phrase, without brackets, by the grammar above (``counts``: see :func:`read_unit`)."""
     words = _words(text, lexicon)
     if not words:
@@ -410,7 +410,7 @@ _SIZED = {("short", "tonne"): "short_ton", ("long", "tonne"): "long_ton", ("metr
           ("short", "hundredweight"): "short_hundredweight", ("long", "hundredweight"): "long_hundredweight"}
 
 
-def _read_quantity(text: str, words: list[_Word], counts: bool | str = False) -> Reading:
+def _read_quantity(text: str, words: list[_Word], counts: bool = False) -> Reading:
     head, period = _split_per(words)
     scale, size = 1.0, None
     i = 0
@@ -424,9 +424,9 @@ def _read_quantity(text: str, words: list[_Word], counts: bool | str = False) ->
         i += 1
     body = head[i:]
     units = [k for k, w in enumerate(body) if "unit" in w.kinds()]
-    if not units and counts and body and _counted_noun(body[-1].text, counts) and not any(w.entries for w in body):
+    if not units and counts and body and _counted_noun(body[-1].text) and not any(w.entries for w in body):
         # "assistants", "Stakhanovite shafts", "коленчатых валов": a plural names the things counted
-        noun = _counted_noun(body[-1].text, counts)
+        noun = _counted_noun(body[-1].text)
         return Reading(f"{COUNT_PREFIX}{noun}", "lemma", scale=scale,
                        commodity=" ".join(w.text for w in body[:-1]) or None, note=f"a count of {noun}s")
     if not units:
@@ -456,14 +456,8 @@ COUNT_UNITS = frozenset({"pair", "loom", "part", "cutter", "page", "person", "ma
 COUNT_PREFIX = "count:"
 
 
-def _counted_noun(word: str, counts: bool | str = True) -> str | None:
-    """The singular of an English plural noun ("assistants" -> "assistant"), or None.
-
-    Where the measure names what it counts (``counts`` is its item), a
-    Russian or Ukrainian noun names the things counted too ("валов" -> "вал").
-    """
-    if isinstance(counts, str) and is_cyrillic(word) and is_noun(word):
-        return base_form(word)
+def _counted_noun(word: str) -> str | None:
+    """The singular of an English plural noun ("assistants" -> "assistant"), or None."""
     if not re.fullmatch(r"[A-Za-z][a-z-]*[a-z]s", word) or word.endswith("ss") or len(word) < 4:
         return None
     low = word.lower()

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import DimensionMismatch, UnitError
-from .reading import COUNT_PREFIX, Lexicon, Reading, normalise, read_phrase, read_unit
+from .reading import COUNT_PREFIX, Lexicon, Reading, read_phrase, read_unit
 from ..words import lemmas
 
 #: Bare names that mean different things in different countries or periods.
@@ -261,7 +261,7 @@ class Units:
         return mine.reading is not None and mine.reading.scale == 1.0 and abs(q.magnitude - 1.0) < 1e-12
 
     # -- resolving raw strings -------------------------------------------------
-    def resolve(self, raw: str, *, counts: bool | str = False) -> "Resolved":
+    def resolve(self, raw: str, *, counts: bool = False) -> "Resolved":
         """Map a unit as written to a pint expression, or raise UnitError.
 
         ``counts``: an unknown English plural is a count of those things
@@ -273,11 +273,11 @@ class Units:
         self._resolved[key] = resolved = self._resolve(raw, counts)
         return resolved
 
-    def _resolve(self, raw: str, counts: bool | str) -> "Resolved":
+    def _resolve(self, raw: str, counts: bool) -> "Resolved":
         reading = read_unit(raw, self.lexicon, lambda text: self._phrase(text, raw, counts), counts=counts)
         expr = reading.expr
         if expr.startswith(COUNT_PREFIX):
-            expr = self._count_unit(expr[len(COUNT_PREFIX):], counts)
+            expr = self._count_unit(expr[len(COUNT_PREFIX):])
             reading = Reading(expr, reading.route, reading.scale, reading.commodity, reading.note)
         try:
             unit = self.ureg.parse_units(expr)
@@ -285,7 +285,7 @@ class Units:
             raise UnitError(raw) from None
         return Resolved(raw=raw, expr=expr, unit=unit, reading=reading)
 
-    def _phrase(self, text: str, raw: str, counts: bool | str) -> Reading:
+    def _phrase(self, text: str, raw: str, counts: bool) -> Reading:
         """One phrase: the ledger's own words, the table of whole phrases, the grammar, then pint's own names."""
         key = _normalise(text)
         defined = self.conventions and any(w in self.lexicon.defined or lemmas(w) & set(self.lexicon.defined)
@@ -353,14 +353,12 @@ class Units:
             raise failure from None
         return text
 
-    def _count_unit(self, noun: str, item: str | bool) -> str:
-        """The unit for counting ``noun``s: the measure's ``item`` when it names one, else ``noun``'s own dimension.
+    def _count_unit(self, noun: str) -> str:
+        """The unit for counting ``noun``s, their own dimension, defined on first use.
 
         A noun pint already knows as something else ("units", "bars") is never
         made a count: it is an unknown unit.
         """
-        if isinstance(item, str):
-            return item
         name = noun.replace("-", "_")
         if not re.fullmatch(r"[a-z][a-z_]*", name):
             raise UnitError(noun)
