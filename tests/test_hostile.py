@@ -155,6 +155,38 @@ def test_twenty_thousand_extra_columns_are_read_cell_by_cell_once(runner, tmp_pa
     assert sum(p["code"] == "column-unknown" for p in problems) == n
 
 
+def test_five_thousand_extra_columns_reach_every_export(runner, tmp_path):
+    """The exports are linear in columns too: each extra column is kept in claims.csv, claims.dta (by its
+    Stata name) and the data package, and the run's checks skip what no model declares."""
+    import json
+
+    import pyreadstat
+
+    rows = list(csv.reader(io.StringIO((RAW / "claims.csv").read_text(encoding="utf-8"))))
+    n = 5_000
+    rows = [rows[0] + [f"extra {i}" for i in range(n)]] + [r + [str(i % 7) for i in range(n)] for r in rows[1:]]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in RAW.iterdir():
+        if f.is_file():
+            (raw / f.name).write_bytes(f.read_bytes())
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    (raw / "claims.csv").write_text(buf.getvalue(), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(runner, "reconcile", "--raw-dir", str(raw), "--out-dir", str(out), "--reports-dir",
+                 str(tmp_path / "rep"), "--no-figures")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    claims = read_rows(out / "claims.csv")
+    assert len(claims) == len(rows) - 1 and claims[3]["extra 4999"] == str(4999 % 7)
+    dta, meta = pyreadstat.read_dta(str(out / "claims.dta"), output_format="polars")
+    assert dta["extra_4999"].to_list()[3] == str(4999 % 7)
+    assert meta.column_names_to_labels["extra_0"].startswith("extra 0")
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    fields = {f["name"] for r in package["resources"] if r["name"] == "claims" for f in r["schema"]["fields"]}
+    assert {f"extra {i}" for i in range(n)} <= fields
+
+
 # ---------------------------------------------------------------------------
 # what the listing says, and stable Stata names
 # ---------------------------------------------------------------------------

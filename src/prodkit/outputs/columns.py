@@ -109,7 +109,7 @@ def describe(tables: dict[str, pl.DataFrame]) -> list[Table]:
             raise ProdkitError(f"no schema describes the table {name}",
                                hint="This is a bug in prodkit: add a model to OUTPUT_MODELS in schema.py.")
         schema = model.to_schema()
-        columns = []
+        columns, present = [], set(frame.columns)  # a set: a ledger may carry thousands of columns
         for col, dtype in frame.schema.items():
             spec = schema.columns.get(col)
             if spec is None:
@@ -119,7 +119,7 @@ def describe(tables: dict[str, pl.DataFrame]) -> list[Table]:
                 columns.append(Column(col, _frictionless_type(dtype), EXTRA_COLUMN, title=col))
                 continue
             unit = (spec.metadata or {}).get("unit")
-            per_row = unit in frame.columns
+            per_row = unit in present
             columns.append(Column(
                 name=col, type=_frictionless_type(dtype), description=spec.description or "",
                 title=spec.title, unit=None if per_row else unit, unit_column=unit if per_row else None,
@@ -216,7 +216,7 @@ def stata_names(columns: list[str]) -> dict[str, str]:
             name = base[: NAME_MAX - len(f"_{k}")] + f"_{k}"
         taken.add(name)
         out[col] = name
-    return dict(sorted(out.items(), key=lambda item: columns.index(item[0])))
+    return out  # in column order: filled in that order
 
 
 def shorten_label(text: str, limit: int) -> str:

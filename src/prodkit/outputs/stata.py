@@ -36,9 +36,9 @@ def stata_frame(frame: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFram
     string), and numbers that are not finite become missing.
     """
     names = stata_names([c.name for c in columns])
-    exprs, labels = [], {}
+    exprs, labels, schema = [], {}, frame.schema  # the schema once: a ledger may carry thousands of columns
     for c in columns:
-        col, dtype, new = pl.col(c.name), frame.schema[c.name], names[c.name]
+        col, dtype, new = pl.col(c.name), schema[c.name], names[c.name]
         if c.codes and dtype == pl.String:
             values = list(c.codes) + sorted(set(frame[c.name].drop_nulls()) - set(c.codes))
             exprs.append(col.replace_strict(values, list(range(1, len(values) + 1)), default=None,
