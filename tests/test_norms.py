@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CLAIMS_HEADER, minimal_ledger, read_rows, run
+from conftest import CLAIMS_HEADER, RAW, minimal_ledger, read_rows, run
 
 
 def _table(rows: list[dict]) -> dict:
@@ -131,3 +131,19 @@ def test_norm_in_force_is_the_latest_before_the_record(runner, tmp_path):
     assert (rows["r1"]["norm_low"], rows["r1"]["pct_of_norm_low"]) == ("7.0", "1000.0")
     assert (rows["r2"]["norm_low"], rows["r2"]["pct_of_norm_low"]) == ("10.0", "700.0")  # the raised norm
     assert rows["r2"]["flags"] == "norm-from-elsewhere"
+
+
+def test_comparing_in_chunks_changes_no_figure(runner, bundled, tmp_path, monkeypatch):
+    """Records meet their norms (and values their intervals) in chunks of bounded size, so that one event
+    told 3,000 times with 3,000 norms does not hold 9 million pairs at once; the tables are the same at
+    any chunk size, down to a few pairs per chunk."""
+    from prodkit import norms, reconciliation
+
+    monkeypatch.setattr(norms, "PAIR_BUDGET", 3)
+    monkeypatch.setattr(reconciliation, "PAIR_BUDGET", 3)
+    out = tmp_path / "o"
+    result = run(runner, "reconcile", "--raw-dir", str(RAW), "--out-dir", str(out), "--reports-dir",
+                 str(tmp_path / "r"), "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    for name in ("norms_vs_records.csv", "reconciled.csv", "conflicts.csv", "claims.csv"):
+        assert (out / name).read_bytes() == (bundled["_dir"] / name).read_bytes(), name
