@@ -250,6 +250,7 @@ class Units:
         own = {name: name for name in (set(self.ureg._units) - _new_registry_names()) if not name.startswith("ledger_unit_")}
         self.lexicon = self.lexicon.with_definitions({**own, **{c.word: c.unit for c in self.conventions}})
         self._resolved: dict[tuple, Resolved] = {}
+        self._conversions: dict[tuple[str, str], tuple[float, float, str | None]] = {}
 
     def _agrees(self, convention: "Convention") -> bool:
         """Does a ledger's line for a word prodkit reads say what prodkit reads anyway (same unit, factor 1)?"""
@@ -415,6 +416,13 @@ class Units:
         norm) return a non-zero offset: canonical = value * factor + offset.
         """
         resolved = raw if isinstance(raw, Resolved) else self.resolve(raw)
+        key = (str(resolved.unit), canonical)  # many spellings share one unit: one conversion each
+        cached = self._conversions.get(key)
+        if cached is None:
+            cached = self._conversions[key] = self._convert(resolved, canonical)
+        return cached
+
+    def _convert(self, resolved: Resolved, canonical: str) -> tuple[float, float, str | None]:
         target = self.ureg.parse_units(canonical)
         unit = resolved.unit
         if unit.dimensionality == target.dimensionality:
