@@ -10,10 +10,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 DATA = Path(__file__).resolve().parent / "data"
+
+# Speed is measured in benchmarks/, not asserted in tests: on a shared, busy machine one cold example (a
+# dictionary load, a pint parse) can take seconds, so hypothesis' per-example deadline is off everywhere.
+settings.register_profile("prodkit", deadline=None)
+settings.load_profile("prodkit")
 
 
 def pytest_configure(config) -> None:
