@@ -29,6 +29,26 @@ CASES = [
 ]
 
 
+#: units.txt lines that pint would load and misread, or fail on when a claim first used them: refused at
+#: their line before anything is read (folder, exit code, file, the line printed)
+DEFINITIONS = [
+    ("units_txt_not_a_number", 2, "units.txt", ":1: cannot read the definition 'foo = abc * kilogram': it cannot "
+     "be read as known units ('abc' is not defined in the unit registry)"),
+    ("units_txt_comma", 2, "units.txt", ":1: cannot read the definition 'pud_local = 16,38 * kilogram': it writes a "
+     "number with a comma, which pint reads as no decimal mark (1,5 would be 15)"),
+    ("units_txt_semicolon", 2, "units.txt", ":1: cannot read the definition 'pud_local; 16.38 * kilogram': the line "
+     "has no '=' (a separator such as ';' or ':' is not pint's)"),
+]
+
+
+@pytest.mark.parametrize("folder, code, file, line", DEFINITIONS, ids=[c[0] for c in DEFINITIONS])
+def test_a_units_txt_line_that_cannot_hold_is_refused_at_its_line(runner, tmp_path, folder, code, file, line):
+    result = run(runner, "validate", "--raw-dir", str(BROKEN / folder), "--out-dir", str(tmp_path / "out"))
+    assert f"prodkit: {where(folder, file)}{line}" in result.stderr.splitlines(), result.stderr
+    assert result.exit_code == code
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
 @pytest.mark.parametrize("folder, code, lines", CASES, ids=[c[0] for c in CASES])
 def test_hostile_case_gives_a_located_message(runner, tmp_path, folder, code, lines):
     result = run(runner, "reconcile", "--raw-dir", str(BROKEN / folder), "--out-dir", str(tmp_path / "out"),
@@ -213,3 +233,18 @@ def test_a_valid_stata_name_is_never_shifted_by_another_column():
     before = stata_names(["claim_id", "my_col"])
     after = stata_names(["claim_id", "my col!", "my_col"])
     assert after["my_col"] == before["my_col"] == "my_col"
+
+
+def test_unit_symbols_keep_their_case_and_digits_of_every_script_are_read(runner, tmp_path):
+    """'MT' is metric tons, 'Mt' megatonnes, 'Mha' megahectares, 'Mg' megagrams; a bracketed size word picks
+    the ton; Arabic-Indic, full-width and Devanagari digits are the digits they are. All by value."""
+    result = run(runner, "reconcile", "--raw-dir", str(BROKEN / "units_as_symbols"), "--out-dir", str(tmp_path),
+                 "--reports-dir", str(tmp_path / "rep"), "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    got = {r["claim_id"]: (float(r["value_mid"]), r["unit_canonical"]) for r in read_rows(tmp_path / "claims.csv")}
+    expected = {"c1": (102.0, "t"), "c2": (128e6, "t"), "c3": (135.3e6, "ha"), "c4": (102.0, "t"),
+                "c5": (214 * 0.90718474, "t"), "c6": (214 * 1.0160469088, "t"),
+                "c7": (102.0, "t"), "c8": (102.0, "t"), "c9": (102.0, "t")}
+    assert set(got) == set(expected)
+    for claim, (value, unit) in expected.items():
+        assert got[claim][1] == unit and got[claim][0] == pytest.approx(value, rel=1e-9), claim

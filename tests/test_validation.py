@@ -133,6 +133,16 @@ HOSTILE = [
             "  Required column 'canonical_unit' is missing."),
     hostile("units_cp1251", 2, "units.txt", ":1 [encoding-not-utf8]",
             "  The file is not UTF-8; it looks like Windows-1251 (Cyrillic)."),
+    hostile("values_refused", 1, "claims.csv", ':2:7 [value-unparseable] value = "' + "1" * 59 + '…"',
+            ':3:8 [unit-bracket-unread] unit = "tons (approx.)"',
+            "  'tons (approx.)' has a bracket prodkit does not read: 'tons' reads as tonne, but the bracket "
+            "'approx.' qualifies the figure, which a unit cannot carry.",
+            ':4:7 [value-unparseable] value = "5-"', "  '5-' is not a number prodkit can read: '-' is not a number.",
+            ": read 4, used 1, rejected 3"),
+    hostile("measures_bad_unit", 2, "measures.csv", ':2:2 [table-value-invalid] canonical_unit = "tonnes of coal"',
+            "  'tonnes of coal' in column 'canonical_unit' cannot be used: it is not a unit pint can read "
+            "('of' is not defined in the unit registry)."),
+    hostile("column_source_line", 2, "claims.csv", ':1:18 [column-reserved] source_line = "source_line"'),
 ]
 CASES += HOSTILE
 

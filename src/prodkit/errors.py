@@ -83,6 +83,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "number-too-large": (ERROR, "'{value}' is too large for a rank (more than 9 digits).", "Write a small whole number, e.g. 1 for the most trusted source."),
     "adjudication-value-and-claim": (ERROR, "The adjudication gives both a value ('{value}') and a claim_id ('{claim_id}').", "Keep one: a claim_id to choose a claim, or a value to set a figure of your own (and leave the other empty)."),
     "table-number-invalid": (ERROR, "'{value}' in column '{field}' is not a number.", "Write a number with '.' as the decimal mark, e.g. 250 or 0.5."),
+    "unit-bracket-unread": (ERROR, "'{value}' has a bracket prodkit does not read: {reason}.", "{fix}"),
+    "table-value-invalid": (ERROR, "'{value}' in column '{field}' cannot be used: {reason}.", "{fix}"),
 }
 
 
@@ -288,6 +290,8 @@ class UnitError(ProdkitError):
             what = f"'{self.unit}' is already a unit; redefining it is not allowed"
         elif self.code in ("unit-gloss-conflict", "value-unit-conflict"):
             what = f"'{self.unit}' reads two ways: {self.reason}"
+        elif self.code == "unit-bracket-unread":
+            what = f"'{self.unit}' has a bracket prodkit does not read: {self.reason}"
         elif self.code == "unit-definition-invalid":
             what = f"cannot read the definition '{self.unit}'" + (f": {self.reason}" if self.reason else "")
         else:

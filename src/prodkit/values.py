@@ -34,6 +34,7 @@ checks it against the unit column.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -140,8 +141,15 @@ _RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|‒|−|\bto\b|\bor\b|\band\b|\bbis\
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007]+")
 
 
+def _ascii_digits(text: str) -> str:
+    """Digits of any script as ASCII: '١٠٢', '１٠٢' and '१०२' are 102 (Unicode's decimal digits, category Nd)."""
+    if text.isascii():
+        return text
+    return re.sub(r"\d", lambda m: str(unicodedata.digit(m.group())), text)
+
+
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = _ascii_digits(unicodedata.normalize("NFC", text)).strip().lower()
     text = _SPACES.sub(" ", text).replace("’", "'")
     text = re.sub(r"(\d)([½¼¾⅓⅔⅛⅜⅝⅞⅕⅖⅗⅘⅙⅚])", r"\1 \2", text)
     text = text.replace("\u2212", "-").replace("+/-", "±").replace("+-", "±")
@@ -215,9 +223,12 @@ def parse_figure(text: str, decimal_mark: str | None = None) -> Figure:
     if t in _MAJORITY_WORDS:
         return Figure(0.5, None, 0.5, "more-than")
     try:
-        return _parse(text, t, decimal_mark)
+        figure = _parse(text, t, decimal_mark)
     except AmbiguousNumber as exc:
         return Figure(None, None, None, "ambiguous", reason=str(exc))
+    if any(v is not None and not math.isfinite(v) for v in (figure.low, figure.high, figure.mid)):
+        raise FigureError("the number is too large to hold (more than about 10^308)")
+    return figure
 
 
 def _parse(text: str, t: str, decimal_mark: str | None) -> Figure:
@@ -342,13 +353,14 @@ def _bounded(low: float, high: float, qualifier: str, unit: str | None, tail: fl
 # number whose reading no decimal convention changes (plain, with thousands
 # spaces, or a decimal of other than three places), an optional range, an
 # optional bound word and an optional "thousand" or "million". Anything else
-# goes to parse_figure. A property test holds that both give the same answer.
+# goes to parse_figure, digits of other scripts included (polars' \d is
+# Unicode's, its cast to a number is ASCII's; the fast path takes 0-9 only). A property test holds that both give the same answer.
 
 _WORD_QUALIFIER = {w: q for q, words in _BOUNDS.items() for w in words if w not in ("~", "≈")}
-_NUMBER = (r"(?:[1-9]\d{0,2}(?: \d{3})+|[1-9]\d{0,2}(?:[.,]\d{3})+|\d+(?:[.,](?:\d{1,2}|\d{4,}))?|0[.,]\d+"
-           r"|\d{4,}[.,]\d+)")
+_NUMBER = (r"(?:[1-9][0-9]{0,2}(?: [0-9]{3})+|[1-9][0-9]{0,2}(?:[.,][0-9]{3})+|[0-9]+(?:[.,](?:[0-9]{1,2}|[0-9]{4,}))?|0[.,][0-9]+"
+           r"|[0-9]{4,}[.,][0-9]+)")
 #: A number whose reading depends on the decimal mark: "1,050", "1.400", "1.400.000".
-_MARKED = r"^[1-9]\d{0,2}(?:[.,]\d{3})+$"
+_MARKED = r"^[1-9][0-9]{0,2}(?:[.,][0-9]{3})+$"
 _WORDS_RE = "|".join(sorted((re.escape(w) for w in _WORD_QUALIFIER), key=len, reverse=True))
 _FAST = (r"^(?:(?P<word>" + _WORDS_RE + r") |(?P<tilde>[~≈]) ?)?(?P<a>" + _NUMBER + r")"
          r"(?: ?(?:-|–|—| to ) ?(?P<b>" + _NUMBER + r"))?(?: (?P<mult>thousand|million))?$")
@@ -402,8 +414,9 @@ def _figure_table(distinct, marks=None):
         (_fast_number(pl.col("a"), pl.col("_mark")) * mult).alias("_a"),
         (_fast_number(pl.col("b"), pl.col("_mark")) * mult).alias("_b"),
         qual.alias("_q"))
-    # a number whose reading needs a decimal mark none declares is parse_figure's to call ambiguous
-    parts = parts.filter(pl.col("_a").is_not_null() & (pl.col("b").is_null() | pl.col("_b").is_not_null()))
+    # a number whose reading needs a decimal mark none declares is parse_figure's to call ambiguous, and one
+    # too large to hold is parse_figure's to refuse
+    parts = parts.filter(pl.col("_a").is_finite() & (pl.col("b").is_null() | pl.col("_b").is_finite()))
     ranged = pl.col("_b").is_not_null()
     # a bound with a range, or a range running downwards, is parse_figure's to explain
     parts = parts.filter(~ranged | (pl.col("_q").is_in(["exact", "approximate"]) & (pl.col("_a") <= pl.col("_b"))))

@@ -207,10 +207,17 @@ def _read_header(first_line: bytes, label: str) -> list[str]:
     try:
         if line.count('"') % 2:  # a name across lines is no name: the quote is unclosed
             raise csv.Error("the header has an unclosed quote")
-        return [h.strip() for h in next(csv.reader([line], strict=True), [])]
+        header = [h.strip() for h in next(csv.reader([line], strict=True), [])]
     except csv.Error as exc:
         raise InputError(f"{label}: cannot read header", problems=[
             problem("csv-malformed", file=label, line=1, reason=str(exc))]) from None
+    # every row read carries these two, to locate it: a raw column may not take their names
+    clash = [problem("column-reserved", file=label, line=1, column=i, field=name, value=name)
+             for i, name in enumerate(header, start=1) if name in ("source_file", "source_line")]
+    if clash:
+        raise InputError(f"{label}: {len(clash)} column(s) named like prodkit's own", problems=clash,
+                         hint="Rename them; see the problems above.")
+    return header
 
 
 def _same_name(written: str, name: str) -> bool:
@@ -346,13 +353,15 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def read_side_table(path: Path, *, required: list[str], optional: list[str] = (), numeric: list[str] = (),
-                    label: str | None = None) -> list[dict]:
+                    label: str | None = None, checks: dict | None = None) -> list[dict]:
     """A side table (``measures.csv``, ``plausibility.csv``): its rows as dicts, read by the ledger's rules.
 
     A side table decides how every claim is read, so it is used whole or
     not at all: any error (encoding, separator, a missing column or field,
-    a ``numeric`` field that is not a plain number) raises
-    :class:`~prodkit.errors.InputError` with every problem located (exit 2).
+    a ``numeric`` field that is not a plain number, a field that one of
+    ``checks`` refuses) raises :class:`~prodkit.errors.InputError` with every
+    problem located (exit 2). ``checks`` maps a column to a function of its
+    text that returns None, or (reason, fix) for a value it refuses.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "bounds.csv"
@@ -379,6 +388,13 @@ def read_side_table(path: Path, *, required: list[str], optional: list[str] = ()
             if value and not _NUMBER.fullmatch(value):
                 problems.append(problem("table-number-invalid", file=table.label, line=row["source_line"],
                                         column=cols.get(name), field=name, value=row[name]))
+        for name, check in (checks or {}).items():
+            value = (row.get(name) or "").strip()
+            refused = check(value) if value else None
+            if refused:
+                problems.append(problem("table-value-invalid", file=table.label, line=row["source_line"],
+                                        column=cols.get(name), field=name, value=row[name], reason=refused[0],
+                                        fix=refused[1]))
     if problems:
         raise InputError(f"{table.label} cannot be used: {len(problems)} problem(s)", problems=problems)
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -32,14 +33,37 @@ def read_measures(raw_dir: Path | None = None) -> dict[str, Measure]:
     if raw_dir is not None and (raw_dir / "measures.csv").exists():
         paths.append(raw_dir / "measures.csv")
     table: dict[str, Measure] = {}
+    checks = {"canonical_unit": _canonical_check(raw_dir)}
     for path in paths:
         for row in read_side_table(Path(str(path)), required=["measure", "canonical_unit"],
-                                   optional=["description", "kind", "direction", "anchor_date"]):
+                                   optional=["description", "kind", "direction", "anchor_date"],
+                                   checks=checks if path != paths[0] else None):
             canon = row["canonical_unit"].strip()
             label = CANONICAL_LABELS.get(canon, canon)
             table[row["measure"].strip()] = Measure(row["measure"].strip(), canon, label,
                                                     row["description"] or "")
     return table
+
+
+def _canonical_check(raw_dir: Path | None):
+    """A measure's canonical unit must be one pint reads (with the ledger's units.txt), finite and positive."""
+    registry: list = []  # built on the first value checked, once
+
+    def check(text: str):
+        if not registry:
+            registry.append(Units(raw_dir / "units.txt" if raw_dir is not None else None))
+        units = registry[0]
+        try:
+            amount = units.ureg.Quantity(1.0, units.ureg.parse_units(text)).to_base_units().magnitude
+        except Exception as exc:  # noqa: BLE001 - pint's words for what it cannot read
+            return (f"it is not a unit pint can read ({exc})",
+                    "Write a pint unit expression, e.g. 't', 'q / ha', 'km / hour', 'percent', or a counted item "
+                    "defined in units.txt.")
+        if not math.isfinite(amount) or amount <= 0:
+            return (f"it comes to {amount} of pint's base units",
+                    "Write a unit of a finite, positive size, e.g. 't'.")
+        return None
+    return check
 
 
 _BASIS = re.compile(
@@ -321,7 +345,7 @@ def normalise_units(claims, units: Units, measures: dict[str, Measure], *, colum
         if code == "dimension-mismatch":
             problems.append(problem(code, found=row["_found"], expected=row["_expected"],
                                     measure=row["measure"], statistic=row["statistic"], **kw))
-        elif code in ("unit-ambiguous", "unit-gloss-conflict", "value-unit-conflict"):
+        elif code in ("unit-ambiguous", "unit-gloss-conflict", "value-unit-conflict", "unit-bracket-unread"):
             problems.append(problem(code, reason=row["_found"], fix=row["_error"], **kw))
         elif code == "field-empty":
             problems.append(problem(code, **kw))

@@ -224,6 +224,23 @@ def read_unit(text: str, lexicon: Lexicon, phrase: Callable[[str], Reading] | No
         raise failure
     if first is None:
         return replace(second, route="gloss", note=_join(second.note, f"read from the gloss '{gloss}'"))
+    if second is None:
+        # a bracket that is no unit is read with the phrase ("тонн (угля)": the commodity); a hedge or a doubt
+        # in brackets ("tons (approx.)", "(sic)", "(?)") changes how the figure is read, so it is a problem,
+        # never dropped in silence; any other bracket is a remark ("mm (length of the plank)"), which the
+        # unit as written keeps
+        try:
+            joined = phrase(f"{main} {gloss}")
+        except UnitError:
+            joined = None
+        if joined is not None and _same(first, joined):
+            return joined
+        if _hedge(gloss):
+            raise UnitError(text, code="unit-bracket-unread",
+                            reason=f"'{main}' reads as {_shown(first)}, but the bracket '{gloss}' qualifies the "
+                                   "figure, which a unit cannot carry",
+                            hint="Move a hedge to the value ('~102', 'about 102'), a doubt to the note, and keep in "
+                                 "brackets only a unit that translates the first ('тонну (tonnes)').")
     if second is not None and "item" in (first.expr, second.expr):  # "drills (штук)": pieces of what the other names
         return second if first.expr == "item" else first
     if second is not None and second.expr == "percent" and first.ratio_kind == "percent":
@@ -233,6 +250,23 @@ def read_unit(text: str, lexicon: Lexicon, phrase: Callable[[str], Reading] | No
                         reason=f"'{main}' reads as {_shown(first)} but its gloss '{gloss}' as {_shown(second)}",
                         hint="Keep the unit the source wrote and correct or delete the gloss.")
     return first
+
+
+#: Words of a bracket that qualify the figure, not the unit: hedges and doubts, in the ledger's languages.
+_HEDGES = frozenset("""approx approximately approximate est estimated estimate ca circa c about around roughly
+    nearly almost over under sic doubtful uncertain unclear illegible unsure probably perhaps maybe
+    примерно приблизительно около ок свыше более менее почти порядка приблиз прибл
+    приблизно близько понад майже
+    ungefähr etwa ca über unter fast rund zirka geschätzt vermutlich""".split())
+
+
+def _hedge(bracket: str) -> bool:
+    """Does a bracket qualify the figure ('approx.', 'sic', '?', 'около') rather than name or describe a unit?"""
+    text = bracket.lower()
+    if re.search(r"[?!]", text):
+        return True
+    words = re.findall(r"[^\W\d_]+", text)
+    return bool(words) and words[0] in _HEDGES
 
 
 def _same(a: Reading, b: Reading) -> bool:

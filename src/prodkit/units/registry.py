@@ -13,12 +13,14 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from ..errors import DimensionMismatch, UnitError
+from ..ledger import display_path
 from .reading import COUNT_PREFIX, Lexicon, Reading, read_phrase, read_unit
 from ..words import lemmas
 
@@ -211,10 +213,38 @@ def _registry(extra_text: str | None, extra_label: str):
                                     hint=f"Choose a new name (e.g. '{name}_local') and use it in claims.csv. "
                                          f"({exc})") from None
                 except Exception as exc:  # pint's parser errors vary by version
-                    raise UnitError(stripped, code="unit-definition-invalid", reason=str(exc), file=extra_label,
+                    reason = (str(exc) if "=" in stripped or stripped.startswith("@")
+                              else "the line has no '=' (a separator such as ';' or ':' is not pint's)")
+                    raise UnitError(stripped, code="unit-definition-invalid", reason=reason, file=extra_label,
                                     line=number,
                                     hint="Write it as `name = factor * unit`, as in pint's definitions.") from None
+                _check_definition(ureg, stripped, line.split("#", 1)[0].strip(), extra_label, number)
     return ureg, tuple(conventions)
+
+
+def _check_definition(ureg, loaded: str, written: str, label: str, number: int) -> None:
+    """A unit that units.txt defines must come to a finite, positive amount of known units, now, not when a
+    claim first uses it: an unknown word ('abc * kilogram'), a comma in a number (pint reads '1,5' as 15),
+    nan or inf is an error located at its line."""
+    name = loaded.split("=", 1)[0].strip()
+    definition = written.split("=", 1)[1] if "=" in written else ""
+    if name.endswith("-") or name.startswith("@") or not definition.strip():
+        return  # a prefix, a directive or a dimension: pint's own grammar, checked by load_definitions
+    reason = None
+    if re.search(r"\d,\d", definition):
+        reason = "it writes a number with a comma, which pint reads as no decimal mark (1,5 would be 15)"
+    else:
+        try:
+            amount = ureg.Quantity(1.0, name).to_base_units().magnitude
+        except Exception as exc:  # noqa: BLE001 - pint names the unknown word in its own words
+            reason = f"it cannot be read as known units ({exc})"
+        else:
+            if not math.isfinite(amount) or amount <= 0:
+                reason = f"it comes to {amount} of pint's base units, not a finite positive amount"
+    if reason:
+        raise UnitError(written, code="unit-definition-invalid", reason=reason, file=label, line=number,
+                        hint="Write it as `name = factor * unit` with a number such as 1.5 and units pint "
+                             "knows, e.g. `pud = 16.38 * kilogram`.")
 
 
 def _read_by_prodkit(name: str, lexicon, aliases: dict) -> bool:
@@ -238,7 +268,7 @@ class Units:
 
     def __init__(self, extra_path: Path | None = None):
         text = extra_path.read_text(encoding="utf-8") if extra_path and extra_path.exists() else None
-        label = str(extra_path) if extra_path else ""
+        label = display_path(extra_path) if extra_path else ""
         self.extra_digest = hashlib.sha1((text or "").encode()).hexdigest()
         self.ureg, conventions = _registry(text, label if text else "")  # no units.txt: one shared registry
         self.source = label
