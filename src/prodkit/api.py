@@ -113,7 +113,7 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
               reports_dir: Path = Path("reports"), *, strategy: str = strategies.DEFAULT,
               tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED, figures: bool = True, exports: bool = True,
               strict: bool = False, allow_empty: bool = False, spreadsheet_safe: bool = False,
-              progress: Callable[[str], None] | None = None) -> Result:
+              progress: Callable[[str], None] | None = None, check_all_outputs: bool = False) -> Result:
     """The main job: read, normalise, validate, reconcile; write every output.
 
     Outputs are built beside ``out_dir`` and ``reports_dir`` and swapped in
@@ -122,6 +122,8 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     with no rows writes nothing (``Result.kept``) unless ``allow_empty``.
     ``spreadsheet_safe`` prefixes text cells that a spreadsheet would run as
     a formula with ``'`` (:func:`~prodkit.outputs.tables.write_csv`).
+    ``check_all_outputs`` checks every row of the finished tables against
+    their models (``prodkit --debug``), not a sample of the long ones.
     Raises :class:`~prodkit.errors.UsageError` for a wrong option or a
     destination that is, holds or lies inside ``raw_dir``.
     """
@@ -142,7 +144,7 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     try:
         return _reconcile(raw_dir, out_dir, reports_dir, strategy=strategy, tolerance=tolerance, seed=seed,
                           figures=figures, exports=exports, strict=strict, say=say, workers=workers,
-                          allow_empty=allow_empty, safe=spreadsheet_safe)
+                          allow_empty=allow_empty, safe=spreadsheet_safe, check_all_outputs=check_all_outputs)
     finally:
         from .outputs.renderers import stop_renderers
 
@@ -150,12 +152,13 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
 
 def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figures, exports, strict, say,
-               workers, allow_empty, safe) -> Result:
+               workers, allow_empty, safe, check_all_outputs) -> Result:
     from .outputs.staging import Staging
     from .outputs.tables import write_csv
     from .pipeline import run
 
-    done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict, progress=say)
+    done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict, progress=say,
+               check_all_outputs=check_all_outputs)
     tables = done.tables
     if not allow_empty and done.ledger.accounts[0].read == 0:
         # a header-only claims file would replace good outputs with empty tables

@@ -185,7 +185,8 @@ def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Pat
         result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                       strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
                       strict=strict, allow_empty=allow_empty, spreadsheet_safe=spreadsheet_safe,
-                      progress=progress)
+                      progress=progress,
+                      check_all_outputs=bool(ctx.find_object(Context) and ctx.find_object(Context).debug))
     report_problems(result.problems, out_dir if not result.kept else None)
     if result.kept:
         _echo(f"prodkit: warning: {raw_dir / 'claims.csv'} has no rows; nothing was written, and the outputs "

@@ -32,7 +32,7 @@ from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLU
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
                      read_settings, read_table)
 from .reconciliation import prepare, reconcile_tables
-from .schema import (RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
+from .schema import (OUTPUT_SAMPLE_ROWS, RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
 from .units import Units, normalise_units, per_hour_columns, read_measures
 from .values import parse_values
@@ -263,8 +263,13 @@ class Run:
 
 
 def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
-        seed: int = strategies.DEFAULT_SEED, strict: bool = False, progress=None) -> Run:
+        seed: int = strategies.DEFAULT_SEED, strict: bool = False, progress=None,
+        check_all_outputs: bool = False) -> Run:
     """Every phase of ``prodkit reconcile`` but writing: load, reconcile, check the finished tables.
+
+    The finished tables are checked against their models whole up to
+    :data:`~prodkit.schema.OUTPUT_SAMPLE_ROWS` rows, on a sample above
+    (every row with ``check_all_outputs``).
 
     Raises :class:`~prodkit.errors.UsageError` for an unknown ``strategy``
     and :class:`~prodkit.errors.InputError` when a file cannot be read.
@@ -279,7 +284,7 @@ def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float =
         ledger = strict_ledger
         tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
     say("check outputs")
-    validate_outputs(tables)
+    validate_outputs(tables, sample_rows=None if check_all_outputs else OUTPUT_SAMPLE_ROWS)
     return Run(ledger=ledger, tables=tables, problems=problems)
 
 
