@@ -31,7 +31,7 @@ from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
                      read_settings, read_table)
-from .reconciliation import prepare, reconcile_tables
+from .reconciliation import KEY, partition_events, prepare, reconcile_tables
 from .schema import (OUTPUT_SAMPLE_ROWS, RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
 from .units import Units, normalise_units, per_hour_columns, read_measures
@@ -264,12 +264,14 @@ class Run:
 
 def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
         seed: int = strategies.DEFAULT_SEED, strict: bool = False, progress=None,
-        check_all_outputs: bool = False) -> Run:
+        check_all_outputs: bool = False, partitions: int = 1) -> Run:
     """Every phase of ``prodkit reconcile`` but writing: load, reconcile, check the finished tables.
 
     The finished tables are checked against their models whole up to
     :data:`~prodkit.schema.OUTPUT_SAMPLE_ROWS` rows, on a sample above
     (every row with ``check_all_outputs``).
+    ``partitions`` above 1 builds the tables a range of events at a time
+    (:func:`build_tables_in_parts`), with the same result.
 
     Raises :class:`~prodkit.errors.UsageError` for an unknown ``strategy``
     and :class:`~prodkit.errors.InputError` when a file cannot be read.
@@ -278,11 +280,12 @@ def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float =
     say = phases(progress)
     ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
     say("reconcile")
-    tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    build = dict(strategy=strategy, tolerance=tolerance, seed=seed, partitions=partitions)
+    tables, problems = build_tables_in_parts(ledger, **build)
     strict_ledger = reject_late_warnings(ledger, problems) if strict else None
     if strict_ledger is not None:
         ledger = strict_ledger
-        tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+        tables, problems = build_tables_in_parts(ledger, **build)
     say("check outputs")
     validate_outputs(tables, sample_rows=None if check_all_outputs else OUTPUT_SAMPLE_ROWS)
     return Run(ledger=ledger, tables=tables, problems=problems)
@@ -324,6 +327,46 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
                                          "derived_from").sort("source_id"),
     }
     return tables, problems
+
+
+#: How a run in parts orders each table it puts together: the order one run gives it.
+_PART_ORDER = {"claims": ["claim_id"], "reconciled": KEY, "sensitivity": KEY, "conflicts": KEY + ["claim_id"]}
+
+
+def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> tuple[dict[str, pl.DataFrame],
+                                                                                          list[Problem]]:
+    """:func:`build_tables`, a range of events at a time; the same tables and problems.
+
+    The claims are cut by :func:`~prodkit.reconciliation.partition_events`
+    (whole events, linked events together); each part is built on its own
+    and freed, and the tables are put together in the order one run gives
+    them. The ledger's problems, its accounts and the sources are the whole
+    ledger's.
+    """
+    if partitions <= 1 or ledger.claims.height == 0:
+        return build_tables(ledger, **options)
+    part = partition_events(ledger.claims, partitions)
+    pieces: dict[str, list[pl.DataFrame]] = {}
+    found: list[Problem] = []
+    tables: dict[str, pl.DataFrame] = {}
+    for k in range(partitions):
+        rows = part == k
+        if not rows.any():
+            continue
+        tables, problems = build_tables(replace(ledger, claims=ledger.claims.filter(rows), problems=[]), **options)
+        for name in ("claims", "reconciled", "conflicts", "norms_vs_records", "sensitivity"):
+            pieces.setdefault(name, []).append(tables[name])
+        found += problems
+        del tables["claims"], tables["reconciled"], tables["conflicts"], tables["norms_vs_records"]
+    problems = merge_problems(ledger.problems, sorted(set(found), key=problem_order))
+    out = {}
+    for name in ("claims", "reconciled", "conflicts", "norms_vs_records", "sensitivity"):
+        whole = pl.concat(pieces.pop(name), how="vertical_relaxed")
+        out[name] = norms.order_rows(whole) if name == "norms_vs_records" else whole.sort(_PART_ORDER[name])
+    out["problems"] = problems_frame(problems)
+    out["accounts"] = tables["accounts"]
+    out["sources"] = tables["sources"]
+    return out, problems
 
 
 def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:
