@@ -323,7 +323,8 @@ def child_pipeline(args) -> None:
         profiler.enable()
     try:
         result = api.reconcile(Path(args.ledger), out / "clean", out / "reports", figures=False,
-                               exports=not args.no_exports, progress=clock)
+                               exports=not args.no_exports, progress=clock,
+                               **({"partitions": args.partitions} if args.partitions else {}))
     except Exception as exc:  # report, do not hide: the parent prints it
         _emit({"error": f"{type(exc).__name__}: {exc}", "phases": clock.finish()})
         raise SystemExit(3)
@@ -549,6 +550,8 @@ def run_child(mode: str, args, *, workdir: Path | None = None, extra: list[str] 
         cmd += ["--tables", str(args.tables)]
     if getattr(args, "no_exports", False):
         cmd += ["--no-exports"]
+    if getattr(args, "partitions", None):
+        cmd += ["--partitions", str(args.partitions)]
     cmd += extra or []
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen(cmd, stdout=out, cwd=ROOT, env=child_env(args, mode))
@@ -831,6 +834,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="kill a measurement above this RSS (default: 90%% of the machine's memory)")
     ap.add_argument("--no-exports", action="store_true",
                     help="measure the pipeline without the .dta files and the data package (as before issue 20)")
+    ap.add_argument("--partitions", type=int, default=None,
+                    help="run the pipeline as prodkit reconcile --partitions N (the floors are unchanged)")
     ap.add_argument("--record", action="store_true",
                     help=f"append this run's summary to benchmarks/RESULTS.md (refused when the 1-minute load "
                          f"average at the start is above {MAX_RECORD_LOAD})")
@@ -931,7 +936,7 @@ def main(argv: list[str] | None = None) -> int:
     load_end = _loadavg()
     result = {"rows": args.rows, "seed": args.seed, "repeat": args.repeat, "only": sorted(only),
               "started": started_at, "loadavg_start": load_start, "loadavg_end": load_end, "machine": mach,
-              "ledger": info, "exports": not args.no_exports,
+              "ledger": info, "exports": not args.no_exports, "partitions": args.partitions,
               "pipeline": pipe, "fair_floor": fair, "floor": floor, "naive": naive, "startup": start,
               "failures": failures,
               "trace": trace, "library": lib, "snapshot": str(args.snapshot) if args.snapshot else None,
@@ -939,7 +944,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # -- the pipeline, phase by phase --------------------------------------
     S = F = FF = X = M = R = C = float("nan")
-    what = f"prodkit.api.reconcile(figures=False{', exports=False' if args.no_exports else ''})"
+    what = (f"prodkit.api.reconcile(figures=False{', exports=False' if args.no_exports else ''}"
+            f"{f', partitions={args.partitions}' if args.partitions else ''})")
     if pipe:
         names = [p["phase"] for p in pipe[0]["phases"]]
         S = median_of(pipe, "seconds")
