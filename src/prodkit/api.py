@@ -76,6 +76,65 @@ def check_options(*, tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEE
                          hint=f"Give --seed (seed=) as a whole number from 0 to {MAX_SEED}.")
 
 
+#: Bytes of working memory the reconcile phase takes per byte of claims.csv in one pass (measured at 1M
+#: claims: 2.2 GB at its peak, with 0.9 GB of it the ledger as read; benchmarks/RESULTS.md, issue 20).
+RECONCILE_BYTES_PER_LEDGER_BYTE = 8
+MAX_PARTITIONS = 256
+_SIZE_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
+               "t": 10**12, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def parse_size(text: str | int) -> int:
+    """A memory size as written (``4GB``, ``512 MB``, ``2GiB``, ``1.5g``, ``1000000``) in bytes.
+
+    >>> parse_size("4GB"), parse_size("2GiB"), parse_size("512 mb")
+    (4000000000, 2147483648, 512000000)
+    >>> parse_size("lots")
+    Traceback (most recent call last):
+    ...
+    prodkit.errors.UsageError: --memory-limit 'lots' is not a size.
+      Fix: Give --memory-limit (memory_limit=) as a number and a unit: 4GB, 512MB, 2GiB.
+    """
+    import re
+
+    from .errors import UsageError
+
+    if isinstance(text, int) and not isinstance(text, bool) and text > 0:
+        return text
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", str(text).lower())
+    if not found or found.group(2) not in _SIZE_UNITS or float(found.group(1)) <= 0:
+        raise UsageError(f"--memory-limit {text!r} is not a size.",
+                         hint="Give --memory-limit (memory_limit=) as a number and a unit: 4GB, 512MB, 2GiB.")
+    return int(float(found.group(1)) * _SIZE_UNITS[found.group(2)])
+
+
+def choose_partitions(raw_dir: Path, partitions: int | None = None, memory_limit: str | int | None = None) -> int:
+    """How many parts a run is built in: ``--partitions N``, or enough for ``--memory-limit`` (else 1).
+
+    The parts bound the memory of the reconcile phase (about
+    :data:`RECONCILE_BYTES_PER_LEDGER_BYTE` times claims.csv in one part);
+    the ledger itself is still read whole.
+    """
+    import math
+
+    from .errors import UsageError
+
+    if partitions is not None and memory_limit is not None:
+        raise UsageError("--partitions and --memory-limit both given.",
+                         hint="Give one: --partitions N sets the parts, --memory-limit SIZE picks them.")
+    if partitions is not None:
+        if isinstance(partitions, bool) or not isinstance(partitions, int) or not 1 <= partitions <= MAX_PARTITIONS:
+            raise UsageError(f"--partitions {partitions} is not a whole number from 1 to {MAX_PARTITIONS}.",
+                             hint="Give --partitions (partitions=) as a whole number; 1 builds in one part.")
+        return partitions
+    if memory_limit is None:
+        return 1
+    limit = parse_size(memory_limit)
+    claims = Path(raw_dir) / "claims.csv"
+    size = claims.stat().st_size if claims.is_file() else 0
+    return max(1, min(MAX_PARTITIONS, math.ceil(RECONCILE_BYTES_PER_LEDGER_BYTE * size / limit)))
+
+
 def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"), *, strict: bool = False,
              spreadsheet_safe: bool = False) -> Result:
     """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that).
@@ -113,7 +172,8 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
               reports_dir: Path = Path("reports"), *, strategy: str = strategies.DEFAULT,
               tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED, figures: bool = True, exports: bool = True,
               strict: bool = False, allow_empty: bool = False, spreadsheet_safe: bool = False,
-              progress: Callable[[str], None] | None = None) -> Result:
+              progress: Callable[[str], None] | None = None, check_all_outputs: bool = False,
+              partitions: int | None = None, memory_limit: str | int | None = None) -> Result:
     """The main job: read, normalise, validate, reconcile; write every output.
 
     Outputs are built beside ``out_dir`` and ``reports_dir`` and swapped in
@@ -122,6 +182,10 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     with no rows writes nothing (``Result.kept``) unless ``allow_empty``.
     ``spreadsheet_safe`` prefixes text cells that a spreadsheet would run as
     a formula with ``'`` (:func:`~prodkit.outputs.tables.write_csv`).
+    ``check_all_outputs`` checks every row of the finished tables against
+    their models (``prodkit --debug``), not a sample of the long ones.
+    ``partitions`` or ``memory_limit`` build the tables a range of events at
+    a time (:func:`choose_partitions`); the outputs are byte-identical.
     Raises :class:`~prodkit.errors.UsageError` for a wrong option or a
     destination that is, holds or lies inside ``raw_dir``.
     """
@@ -130,6 +194,7 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
     say = phases(progress)
     check_options(tolerance=tolerance, seed=seed, strategy=strategy)
+    parts = choose_partitions(Path(raw_dir), partitions, memory_limit)
     check_destinations({"--out-dir": Path(out_dir), **({"--reports-dir": Path(reports_dir)} if figures else {})},
                        Path(raw_dir))
     workers: list = []
@@ -142,7 +207,8 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     try:
         return _reconcile(raw_dir, out_dir, reports_dir, strategy=strategy, tolerance=tolerance, seed=seed,
                           figures=figures, exports=exports, strict=strict, say=say, workers=workers,
-                          allow_empty=allow_empty, safe=spreadsheet_safe)
+                          allow_empty=allow_empty, safe=spreadsheet_safe, check_all_outputs=check_all_outputs,
+                          partitions=parts)
     finally:
         from .outputs.renderers import stop_renderers
 
@@ -150,12 +216,13 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
 
 def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figures, exports, strict, say,
-               workers, allow_empty, safe) -> Result:
+               workers, allow_empty, safe, check_all_outputs, partitions) -> Result:
     from .outputs.staging import Staging
     from .outputs.tables import write_csv
     from .pipeline import run
 
-    done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict, progress=say)
+    done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict, progress=say,
+               check_all_outputs=check_all_outputs, partitions=partitions)
     tables = done.tables
     if not allow_empty and done.ledger.accounts[0].read == 0:
         # a header-only claims file would replace good outputs with empty tables

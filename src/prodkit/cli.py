@@ -174,10 +174,14 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool, spr
 @click.option("--allow-empty", is_flag=True,
               help="Write the outputs even when claims.csv has no rows (otherwise the earlier outputs are kept).")
 @safe_option
+@click.option("--partitions", type=int, default=None, metavar="N",
+              help="Build the tables in N parts, a range of events at a time (same outputs, less memory).")
+@click.option("--memory-limit", default=None, metavar="SIZE",
+              help="Pick the number of parts for this much memory (4GB, 512MB, 2GiB).")
 @click.pass_context
 def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, strategy: str,
               tolerance: float, seed: int, figures: bool, exports: bool, strict: bool, allow_empty: bool,
-              spreadsheet_safe: bool) -> None:
+              spreadsheet_safe: bool, partitions: int | None, memory_limit: str | None) -> None:
     """Read, normalise, validate and reconcile the ledger; write every output."""
     from . import api
 
@@ -185,7 +189,8 @@ def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Pat
         result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                       strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
                       strict=strict, allow_empty=allow_empty, spreadsheet_safe=spreadsheet_safe,
-                      progress=progress)
+                      progress=progress, partitions=partitions, memory_limit=memory_limit,
+                      check_all_outputs=bool(ctx.find_object(Context) and ctx.find_object(Context).debug))
     report_problems(result.problems, out_dir if not result.kept else None)
     if result.kept:
         _echo(f"prodkit: warning: {raw_dir / 'claims.csv'} has no rows; nothing was written, and the outputs "

@@ -250,6 +250,12 @@ def _plans_as_norms(claims: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return c.drop("_p", "_g").filter(pl.col("value_mid").is_not_null()), plans
 
 
+def order_rows(nvr: pl.DataFrame) -> pl.DataFrame:
+    """norms_vs_records in its order: by event and measure, the record first, then by claim ids."""
+    return nvr.sort("event_id", "measure", pl.col("row_kind").replace_strict(_ROW_ORDER), "record_claim_id",
+                    "stated_claim_id", nulls_last=True)
+
+
 def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = None,
                      measures: pl.DataFrame | None = None, *,
                      tolerance: float = RATIO_TOLERANCE) -> tuple[pl.DataFrame, list[Problem]]:
@@ -316,9 +322,8 @@ def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = Non
     out = out.join(plans.with_columns(pl.lit(True).alias("_plan")), on=["event_id", "measure"], how="left")
     out = out.with_columns(pl.col("norm_claim_ids").replace("", None), pl.when(pl.col("_plan")).then(
         pl.concat_str([pl.col("flags"), pl.lit("plan-as-norm")], separator=";", ignore_nulls=True))
-        .otherwise(pl.col("flags")).alias("flags")).sort(
-        "event_id", "measure", pl.col("row_kind").replace_strict(_ROW_ORDER), "record_claim_id", "stated_claim_id",
-        nulls_last=True)
+        .otherwise(pl.col("flags")).alias("flags"))
+    out = order_rows(out)
     problems = [
         problem("norm-ratio-mismatch", file=r["source_file"], line=r["source_line"], field="value",
                 value=f"{r['record_value']:g} {r['unit']}",

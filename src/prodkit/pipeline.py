@@ -31,8 +31,8 @@ from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
                      read_settings, read_table)
-from .reconciliation import prepare, reconcile_tables
-from .schema import (RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
+from .reconciliation import KEY, partition_events, prepare, reconcile_tables
+from .schema import (OUTPUT_SAMPLE_ROWS, RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
 from .units import Units, normalise_units, per_hour_columns, read_measures
 from .values import parse_values
@@ -263,8 +263,15 @@ class Run:
 
 
 def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
-        seed: int = strategies.DEFAULT_SEED, strict: bool = False, progress=None) -> Run:
+        seed: int = strategies.DEFAULT_SEED, strict: bool = False, progress=None,
+        check_all_outputs: bool = False, partitions: int = 1) -> Run:
     """Every phase of ``prodkit reconcile`` but writing: load, reconcile, check the finished tables.
+
+    The finished tables are checked against their models whole up to
+    :data:`~prodkit.schema.OUTPUT_SAMPLE_ROWS` rows, on a sample above
+    (every row with ``check_all_outputs``).
+    ``partitions`` above 1 builds the tables a range of events at a time
+    (:func:`build_tables_in_parts`), with the same result.
 
     Raises :class:`~prodkit.errors.UsageError` for an unknown ``strategy``
     and :class:`~prodkit.errors.InputError` when a file cannot be read.
@@ -273,13 +280,14 @@ def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float =
     say = phases(progress)
     ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
     say("reconcile")
-    tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    build = dict(strategy=strategy, tolerance=tolerance, seed=seed, partitions=partitions)
+    tables, problems = build_tables_in_parts(ledger, **build)
     strict_ledger = reject_late_warnings(ledger, problems) if strict else None
     if strict_ledger is not None:
         ledger = strict_ledger
-        tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+        tables, problems = build_tables_in_parts(ledger, **build)
     say("check outputs")
-    validate_outputs(tables)
+    validate_outputs(tables, sample_rows=None if check_all_outputs else OUTPUT_SAMPLE_ROWS)
     return Run(ledger=ledger, tables=tables, problems=problems)
 
 
@@ -289,6 +297,19 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
 
     The ledger is not changed: the problems found here are merged into a new list.
     """
+    tables, changed, found = _event_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    return _all_tables(ledger, tables, changed, merge_problems(ledger.problems, found))
+
+
+#: The columns of the claims the work after loading changes (flags, and a clock interval's duration).
+_CHANGED = ["flags", "value_low", "value_high", "value_mid"]
+#: The tables built per event (a run in parts builds them part by part).
+_EVENT_TABLES = ["reconciled", "conflicts", "norms_vs_records", "sensitivity"]
+
+
+def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
+                  seed: int) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, list[Problem]]:
+    """The tables built per event, the claims' changed columns (row for row), and the problems found."""
     # the checks and the reconciliation work on the narrow columns they need;
     # the wide text (quotes, notes, locators) joins the result only at the end
     measures = plausibility.read_measure_facts(ledger.raw_dir)
@@ -302,23 +323,68 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
                                                          adjudications=ledger.adjudications)
     reconciled, growth_problems = norms.growth_factors(reconciled, claims)
     nvr, nvr_problems = norms.norms_vs_records(claims, reconciled, measures, tolerance=max(tolerance, 0.05))
-    problems = merge_problems(ledger.problems, check_problems + interval_problems + conv_problems
-                              + growth_problems + nvr_problems)
     claims = norms.flag_claims(claims, nvr)
+    tables = {"reconciled": reconciled, "conflicts": conflicts, "norms_vs_records": nvr, "sensitivity": sensitivity}
+    return tables, claims.select(_CHANGED), (check_problems + interval_problems + conv_problems + growth_problems
+                                             + nvr_problems)
+
+
+def _all_tables(ledger: Ledger, tables: dict[str, pl.DataFrame], changed: pl.DataFrame,
+                problems: list[Problem]) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
     # row for row the same claims: flags, and the values a clock interval turned into a duration
-    wide = ledger.claims.with_columns(claims["flags"], claims["value_low"], claims["value_high"], claims["value_mid"])
+    wide = ledger.claims.with_columns(changed)
     tables = {
         "claims": claims_table(wide, ledger.extra_columns),
-        "reconciled": reconciled,
-        "conflicts": conflicts,
-        "norms_vs_records": nvr,
-        "sensitivity": sensitivity,
+        "reconciled": tables["reconciled"],
+        "conflicts": tables["conflicts"],
+        "norms_vs_records": tables["norms_vs_records"],
+        "sensitivity": tables["sensitivity"],
         "problems": problems_frame(problems),
         "accounts": accounts_frame(ledger.accounts),
         "sources": ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
                                          "derived_from").sort("source_id"),
     }
     return tables, problems
+
+
+#: How a run in parts orders each table it puts together: the order one run gives it.
+_PART_ORDER = {"reconciled": KEY, "sensitivity": KEY, "conflicts": KEY + ["claim_id"]}
+
+
+def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> tuple[dict[str, pl.DataFrame],
+                                                                                          list[Problem]]:
+    """:func:`build_tables`, a range of events at a time; the same tables and problems.
+
+    The claims are cut by :func:`~prodkit.reconciliation.partition_events`
+    (whole events, linked events together); the per-event tables of each
+    part are built on their own, and put together in the order one run
+    gives them. Only the claims' changed columns come back from a part: the
+    claims table is built once, from the whole ledger, as in one run. The
+    ledger's problems, its accounts and the sources are the whole ledger's.
+    """
+    if partitions <= 1 or ledger.claims.height == 0:
+        return build_tables(ledger, **options)
+    part = partition_events(ledger.claims, partitions)
+    row = pl.int_range(ledger.claims.height, dtype=pl.UInt32, eager=True).alias("_row")
+    pieces: dict[str, list[pl.DataFrame]] = {name: [] for name in _EVENT_TABLES}
+    changed, found = [], []
+    for k in range(partitions):
+        rows = part == k
+        if not rows.any():
+            continue
+        tables, part_changed, problems = _event_tables(replace(ledger, claims=ledger.claims.filter(rows),
+                                                               problems=[]), **options)
+        for name in _EVENT_TABLES:
+            pieces[name].append(tables.pop(name))
+        changed.append(part_changed.with_columns(row.filter(rows)))
+        found += problems
+        del tables, part_changed
+    whole = {}
+    for name in _EVENT_TABLES:
+        table = pl.concat(pieces.pop(name), how="vertical_relaxed")
+        whole[name] = norms.order_rows(table) if name == "norms_vs_records" else table.sort(_PART_ORDER[name])
+    changed_rows = pl.concat(changed, how="vertical_relaxed").sort("_row").drop("_row")
+    return _all_tables(ledger, whole, changed_rows, merge_problems(ledger.problems, found))
 
 
 def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:

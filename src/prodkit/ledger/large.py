@@ -4,7 +4,9 @@ polars' multi-threaded reader is fast but forgiving: it pads a short row and
 cannot say on which line a row has an extra field. So a large file is read
 twice side by side, both times by polars: once as CSV (the cells), and once
 line by line without quoting (the record map: where each record starts, how
-many fields it has, whether it is blank). Quote characters toggle a record
+many fields it has, whether it is blank; and the file's line count and
+the lines holding a control byte, so no Python pass over the bytes is
+needed). Quote characters toggle a record
 open and closed, as in every file Excel or LibreOffice writes. The map gives
 each row its physical line and lets the small files' rules (:func:`fit_row`)
 judge every row whose width is wrong, so a file reads the same at any size.
@@ -14,60 +16,25 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem, problem
-from .encodings import CONTROL_SET, decode, has_control_bytes
+from .encodings import decode
 
-#: Bytes read at a time when scanning a large file.
-_CHUNK = 16 * 1024 * 1024
-#: The same bytes as CONTROL_SET, or U+FFFD, to locate them.
-_CONTROL_BYTES = re.compile(b"[" + re.escape(CONTROL_SET) + b"]|\xef\xbf\xbd")
+#: A control byte (tab, line feed and carriage return aside) or U+FFFD, as a
+#: polars (Rust) pattern: the characters of CONTROL_SET but the line
+#: separator below, which the record map finds as a second field instead.
+_CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f\x{FFFD}]"
 #: The separator given to polars to read whole lines: a control byte, which a
-#: ledger never holds (the scan reports it if it does).
+#: ledger never holds (a line that holds it reads as two fields, and is reported).
 _LINE_SEPARATOR = "\x1f"
 
 
 @dataclass
 class Scan:
-    header: bytes
     physical_lines: int
     control_lines: list[int]  # physical lines holding a control byte or U+FFFD
-
-
-def scan_large(path: Path) -> Scan:
-    """One pass over a large file in chunks: header line, physical lines, lines with control bytes.
-
-    Each chunk is searched together with the last two bytes of the one
-    before, so that a U+FFFD cut in two by the seam is still found (once).
-    """
-    header = None
-    newlines = 0  # newlines before the current chunk
-    control: list[int] = []
-    carry = b""
-    last = b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if header is None:
-                end = chunk.find(b"\n")
-                header = chunk[: end if end >= 0 else len(chunk)]
-            buf = carry + chunk
-            if has_control_bytes(buf):
-                line, pos = newlines - carry.count(b"\n") + 1, 0
-                for m in _CONTROL_BYTES.finditer(buf):
-                    if m.end() <= len(carry):
-                        continue  # wholly in the last chunk: already found
-                    line += buf.count(b"\n", pos, m.start())
-                    pos = m.start()
-                    if not control or control[-1] != line:
-                        control.append(line)
-            newlines += chunk.count(b"\n")
-            carry = chunk[-2:]
-            last = chunk[-1:]
-    return Scan(header=header or b"", physical_lines=newlines + (0 if last == b"\n" else 1),
-                control_lines=control)
 
 
 def _parse_large(path: Path, width: int):
@@ -83,10 +50,12 @@ def _parse_large(path: Path, width: int):
 
 
 def _lines(path: Path):
+    """The file's physical lines: ``text``, and ``_rest`` (not null where a line holds the separator)."""
     import polars as pl
 
     return pl.scan_csv(path, has_header=False, quote_char=None, separator=_LINE_SEPARATOR, infer_schema=False,
-                       schema={"text": pl.String}, truncate_ragged_lines=True, encoding="utf8-lossy")
+                       schema={"text": pl.String, "_rest": pl.String}, missing_columns="insert",
+                       truncate_ragged_lines=True, encoding="utf8-lossy")
 
 
 def record_map(path: Path, label: str = ""):
@@ -97,6 +66,15 @@ def record_map(path: Path, label: str = ""):
     >>> _ = p.write_text('a,b\\n1,"x,\\ny"\\n\\n2\\n3,4,5\\n', encoding="utf-8")
     >>> record_map(p).rows()
     [(2, 2, False), (4, 1, True), (5, 1, False), (6, 3, False)]
+    """
+    return map_records(path, label)[0]
+
+
+def map_records(path: Path, label: str = ""):
+    """:func:`record_map`, and the file's physical line count and lines with control bytes (a :class:`Scan`).
+
+    All three come from polars' one read of the lines: no second pass over
+    the bytes in Python.
     """
     import polars as pl
 
@@ -116,7 +94,9 @@ def record_map(path: Path, label: str = ""):
         # every field empty, or spaces, quoted or not (the csv module's blank row)
         text.str.contains(r'^\s*(?:"\s*")?\s*(?:,\s*(?:"\s*")?\s*)*$').alias("_empty"),
         quotes.cast(pl.Int32).alias("_quotes"), inside.alias("_inside"),
+        (text.str.contains(_CONTROL_PATTERN) | pl.col("_rest").is_not_null()).alias("_control"),
     ).collect()
+    scan = Scan(physical_lines=per_line.height, control_lines=per_line.filter("_control")["line"].to_list())
     if per_line["_quotes"].sum() % 2 == 1:
         # a quote opened and never closed: the csv module's "unexpected end of data", on the record it opens
         last = per_line.filter(~pl.col("_inside"))["line"][-1]
@@ -125,7 +105,7 @@ def record_map(path: Path, label: str = ""):
     records = (per_line.group_by("_record", maintain_order=True)
                .agg(pl.col("line").first(), (pl.col("_commas").sum() + 1).alias("width"),
                     ((pl.len() == 1) & pl.col("_empty").first()).alias("blank")))
-    return records.slice(1).select("line", pl.col("width").cast(pl.Int64), "blank")
+    return records.slice(1).select("line", pl.col("width").cast(pl.Int64), "blank"), scan
 
 
 def record_texts(path: Path, lines: list[int], ends: list[int]) -> list[str]:
@@ -134,38 +114,8 @@ def record_texts(path: Path, lines: list[int], ends: list[int]) -> list[str]:
 
     wanted = sorted({n for start, end in zip(lines, ends) for n in range(start, end)})
     found = dict(_lines(path).with_row_index("line", offset=1).filter(pl.col("line").is_in(wanted))
-                 .collect().iter_rows())
+                 .select("line", "text").collect().iter_rows())
     return ["\n".join(found.get(n) or "" for n in range(start, end)) for start, end in zip(lines, ends)]
-
-
-def scan_while_parsing(path: Path, width: int, label: str):
-    """:func:`scan_large` in a thread while polars parses the file and maps its records in this one.
-
-    The scan is Python's byte methods, which run on one core; polars' parse
-    releases the interpreter and uses the others. Side by side they take
-    about as long as the parse alone (benchmarks/RESULTS.md, "Timings behind
-    the code's comments").
-    """
-    import threading
-
-    found: dict = {}
-
-    def scan() -> None:
-        try:
-            found["scan"] = scan_large(path)
-        except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller's thread
-            found["error"] = exc
-
-    worker = threading.Thread(target=scan, name="prodkit-scan", daemon=True)
-    worker.start()
-    try:
-        parsed = _parse_large(path, width)
-        records = None if isinstance(parsed, Exception) else record_map(path, label)
-    finally:
-        worker.join()
-    if "error" in found:
-        raise found["error"]
-    return found["scan"], parsed, records
 
 
 def read_large(path: Path, label: str, width: int, fit_row):
@@ -176,7 +126,9 @@ def read_large(path: Path, label: str, width: int, fit_row):
     """
     import polars as pl
 
-    scan, parsed, records = scan_while_parsing(path, width, label)
+    parsed = _parse_large(path, width)
+    if not isinstance(parsed, Exception):
+        records, scan = map_records(path, label)
     if isinstance(parsed, Exception):
         if "utf-8" in str(parsed).lower() or "utf8" in str(parsed).lower():
             decode(path.read_bytes(), label)  # raises encoding-not-utf8 with the line of the first bad byte

@@ -1,7 +1,9 @@
 """Stata files: ``claims.dta``, ``reconciled.dta``, ``norms_vs_records.dta``, ``sources.dta`` and ``prodkit.do``.
 
-Written with pyreadstat as format 118 (Stata 14+, ``version=14``): format 119
-(``version=15``) loses long strings in haven. Each file carries a file label,
+Written as format 118 (Stata 14+) by :mod:`prodkit.outputs.dta`, byte for
+byte as pyreadstat writes it with ``version=14`` (pyreadstat itself for text
+longer than 2,045 bytes); format 119 (``version=15``) loses long strings in
+haven. Each file carries a file label,
 a variable label per column (with its unit), and value labels for coded
 columns and booleans; coded text is stored as its code (see
 :data:`~prodkit.outputs.columns.CODES`). ``prodkit.do`` adds what the
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from . import dta
 from .columns import LABEL_MAX, STATA_TABLES, Column, describe, shorten_label, stata_names, variable_label
 
 DO_FILE = "prodkit.do"
@@ -58,16 +61,31 @@ def stata_frame(frame: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFram
 
 
 def write_dta(frame: pl.DataFrame, name: str, path: Path) -> None:
-    """Write one table as a labelled Stata 14 file (format 118) with a fixed time stamp."""
-    import pyreadstat
+    """Write one table as a labelled Stata 14 file (format 118) with a fixed time stamp.
 
+    prodkit's own vectorised writer (:mod:`prodkit.outputs.dta`) lays the
+    file out as ReadStat does; a table with text longer than Stata's
+    str2045 goes through pyreadstat, which stores it as a strL.
+    """
     table = describe({name: frame})[0]
     data, value_labels = stata_frame(frame, table.columns)
     names = stata_names([c.name for c in table.columns])
-    pyreadstat.write_dta(
-        data, str(path), file_label=shorten_label(f"prodkit {name}: {table.summary}", LABEL_MAX),
-        column_labels={names[c.name]: variable_label(c) for c in table.columns},
-        variable_value_labels=value_labels, version=14)
+    label = shorten_label(f"prodkit {name}: {table.summary}", LABEL_MAX)
+    column_labels = {names[c.name]: variable_label(c) for c in table.columns}
+    if dta.supports(data):
+        dta.write(data, path, file_label=label, variable_labels=column_labels, value_labels=value_labels,
+                  timestamp=FIXED_TIMESTAMP)
+        return
+    write_dta_readstat(data, path, file_label=label, column_labels=column_labels, value_labels=value_labels)
+
+
+def write_dta_readstat(data: pl.DataFrame, path: Path, *, file_label: str, column_labels: dict[str, str],
+                       value_labels: dict[str, dict[int, str]]) -> None:
+    """The same file through pyreadstat (ReadStat), value by value: for strLs, and the writer tests hold to it."""
+    import pyreadstat
+
+    pyreadstat.write_dta(data, str(path), file_label=file_label, column_labels=column_labels,
+                         variable_value_labels=value_labels, version=14)
     _fix_timestamp(path)
 
 
