@@ -40,7 +40,8 @@ def explain_event(event_id: str, ledger, tables: dict, problems: list, *, strate
                          hint=hint + "The event ids are in data/clean/reconciled.csv (column event_id).")
     sources = ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
                                     "derived_from")
-    claims = claims.join(sources, on="source_id", how="left")
+    # the claim's own year (of its date) gives way to its source's year of publication
+    claims = claims.drop("date_low", "date_high", "year", strict=False).join(sources, on="source_id", how="left")
     rec = tables["reconciled"].filter(pl.col("event_id") == event_id)
     nvr = tables["norms_vs_records"].filter(pl.col("event_id") == event_id)
     sens = tables["sensitivity"].filter(pl.col("event_id") == event_id)
@@ -61,7 +62,7 @@ def explain_event(event_id: str, ledger, tables: dict, problems: list, *, strate
         for c in g.iter_rows(named=True):
             mark = "*" if c["claim_id"] == group["chosen_claim_id"] else " "
             derived = f", retells {c['derived_from']}" if c["derived_from"] else ""
-            out.append(f"  {mark} {c['claim_id']}  {c['value']} {c['unit']}"
+            out.append(f"  {mark} {c['claim_id']}  {c['value_as_written']} {c['unit']}"
                        f"{(' ' + c['basis']) if c['basis'] else ''}  ->  "
                        f"{_span(c['value_low'], c['value_high'])} {c['unit_canonical'] or ''}"
                        f"{'  [' + c['flags'] + ']' if c['flags'] else ''}")
@@ -114,13 +115,14 @@ def _nvr_line(r: dict) -> str:
             f"{_span(r['norm_low'], r['norm_high'])} ({r['norm_event_id']}) = {pct}")
     if kind == "claim":
         return line
-    if kind == "record" and r["consistent"] is None and not r["implied_norm"]:
+    checked = r["consistent"] if r.get("ratio_checked", r["consistent"] is not None) else None
+    if kind == "record" and checked is None and not r["implied_norm"]:
         return line + "; no ratio stated"
     stated = []
     if r["stated_pct_of_norm"] is not None:
         stated.append(f"stated {r['stated_pct_of_norm']:g}%")
     if r["stated_multiple"] is not None:
         stated.append(f"stated {r['stated_multiple']:g} times")
-    verdict = {True: "consistent", False: "INCONSISTENT", None: "nothing to compare"}[r["consistent"]]
+    verdict = {True: "consistent", False: "INCONSISTENT", None: "nothing to compare"}[checked]
     return (line + f"; {', '.join(stated) or 'stated ratios'}: {verdict}"
             + (f"; implied norm {_fmt(r['implied_norm'])} {r['unit']} (a hypothesis)" if r["implied_norm"] else ""))

@@ -32,6 +32,7 @@ from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLU
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
                      read_settings, read_table)
 from .reconciliation import prepare, reconcile_tables
+from .tidy import event_claims, with_date_bounds
 from .schema import (RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
 from .units import Units, normalise_units, per_hour_columns, read_measures
@@ -214,7 +215,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
 
 
 #: Columns prodkit adds to the claims (claims.csv, or its own working columns): a raw column may not take their names.
-RESERVED_COLUMNS = sorted(set(CLAIM_OUTPUT_EXTRA + CORE_COLUMNS) - set(CLAIMS_COLUMNS))
+RESERVED_COLUMNS = sorted(set(CLAIM_OUTPUT_EXTRA + CORE_COLUMNS + ["value_as_written", "date_low", "date_high",
+                                                                    "year"]) - set(CLAIMS_COLUMNS))
 
 
 def _refuse_reserved_columns(table) -> None:
@@ -309,20 +311,33 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
     wide = ledger.claims.with_columns(claims["flags"], claims["value_low"], claims["value_high"], claims["value_mid"])
     tables = {
         "claims": claims_table(wide, ledger.extra_columns),
-        "reconciled": reconciled,
+        "reconciled": with_date_bounds(reconciled),
         "conflicts": conflicts,
-        "norms_vs_records": nvr,
+        "norms_vs_records": with_date_bounds(nvr),
         "sensitivity": sensitivity,
         "problems": problems_frame(problems),
         "accounts": accounts_frame(ledger.accounts),
-        "sources": ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
-                                         "derived_from").sort("source_id"),
+        "sources": sources_table(ledger.sources),
+        "event_claims": event_claims(claims, reconciled, ledger.rejected, tolerance=tolerance),
     }
     return tables, problems
 
 
+def sources_table(sources: pl.DataFrame) -> pl.DataFrame:
+    """sources.csv (output): the used sources by source_id, ``year`` a number beside the year as written."""
+    year = pl.col("year").cast(pl.String).str.strip_chars()
+    return sources.select(
+        "source_id", "citation", "source_type", year.str.extract(r"^(\d{4})").cast(pl.Int64).alias("year"),
+        pl.when(year != "").then(year).alias("year_as_written"), "trust_rank", "trust_note",
+        "derived_from").sort("source_id")
+
+
 def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:
-    """claims.csv: the raw columns (and any extra ones the user added), then the canonical ones, by claim_id."""
+    """claims.csv: the raw columns (and any extra ones the user added), then the canonical ones, by claim_id.
+
+    The figure as written is ``value_as_written`` (text), so that no column named ``value`` means text in one
+    table and a number in another; ``date_low``, ``date_high`` and ``year`` follow ``date``.
+    """
     present, standard = set(claims.columns), set(CLAIMS_COLUMNS)  # sets: a ledger may carry thousands of columns
     extra = [c for c in (extra_columns or []) if c in present and c not in standard]
     # a rate per hour only for a quantity per shift, never for a ratio ("23 times the norm")
@@ -331,7 +346,7 @@ def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -
     out = claims.with_columns(per_hour_columns()).with_columns(
         pl.when(ratio).then(None).otherwise(pl.col("value_per_hour")).alias("value_per_hour")).select(
         CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA)
-    out = out.with_columns(tidy_flags(out["flags"]))
+    out = with_date_bounds(out.with_columns(tidy_flags(out["flags"])).rename({"value": "value_as_written"}))
     # ledgers are usually written in claim_id order: then the (wide) frame need not be sorted
     in_order = out.select((pl.col("claim_id").shift(1) <= pl.col("claim_id")).all()).item()
     return out if in_order and out["claim_id"].null_count() == 0 else out.sort("claim_id")
