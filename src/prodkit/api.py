@@ -77,8 +77,14 @@ def check_options(*, tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEE
 
 
 def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"), *, strict: bool = False,
-             spreadsheet_safe: bool = False) -> Result:
+             spreadsheet_safe: bool = False, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
+             seed: int = strategies.DEFAULT_SEED) -> Result:
     """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that).
+
+    Every check ``reconcile`` makes runs, those on normalised values included
+    (``implausible``, ``norm-ratio-mismatch``, ``conversion-mismatch``,
+    ``date-interval-mismatch``), so both list the same problems; ``strategy``,
+    ``tolerance`` and ``seed`` are those the checks after loading reconcile with.
 
     Raises :class:`~prodkit.errors.InputError` when a file cannot be read, and
     :class:`~prodkit.errors.UsageError` when ``out_dir`` is, holds or lies
@@ -86,17 +92,20 @@ def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"
     """
     from .errors import InputError
     from .outputs.staging import check_destinations
-    from .pipeline import load_ledger
+    from .pipeline import run
 
     check_destinations({"--out-dir": Path(out_dir)}, Path(raw_dir))
+    check_options(tolerance=tolerance, seed=seed, strategy=strategy)
     try:
-        ledger = load_ledger(Path(raw_dir), strict=strict)
+        # every check of a reconcile, those on normalised values too (implausible, norm-ratio-mismatch, ...),
+        # so that validate and reconcile report the same problems; only problems.csv is written
+        done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict)
     except InputError as exc:
         # an unreadable file is still a problem to list: validate's one output is the list
         _write_problems(exc.problems, Path(out_dir), spreadsheet_safe)
         raise
-    _write_problems(ledger.problems, Path(out_dir), spreadsheet_safe)
-    return Result(ledger=ledger, problems=ledger.problems, written=[Path(out_dir) / "problems.csv"])
+    _write_problems(done.problems, Path(out_dir), spreadsheet_safe)
+    return Result(ledger=done.ledger, problems=done.problems, written=[Path(out_dir) / "problems.csv"])
 
 
 def _write_problems(problems: list, out_dir: Path, spreadsheet_safe: bool) -> None:
@@ -214,14 +223,29 @@ def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("report
 
 def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,
             tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED) -> str:
-    """The event as a historian would read it: claims, sources, decision, checks."""
+    """The event as a historian would read it: claims, sources, decision, checks, rejected claims."""
     from .narrative import explain_event
+
+    ledger, tables, problems = _event_inputs(raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    return explain_event(event_id, ledger, tables, problems, strategy=strategy)
+
+
+def explain_document(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,
+                     tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED) -> dict:
+    """The event as a JSON-ready dict (``prodkit explain --json``; its shape is in the README)."""
+    from .narrative import event_document
+
+    ledger, tables, problems = _event_inputs(raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    return event_document(event_id, ledger, tables, problems, strategy=strategy)
+
+
+def _event_inputs(raw_dir, *, strategy, tolerance, seed):
     from .pipeline import build_tables, load_ledger
 
     check_options(tolerance=tolerance, seed=seed, strategy=strategy)
     ledger = load_ledger(Path(raw_dir))
     tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
-    return explain_event(event_id, ledger, tables, problems, strategy=strategy)
+    return ledger, tables, problems
 
 
 def units_table(search: str | None = None, raw_dir: Path = Path("data/raw"), *, explain: str | None = None,
@@ -233,3 +257,13 @@ def units_table(search: str | None = None, raw_dir: Path = Path("data/raw"), *, 
     if explain is not None:
         return explain_unit(explain, Path(raw_dir), measure=measure)
     return listing(search=search, raw_dir=Path(raw_dir))
+
+
+def units_document(search: str | None = None, raw_dir: Path = Path("data/raw"), *, explain: str | None = None,
+                   measure: str | None = None) -> dict | list:
+    """``prodkit units --json``: the listing's rows as dicts, or, with ``explain``, one unit's reading as a dict."""
+    from .units.listing import explain_unit_fields, listing_rows
+
+    if explain is not None:
+        return explain_unit_fields(explain, Path(raw_dir), measure=measure)
+    return listing_rows(search=search, raw_dir=Path(raw_dir))
