@@ -108,3 +108,73 @@ def test_explain_documents_its_options(runner):
     for option in ("--strategy", "--tolerance", "--seed", "--json", "--raw-dir"):
         line = next(line for line in result.stdout.splitlines() if line.strip().startswith(option))
         assert len(line.split(option, 1)[1].strip()) > 10, option  # each has a help text
+
+
+def _manifest_run(runner, tmp_path, raw):
+    result = run(runner, "reconcile", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "first"), "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    return tmp_path / "first" / "run.json"
+
+
+def test_run_json_records_version_inputs_options_counts_and_outputs(runner, raw_copy, tmp_path):
+    import hashlib
+
+    from prodkit import __version__
+
+    path = _manifest_run(runner, tmp_path, raw_copy)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["prodkit_version"] == __version__ and doc["command"] == "reconcile"
+    assert doc["options"]["strategy"] == "trust-your-friends" and doc["options"]["tolerance"] == 0.01
+    assert doc["options"]["figures"] is False and "reports" not in doc
+    inputs = {i["path"]: i["sha256"] for i in doc["inputs"]}
+    assert inputs["claims.csv"] == hashlib.sha256((raw_copy / "claims.csv").read_bytes()).hexdigest()
+    assert doc["counts"][0]["read"] == doc["counts"][0]["used"] == 158
+    outputs = {o["path"]: o["sha256"] for o in doc["outputs"]}
+    assert "run.json" not in outputs and {"reconciled.csv", "event_claims.csv", "claims.dta"} <= set(outputs)
+    for name, digest in outputs.items():
+        assert hashlib.sha256((tmp_path / "first" / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_a_run_replays_from_its_manifest_to_byte_identical_outputs(runner, raw_copy, tmp_path):
+    path = _manifest_run(runner, tmp_path, raw_copy)
+    # the recorded options win over the command line's (here a strategy that would change the values)
+    again = run(runner, "reconcile", "--from-manifest", str(path), "--out-dir", str(tmp_path / "again"),
+                "--strategy", "keep-up-to-date")
+    assert again.exit_code == 0, again.stderr
+    assert "every output is byte-identical to the recorded run" in again.stderr
+    first = sorted(p.name for p in (tmp_path / "first").iterdir())
+    assert first == sorted(p.name for p in (tmp_path / "again").iterdir())
+    for name in first:
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "first" / name).read_bytes(), name
+
+
+def test_a_replay_refuses_changed_inputs_and_reports_changed_outputs(runner, raw_copy, tmp_path):
+    path = _manifest_run(runner, tmp_path, raw_copy)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    # an output recorded differently: the replay says which
+    doc["outputs"][0]["sha256"] = "0" * 64
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(doc), encoding="utf-8")
+    differs = run(runner, "reconcile", "--from-manifest", str(edited), "--out-dir", str(tmp_path / "d"))
+    assert differs.exit_code == 1 and f"outputs/{doc['outputs'][0]['path']}" in differs.stderr
+    # an input changed since: nothing runs
+    with open(raw_copy / "claims.csv", "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    refused = run(runner, "reconcile", "--from-manifest", str(path), "--out-dir", str(tmp_path / "r"))
+    assert refused.exit_code == 2 and "claims.csv (changed)" in refused.stderr
+    assert not (tmp_path / "r").exists()
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    bad = run(runner, "reconcile", "--from-manifest", str(broken))
+    assert bad.exit_code == 2 and "cannot be read as a prodkit run manifest" in bad.stderr
+
+
+def test_no_figures_warns_that_an_earlier_report_is_stale(runner, tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "report.html").write_text("<p>an earlier run</p>", encoding="utf-8")
+    result = run(runner, "reconcile", "--raw-dir", str(RAW), "--out-dir", str(tmp_path / "o"),
+                 "--reports-dir", str(reports), "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    assert "report.html was drawn from an earlier run's tables" in result.stderr
+    assert "prodkit figures --out-dir" in result.stderr

@@ -24,6 +24,10 @@ class Result:
     written: list[Path] = field(default_factory=list)
     #: True when nothing was written because the claims file has no rows (see ``allow_empty``).
     kept: bool = False
+    #: The run manifest written as run.json (reconcile only).
+    manifest: dict | None = None
+    #: After :func:`replay`: the outputs whose SHA-256 differs from the replayed manifest's.
+    replay_differences: list[str] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -148,10 +152,13 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
         # chart helpers start now, so that they are ready when the tables are
         if needs_drawing(Path(reports_dir)):
             workers = start_renderers()
+    options = {"raw_dir": Path(raw_dir), "strategy": strategy, "tolerance": tolerance, "seed": seed,
+               "figures": figures, "exports": exports, "strict": strict, "allow_empty": allow_empty,
+               "spreadsheet_safe": spreadsheet_safe}
     try:
         return _reconcile(raw_dir, out_dir, reports_dir, strategy=strategy, tolerance=tolerance, seed=seed,
                           figures=figures, exports=exports, strict=strict, say=say, workers=workers,
-                          allow_empty=allow_empty, safe=spreadsheet_safe)
+                          allow_empty=allow_empty, safe=spreadsheet_safe, options=options)
     finally:
         from .outputs.renderers import stop_renderers
 
@@ -159,7 +166,7 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
 
 def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figures, exports, strict, say,
-               workers, allow_empty, safe) -> Result:
+               workers, allow_empty, safe, options) -> Result:
     from .outputs.staging import Staging
     from .outputs.tables import write_csv
     from .pipeline import run
@@ -190,6 +197,14 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         if pending is not None:
             say("figures")
             pending.finish()
+        # run.json last: it hashes every file the run wrote
+        from . import __version__
+        from .outputs import manifest
+
+        manifest_doc = manifest.build(version=__version__, options=options,
+                                      accounts=[vars(a).copy() for a in done.ledger.accounts], out=out,
+                                      reports=st.path("reports") if figures else None)
+        manifest.write(manifest_doc, out)
         say("publish")
         staged = {key: sorted(p for p in st.path(key).rglob("*") if p.is_file()) for key in targets}
         st.commit()
@@ -197,7 +212,41 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         written += [targets[key] / p.relative_to(st.path(key)) for p in files]
     # one folder may hold the other (or be it): count each file once
     written = sorted({p.resolve(): p for p in written}.values())
-    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written)
+    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written, manifest=manifest_doc)
+
+
+def replay(manifest_path: Path, out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports"), *,
+           progress: Callable[[str], None] | None = None) -> Result:
+    """Run ``reconcile`` again with the options recorded in a ``run.json``, and compare what it writes.
+
+    The inputs must be those the manifest records (same files, same SHA-256),
+    else nothing runs. ``Result.replay_differences`` lists the outputs whose
+    SHA-256 differs from the manifest's (empty: a byte-identical replay).
+    Raises :class:`~prodkit.errors.InputError` for an unreadable manifest or
+    changed inputs.
+
+    Examples
+    --------
+    >>> replay(Path("/nonexistent/run.json"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    prodkit.errors.InputError: /nonexistent/run.json: cannot be read as a prodkit run manifest (FileNotFoundError: ...
+    """
+    from .errors import InputError
+    from .outputs import manifest
+
+    doc = manifest.read(Path(manifest_path))
+    options = dict(doc["options"])
+    options["raw_dir"] = Path(options["raw_dir"])
+    changed = manifest.changed_inputs(doc, options["raw_dir"])
+    if changed:
+        raise InputError(f"{manifest_path}: the inputs differ from those the run read: {'; '.join(changed)}.",
+                         hint="Replay against the ledger the manifest records (its SHA-256 sums are in "
+                              "run.json), or run `prodkit reconcile` afresh.")
+    result = reconcile(out_dir=out_dir, reports_dir=reports_dir, progress=progress, **options)
+    if result.manifest is not None:
+        result.replay_differences = manifest.differences(doc, result.manifest)
+    return result
 
 
 def _write_exports(tables, out: Path, say, safe: bool) -> None:

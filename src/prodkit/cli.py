@@ -240,18 +240,26 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool, spr
               help="Write the outputs even when claims.csv has no rows (otherwise the earlier outputs are kept).")
 @safe_option
 @jsonl_option
+@click.option("--from-manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Replay the run recorded in a run.json: its raw folder and options (the other options are "
+                   "ignored but --out-dir and --reports-dir), after checking the inputs' SHA-256; then compare "
+                   "each output's SHA-256 with the manifest's (exit 1 if any differs).")
 @click.pass_context
 def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, strategy: str,
               tolerance: float, seed: int, figures: bool, exports: bool, strict: bool, allow_empty: bool,
-              spreadsheet_safe: bool, problems_jsonl: bool) -> None:
-    """Read, normalise, validate and reconcile the ledger; write every output."""
+              spreadsheet_safe: bool, problems_jsonl: bool, from_manifest: Path | None) -> None:
+    """Read, normalise, validate and reconcile the ledger; write every output, and run.json."""
     from . import api
 
     with PhaseLog() as progress:
-        result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
-                      strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
-                      strict=strict, allow_empty=allow_empty, spreadsheet_safe=spreadsheet_safe,
-                      progress=progress)
+        if from_manifest is not None:
+            result = _run(ctx, api.replay, from_manifest, out_dir=out_dir, reports_dir=reports_dir,
+                          progress=progress)
+        else:
+            result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
+                          strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
+                          strict=strict, allow_empty=allow_empty, spreadsheet_safe=spreadsheet_safe,
+                          progress=progress)
     report_problems(result.problems, out_dir if not result.kept else None)
     if result.kept:
         _echo(f"prodkit: warning: {raw_dir / 'claims.csv'} has no rows; nothing was written, and the outputs "
@@ -262,6 +270,18 @@ def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Pat
             _echo(line)
     if problems_jsonl:
         print_problem_lines(result.problems)
+    stale = Path(reports_dir) / "report.html"
+    if not figures and from_manifest is None and not result.kept and stale.is_file():
+        # the report describes the tables it was drawn from: after --no-figures those are gone
+        _echo(f"prodkit: warning: {stale} was drawn from an earlier run's tables, not these (--no-figures); "
+              f"`prodkit figures --out-dir {out_dir} --reports-dir {reports_dir}` redraws it.")
+    if from_manifest is not None:
+        if result.replay_differences:
+            _echo(f"prodkit: the replay differs from {from_manifest} in {len(result.replay_differences)} "
+                  f"file(s): {', '.join(result.replay_differences)}")
+            ctx.exit(1)
+        if _verbosity() >= 0:
+            _echo(f"prodkit: replayed {from_manifest}: every output is byte-identical to the recorded run")
     ctx.exit(1 if result.ledger.has_errors else 0)
 
 
