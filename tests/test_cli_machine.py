@@ -178,3 +178,44 @@ def test_no_figures_warns_that_an_earlier_report_is_stale(runner, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "report.html was drawn from an earlier run's tables" in result.stderr
     assert "prodkit figures --out-dir" in result.stderr
+
+
+def test_settings_come_from_pyproject_and_prodkit_toml_and_the_command_line_wins(runner, tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(RAW, tmp_path / "ledger")
+    (tmp_path / "pyproject.toml").write_text('[tool.prodkit]\nraw_dir = "ledger"\nstrategy = "keep-up-to-date"\n'
+                                             'tolerance = 0.05\n', encoding="utf-8")
+    with open(tmp_path / "ledger" / "prodkit.toml", "a", encoding="utf-8") as fh:
+        fh.write('out_dir = "tables"\nreports_dir = "charts"\ntolerance = 0.02\n')
+    monkeypatch.chdir(tmp_path)
+    shown = run(runner, "config", "--seed", "7")
+    assert shown.exit_code == 0, shown.stderr
+    lines = {line.split()[0]: line.split()[1:] for line in shown.stdout.splitlines()}
+    assert lines["raw_dir"] == ["ledger", "pyproject.toml", "[tool.prodkit]"]
+    assert lines["strategy"] == ["keep-up-to-date", "pyproject.toml", "[tool.prodkit]"]
+    assert lines["tolerance"] == ["0.02", "ledger/prodkit.toml"]  # the ledger's file over the project's
+    assert lines["out_dir"] == ["tables", "ledger/prodkit.toml"] and lines["decimal_mark"] == [".", "ledger/prodkit.toml"]
+    assert lines["seed"] == ["7", "command", "line"] and lines["reports_dir"] == ["charts", "ledger/prodkit.toml"]
+    doc = json.loads(run(runner, "config", "--json").stdout)
+    assert doc["seed"] == {"value": 1935, "origin": "default"}
+    # a run takes them: out_dir from the ledger's file, the strategy from pyproject.toml ...
+    done = run(runner, "reconcile", "--no-figures")
+    assert done.exit_code == 0, done.stderr
+    rows = read_rows(tmp_path / "tables" / "reconciled.csv")
+    assert {r["strategy"] for r in rows} == {"keep-up-to-date"}
+    assert json.loads((tmp_path / "tables" / "run.json").read_text())["options"]["tolerance"] == 0.02
+    # ... and an option given on the command line wins
+    run(runner, "reconcile", "--no-figures", "--strategy", "meet-in-the-middle", "--out-dir", "other")
+    assert {r["strategy"] for r in read_rows(tmp_path / "other" / "reconciled.csv")} == {"meet-in-the-middle"}
+
+
+def test_a_bad_setting_is_located_and_exits_2(runner, tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.prodkit]\nstrategy = "trust-nobody"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run(runner, "config")
+    assert result.exit_code == 2
+    assert "pyproject.toml [tool.prodkit]: strategy = 'trust-nobody' is not a strategy" in result.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.prodkit]\ncolour = "red"\n', encoding="utf-8")
+    result = run(runner, "validate")
+    assert result.exit_code == 2 and "'colour' is not a setting prodkit knows" in result.stderr

@@ -117,6 +117,19 @@ def _summary(result) -> None:
         _echo(line)
 
 
+def _settings(ctx: click.Context, **values):
+    """The values in force for these options: the command line's where given, else the config files', else the
+    defaults (:mod:`prodkit.config`), in the order of the keyword arguments."""
+    from click.core import ParameterSource
+
+    from .config import settings
+
+    given = {k: (v if ctx.get_parameter_source(k) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+                 else None) for k, v in values.items()}
+    found = _run(ctx, settings, given)
+    return [found[k].value for k in values]
+
+
 def print_problem_lines(problems) -> None:
     """Every problem as one JSON object per line on stdout (JSON Lines), with the keys of problems.csv."""
     import json
@@ -214,6 +227,8 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool, spr
 
     from . import api
 
+    raw_dir, out_dir, strategy, tolerance, seed = _settings(ctx, raw_dir=raw_dir, out_dir=out_dir, strategy=strategy,
+                                                            tolerance=tolerance, seed=seed)
     result = _run(ctx, api.validate, raw_dir=raw_dir, out_dir=out_dir, strict=strict,
                   spreadsheet_safe=spreadsheet_safe, strategy=strategy, tolerance=tolerance, seed=seed)
     report_problems(result.problems, out_dir)
@@ -251,6 +266,9 @@ def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Pat
     """Read, normalise, validate and reconcile the ledger; write every output, and run.json."""
     from . import api
 
+    raw_dir, out_dir, reports_dir, strategy, tolerance, seed = _settings(
+        ctx, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir, strategy=strategy, tolerance=tolerance,
+        seed=seed)
     with PhaseLog() as progress:
         if from_manifest is not None:
             result = _run(ctx, api.replay, from_manifest, out_dir=out_dir, reports_dir=reports_dir,
@@ -350,6 +368,8 @@ def explain(ctx: click.Context, event_id: str, raw_dir: Path, strategy: str, tol
 
     from . import api
 
+    raw_dir, strategy, tolerance, seed = _settings(ctx, raw_dir=raw_dir, strategy=strategy, tolerance=tolerance,
+                                                   seed=seed)
     if as_json:
         doc = _run(ctx, api.explain_document, event_id, raw_dir=raw_dir, strategy=strategy, tolerance=tolerance,
                    seed=seed)
@@ -367,6 +387,7 @@ def figures(ctx: click.Context, out_dir: Path, reports_dir: Path) -> None:
     """Redraw the charts and the report from the tables already in --out-dir."""
     from . import api
 
+    out_dir, reports_dir = _settings(ctx, out_dir=out_dir, reports_dir=reports_dir)
     written = _run(ctx, api.figures, out_dir=out_dir, reports_dir=reports_dir)
     _echo(f"prodkit: wrote {len(written)} files under {reports_dir}")
 
@@ -387,11 +408,53 @@ def units(ctx: click.Context, search: str | None, explain: str | None, measure: 
 
     from . import api
 
+    (raw_dir,) = _settings(ctx, raw_dir=raw_dir)
     if as_json:
         doc = _run(ctx, api.units_document, search=search, raw_dir=raw_dir, explain=explain, measure=measure)
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     click.echo(_run(ctx, api.units_table, search=search, raw_dir=raw_dir, explain=explain, measure=measure))
+
+
+@main.command()
+@raw_dir_option
+@out_dir_option
+@reports_dir_option
+@strategy_option
+@tolerance_option
+@seed_option
+@json_option
+@click.pass_context
+def config(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, strategy: str, tolerance: float,
+           seed: int, as_json: bool) -> None:
+    """Print the settings in force and where each came from.
+
+    Each setting is taken, the last one winning, from prodkit's default, a
+    [tool.prodkit] table in ./pyproject.toml, the ledger's prodkit.toml
+    (in the raw folder, beside claims.csv) and the command line. Settings:
+    raw_dir, out_dir, reports_dir, strategy, tolerance, seed, decimal_mark
+    (the last in prodkit.toml only).
+    """
+    import json
+
+    from click.core import ParameterSource
+
+    from .config import settings
+
+    values = {"raw_dir": raw_dir, "out_dir": out_dir, "reports_dir": reports_dir, "strategy": strategy,
+              "tolerance": tolerance, "seed": seed}
+    given = {k: (v if ctx.get_parameter_source(k) == ParameterSource.COMMANDLINE else None) for k, v in values.items()}
+    found = _run(ctx, settings, given)
+    shown = {name: ("" if s.value is None else str(s.value) if isinstance(s.value, Path) else s.value)
+             for name, s in found.items()}
+    if as_json:
+        click.echo(json.dumps({name: {"value": None if s.value is None else shown[name], "origin": s.origin}
+                               for name, s in found.items()}, ensure_ascii=False, indent=2))
+        return
+    width = max(len(n) for n in found)
+    for name, s in found.items():
+        value = "(not set)" if s.value is None else shown[name]
+        click.echo(f"{name:<{width}}  {value!s:<24}  {s.origin}")
 
 
 def set_allocator(environ=os.environ) -> None:
