@@ -175,7 +175,13 @@ for (f in args) {
 def _r_cell(text: str, dtype) -> object:
     if dtype == pl.String:
         return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
-    return None if text == "NA" else float(text)
+    if text == "NA":
+        return None
+    if dtype == pl.Date:  # haven's Date, printed as days since 1970-01-01
+        import datetime
+
+        return datetime.date(1970, 1, 1) + datetime.timedelta(days=int(float(text)))
+    return float(text)
 
 
 def test_r_haven_reads_every_cell_and_label_back(written, tmp_path):

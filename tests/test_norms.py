@@ -38,7 +38,9 @@ def test_norms_against_records_on_the_bundled_ledger(nvr):
     assert float(claim["c110"]["pct_of_norm_high"]) == pytest.approx(1700)
     # Gudov: 34 mm/min stated as 410% of the norm speed: no norm stated; 8.3 mm/min is the hypothesis
     assert float(nvr["stated"]["c017"]["implied_norm"]) == pytest.approx(8.29, abs=0.01)
-    assert nvr["stated"]["c017"]["consistent"] == "" and nvr["stated"]["c017"]["flags"] == "norm-implied"
+    # nothing to compare it with: not checked, and so nothing contradicts it (issue 18: consistent is filled)
+    c017 = nvr["stated"]["c017"]
+    assert (c017["consistent"], c017["ratio_checked"], c017["flags"]) == ("TRUE", "FALSE", "norm-implied")
     # Busygin: 1050 parts against 675
     assert float(claim["c015"]["pct_of_norm_low"]) == pytest.approx(155.56, abs=0.01)
 
@@ -51,6 +53,17 @@ def test_a_stated_ratio_that_cannot_square_with_the_norm_in_force_is_a_mismatch(
     assert float(s["implied_norm"]) == pytest.approx(13.956, abs=1e-3)
     assert "norm-ratio-mismatch" in s["flags"].split(";")
     assert nvr["record"][("stakhanov-1937-03-05", "coal_hewn")]["consistent"] == "FALSE"
+    assert s["ratio_checked"] == nvr["record"][("stakhanov-1937-03-05", "coal_hewn")]["ratio_checked"] == "TRUE"
+
+
+def test_consistent_and_ratio_checked_are_filled_on_every_row(nvr):
+    """Issue 18: an analyst filters on consistent without a three-valued logic; ratio_checked says why."""
+    rows = [r for kind in nvr.values() for r in kind.values()]
+    assert rows and all(r["consistent"] in ("TRUE", "FALSE") and r["ratio_checked"] in ("TRUE", "FALSE")
+                        for r in rows)
+    assert all(r["consistent"] == "TRUE" for r in rows if r["ratio_checked"] == "FALSE")
+    busygin = nvr["record"][("busygin-1935-09", "parts_made")]
+    assert (busygin["consistent"], busygin["ratio_checked"]) == ("TRUE", "FALSE")
 
 
 def test_a_time_norm_is_fulfilled_by_norm_over_record(nvr):

@@ -58,7 +58,7 @@ def test_csvs_are_faithful_unless_spreadsheet_safe_is_asked_for(runner, raw_copy
     assert result.exit_code == 0, result.stderr
     row = read_rows(safe / "claims.csv")[0]
     assert {k: row[k] for k in FORMULAS} == {k: "'" + v for k, v in FORMULAS.items()}
-    assert (row["value"], row["value_low"]) == ("6", "6.0")  # numbers untouched
+    assert (row["value_as_written"], row["value_low"]) == ("6", "6.0")  # numbers untouched
     # every CSV: no text cell starts a formula
     for path in safe.glob("*.csv"):
         with open(path, encoding="utf-8", newline="") as fh:

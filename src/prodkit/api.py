@@ -24,6 +24,10 @@ class Result:
     written: list[Path] = field(default_factory=list)
     #: True when nothing was written because the claims file has no rows (see ``allow_empty``).
     kept: bool = False
+    #: The run manifest written as run.json (reconcile only).
+    manifest: dict | None = None
+    #: After :func:`replay`: the outputs whose SHA-256 differs from the replayed manifest's.
+    replay_differences: list[str] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -136,8 +140,14 @@ def choose_partitions(raw_dir: Path, partitions: int | None = None, memory_limit
 
 
 def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"), *, strict: bool = False,
-             spreadsheet_safe: bool = False) -> Result:
+             spreadsheet_safe: bool = False, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
+             seed: int = strategies.DEFAULT_SEED) -> Result:
     """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that).
+
+    Every check ``reconcile`` makes runs, those on normalised values included
+    (``implausible``, ``norm-ratio-mismatch``, ``conversion-mismatch``,
+    ``date-interval-mismatch``), so both list the same problems; ``strategy``,
+    ``tolerance`` and ``seed`` are those the checks after loading reconcile with.
 
     Raises :class:`~prodkit.errors.InputError` when a file cannot be read, and
     :class:`~prodkit.errors.UsageError` when ``out_dir`` is, holds or lies
@@ -145,17 +155,20 @@ def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"
     """
     from .errors import InputError
     from .outputs.staging import check_destinations
-    from .pipeline import load_ledger
+    from .pipeline import run
 
     check_destinations({"--out-dir": Path(out_dir)}, Path(raw_dir))
+    check_options(tolerance=tolerance, seed=seed, strategy=strategy)
     try:
-        ledger = load_ledger(Path(raw_dir), strict=strict)
+        # every check of a reconcile, those on normalised values too (implausible, norm-ratio-mismatch, ...),
+        # so that validate and reconcile report the same problems; only problems.csv is written
+        done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict)
     except InputError as exc:
         # an unreadable file is still a problem to list: validate's one output is the list
         _write_problems(exc.problems, Path(out_dir), spreadsheet_safe)
         raise
-    _write_problems(ledger.problems, Path(out_dir), spreadsheet_safe)
-    return Result(ledger=ledger, problems=ledger.problems, written=[Path(out_dir) / "problems.csv"])
+    _write_problems(done.problems, Path(out_dir), spreadsheet_safe)
+    return Result(ledger=done.ledger, problems=done.problems, written=[Path(out_dir) / "problems.csv"])
 
 
 def _write_problems(problems: list, out_dir: Path, spreadsheet_safe: bool) -> None:
@@ -204,11 +217,14 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
         # chart helpers start now, so that they are ready when the tables are
         if needs_drawing(Path(reports_dir)):
             workers = start_renderers()
+    options = {"raw_dir": Path(raw_dir), "strategy": strategy, "tolerance": tolerance, "seed": seed,
+               "figures": figures, "exports": exports, "strict": strict, "allow_empty": allow_empty,
+               "spreadsheet_safe": spreadsheet_safe}
     try:
         return _reconcile(raw_dir, out_dir, reports_dir, strategy=strategy, tolerance=tolerance, seed=seed,
                           figures=figures, exports=exports, strict=strict, say=say, workers=workers,
                           allow_empty=allow_empty, safe=spreadsheet_safe, check_all_outputs=check_all_outputs,
-                          partitions=parts)
+                          partitions=parts, options=options)
     finally:
         from .outputs.renderers import stop_renderers
 
@@ -216,7 +232,7 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
 
 def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figures, exports, strict, say,
-               workers, allow_empty, safe, check_all_outputs, partitions) -> Result:
+               workers, allow_empty, safe, check_all_outputs, partitions, options) -> Result:
     from .outputs.staging import Staging
     from .outputs.tables import write_csv
     from .pipeline import run
@@ -248,6 +264,14 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         if pending is not None:
             say("figures")
             pending.finish()
+        # run.json last: it hashes every file the run wrote
+        from . import __version__
+        from .outputs import manifest
+
+        manifest_doc = manifest.build(version=__version__, options=options,
+                                      accounts=[vars(a).copy() for a in done.ledger.accounts], out=out,
+                                      reports=st.path("reports") if figures else None)
+        manifest.write(manifest_doc, out)
         say("publish")
         staged = {key: sorted(p for p in st.path(key).rglob("*") if p.is_file()) for key in targets}
         st.commit()
@@ -255,7 +279,41 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         written += [targets[key] / p.relative_to(st.path(key)) for p in files]
     # one folder may hold the other (or be it): count each file once
     written = sorted({p.resolve(): p for p in written}.values())
-    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written)
+    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written, manifest=manifest_doc)
+
+
+def replay(manifest_path: Path, out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports"), *,
+           progress: Callable[[str], None] | None = None) -> Result:
+    """Run ``reconcile`` again with the options recorded in a ``run.json``, and compare what it writes.
+
+    The inputs must be those the manifest records (same files, same SHA-256),
+    else nothing runs. ``Result.replay_differences`` lists the outputs whose
+    SHA-256 differs from the manifest's (empty: a byte-identical replay).
+    Raises :class:`~prodkit.errors.InputError` for an unreadable manifest or
+    changed inputs.
+
+    Examples
+    --------
+    >>> replay(Path("/nonexistent/run.json"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    prodkit.errors.InputError: /nonexistent/run.json: cannot be read as a prodkit run manifest (FileNotFoundError: ...
+    """
+    from .errors import InputError
+    from .outputs import manifest
+
+    doc = manifest.read(Path(manifest_path))
+    options = dict(doc["options"])
+    options["raw_dir"] = Path(options["raw_dir"])
+    changed = manifest.changed_inputs(doc, options["raw_dir"])
+    if changed:
+        raise InputError(f"{manifest_path}: the inputs differ from those the run read: {'; '.join(changed)}.",
+                         hint="Replay against the ledger the manifest records (its SHA-256 sums are in "
+                              "run.json), or run `prodkit reconcile` afresh.")
+    result = reconcile(out_dir=out_dir, reports_dir=reports_dir, progress=progress, **options)
+    if result.manifest is not None:
+        result.replay_differences = manifest.differences(doc, result.manifest)
+    return result
 
 
 def _write_exports(tables, out: Path, say, safe: bool) -> None:
@@ -281,14 +339,29 @@ def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("report
 
 def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,
             tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED) -> str:
-    """The event as a historian would read it: claims, sources, decision, checks."""
+    """The event as a historian would read it: claims, sources, decision, checks, rejected claims."""
     from .narrative import explain_event
+
+    ledger, tables, problems = _event_inputs(raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    return explain_event(event_id, ledger, tables, problems, strategy=strategy)
+
+
+def explain_document(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,
+                     tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED) -> dict:
+    """The event as a JSON-ready dict (``prodkit explain --json``; its shape is in the README)."""
+    from .narrative import event_document
+
+    ledger, tables, problems = _event_inputs(raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    return event_document(event_id, ledger, tables, problems, strategy=strategy)
+
+
+def _event_inputs(raw_dir, *, strategy, tolerance, seed):
     from .pipeline import build_tables, load_ledger
 
     check_options(tolerance=tolerance, seed=seed, strategy=strategy)
     ledger = load_ledger(Path(raw_dir))
     tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
-    return explain_event(event_id, ledger, tables, problems, strategy=strategy)
+    return ledger, tables, problems
 
 
 def units_table(search: str | None = None, raw_dir: Path = Path("data/raw"), *, explain: str | None = None,
@@ -300,3 +373,13 @@ def units_table(search: str | None = None, raw_dir: Path = Path("data/raw"), *, 
     if explain is not None:
         return explain_unit(explain, Path(raw_dir), measure=measure)
     return listing(search=search, raw_dir=Path(raw_dir))
+
+
+def units_document(search: str | None = None, raw_dir: Path = Path("data/raw"), *, explain: str | None = None,
+                   measure: str | None = None) -> dict | list:
+    """``prodkit units --json``: the listing's rows as dicts, or, with ``explain``, one unit's reading as a dict."""
+    from .units.listing import explain_unit_fields, listing_rows
+
+    if explain is not None:
+        return explain_unit_fields(explain, Path(raw_dir), measure=measure)
+    return listing_rows(search=search, raw_dir=Path(raw_dir))

@@ -34,8 +34,17 @@ def _echo(text: str = "") -> None:
 
 
 class Context:
-    def __init__(self, debug: bool):
+    def __init__(self, debug: bool, verbosity: int = 0):
         self.debug = debug
+        #: -1 quiet (-q): no progress, no problem listing, only errors and the output asked for;
+        #: 0 the default; 1 verbose (-v): every problem on the terminal, not a few per code.
+        self.verbosity = verbosity
+
+
+def _verbosity() -> int:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Context) if ctx is not None else None
+    return obj.verbosity if obj is not None else 0
 
 
 def _run(ctx: click.Context, fn, *args, **kwargs):
@@ -78,8 +87,9 @@ def report_problems(problems, out_dir: Path | None) -> None:
     """Every problem, grouped by code (errors first), a few of each on screen; all in problems.csv."""
     from collections import defaultdict
 
-    if not problems:
+    if not problems or _verbosity() < 0:
         return
+    per_code = None if _verbosity() > 0 else SHOW_PER_CODE
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for p in problems:
         groups[(p.severity, p.code)].append(p)
@@ -87,12 +97,12 @@ def report_problems(problems, out_dir: Path | None) -> None:
     shown = 0
     for key in order:
         items = groups[key]
-        for p in items[:SHOW_PER_CODE]:
-            if shown < SHOW_PROBLEMS * 3:
+        for p in items[:per_code]:
+            if per_code is None or shown < SHOW_PROBLEMS * 3:
                 _echo(p.render())
                 shown += 1
-        if len(items) > SHOW_PER_CODE:
-            _echo(f"  ... and {len(items) - SHOW_PER_CODE} more [{key[1]}]")
+        if per_code is not None and len(items) > per_code:
+            _echo(f"  ... and {len(items) - per_code} more [{key[1]}] (-v shows every problem)")
     summary = ", ".join(f"{len(groups[k])} {k[1]} ({k[0]})" for k in order)
     where = f"; full list in {out_dir / 'problems.csv'}" if out_dir else ""
     _echo(f"Problems: {summary}{where}")
@@ -101,8 +111,31 @@ def report_problems(problems, out_dir: Path | None) -> None:
 def _summary(result) -> None:
     from .pipeline import accounting_lines
 
+    if _verbosity() < 0:
+        return
     for line in accounting_lines(result.ledger.accounts):
         _echo(line)
+
+
+def _settings(ctx: click.Context, **values):
+    """The values in force for these options: the command line's where given, else the config files', else the
+    defaults (:mod:`prodkit.config`), in the order of the keyword arguments."""
+    from click.core import ParameterSource
+
+    from .config import settings
+
+    given = {k: (v if ctx.get_parameter_source(k) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+                 else None) for k, v in values.items()}
+    found = _run(ctx, settings, given)
+    return [found[k].value for k in values]
+
+
+def print_problem_lines(problems) -> None:
+    """Every problem as one JSON object per line on stdout (JSON Lines), with the keys of problems.csv."""
+    import json
+
+    for p in problems:
+        click.echo(json.dumps(p.as_row(), ensure_ascii=False))
 
 
 raw_dir_option = click.option("--raw-dir", type=click.Path(path_type=Path), default=Path("data/raw"),
@@ -124,16 +157,50 @@ safe_option = click.option("--spreadsheet-safe", is_flag=True,
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="prodkit")
 @click.option("--debug", is_flag=True, envvar="PRODKIT_DEBUG", help="Show Python tracebacks on failure.")
+@click.option("-q", "--quiet", is_flag=True, help="Print no progress, no problem listing and no summary on stderr: "
+              "only errors that stop a command (and the output asked for). The files are written as ever.")
+@click.option("-v", "--verbose", is_flag=True, help="List every problem on stderr, not the first few of each code.")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
     """prodkit: reconcile production figures from historical sources.
 
     Reads a ledger of claims (data/raw/claims.csv and sources.csv), parses
     the figures as written, converts units (a Soviet ton is a metric tonne),
     validates every row, reconciles conflicting sources per event, and writes
     tables, Stata files, a data package, charts and a report.
+
+    Shell completion (bash, zsh, fish) comes from click: add
+    eval "$(_PRODKIT_COMPLETE=bash_source prodkit)" to ~/.bashrc
+    (zsh_source for ~/.zshrc; see the README).
     """
-    ctx.obj = Context(debug)
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose contradict each other: give one.")
+    ctx.obj = Context(debug, -1 if quiet else 1 if verbose else 0)
+
+
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print the result as one JSON document on stdout (its shape is in the README, "
+                                "'Machine-readable output'); the messages on stderr are unchanged.")
+jsonl_option = click.option("--problems-jsonl", is_flag=True,
+                            help="Print every problem on stdout as JSON Lines: one object per line with the "
+                                 "columns of problems.csv.")
+strategy_option = click.option("--strategy", type=click.Choice(strategies.NAMES), default=strategies.DEFAULT,
+                               show_default=True,
+                               help="How to choose one value per event when sources disagree (see the README).")
+tolerance_option = click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+                                help="Relative difference under which two claims agree (a fraction from 0 to 1).")
+seed_option = click.option("--seed", type=int, default=strategies.DEFAULT_SEED, show_default=True,
+                           help="Seed for roll-the-dice: a whole number from 0 to 2**64-1.")
+
+
+def validation_document(result) -> dict:
+    """``prodkit validate --json``: valid, the exit code, the accounts and every problem."""
+    from dataclasses import asdict
+
+    rejected = result.ledger.has_errors
+    return {"valid": not rejected, "exit_code": 1 if rejected else 0,
+            "accounts": [asdict(a) for a in result.ledger.accounts],
+            "problems": [p.as_row() for p in result.problems]}
 
 
 @main.command()
@@ -141,19 +208,35 @@ def main(ctx: click.Context, debug: bool) -> None:
 @out_dir_option
 @strict_option
 @safe_option
+@strategy_option
+@tolerance_option
+@seed_option
+@json_option
+@jsonl_option
 @click.pass_context
-def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool, spreadsheet_safe: bool) -> None:
+def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool, spreadsheet_safe: bool, strategy: str,
+             tolerance: float, seed: int, as_json: bool, problems_jsonl: bool) -> None:
     """Read and check the ledger; write problems.csv to --out-dir and nothing else.
 
-    Exit code 0 when every row is valid, 1 when some rows are rejected,
-    2 when a file cannot be read.
+    Runs every check `prodkit reconcile` runs (those on normalised values
+    too: implausible, norm-ratio-mismatch, ...), so both report the same
+    problems. Exit code 0 when every row is valid, 1 when some rows are
+    rejected, 2 when a file cannot be read.
     """
+    import json
+
     from . import api
 
+    raw_dir, out_dir, strategy, tolerance, seed = _settings(ctx, raw_dir=raw_dir, out_dir=out_dir, strategy=strategy,
+                                                            tolerance=tolerance, seed=seed)
     result = _run(ctx, api.validate, raw_dir=raw_dir, out_dir=out_dir, strict=strict,
-                  spreadsheet_safe=spreadsheet_safe)
+                  spreadsheet_safe=spreadsheet_safe, strategy=strategy, tolerance=tolerance, seed=seed)
     report_problems(result.problems, out_dir)
     _summary(result)
+    if problems_jsonl:
+        print_problem_lines(result.problems)
+    if as_json:
+        click.echo(json.dumps(validation_document(result), ensure_ascii=False, indent=2))
     ctx.exit(1 if result.ledger.has_errors else 0)
 
 
@@ -161,12 +244,9 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool, spr
 @raw_dir_option
 @out_dir_option
 @reports_dir_option
-@click.option("--strategy", type=click.Choice(strategies.NAMES), default=strategies.DEFAULT, show_default=True,
-              help="How to choose one value per event when sources disagree (see the README).")
-@click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
-              help="Relative difference under which two claims agree.")
-@click.option("--seed", type=int, default=strategies.DEFAULT_SEED, show_default=True,
-              help="Seed for roll-the-dice: a whole number from 0 to 2**64-1.")
+@strategy_option
+@tolerance_option
+@seed_option
 @click.option("--figures/--no-figures", default=True, show_default=True, help="Draw the charts and the report.")
 @click.option("--exports/--no-exports", default=True, show_default=True,
               help="Write the Stata files, datapackage.json and codebook.md beside the CSVs.")
@@ -178,26 +258,54 @@ def validate(ctx: click.Context, raw_dir: Path, out_dir: Path, strict: bool, spr
               help="Build the tables in N parts, a range of events at a time (same outputs, less memory).")
 @click.option("--memory-limit", default=None, metavar="SIZE",
               help="Pick the number of parts for this much memory (4GB, 512MB, 2GiB).")
+@jsonl_option
+@click.option("--from-manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Replay the run recorded in a run.json: its raw folder and options (the other options are "
+                   "ignored but --out-dir and --reports-dir), after checking the inputs' SHA-256; then compare "
+                   "each output's SHA-256 with the manifest's (exit 1 if any differs).")
 @click.pass_context
 def reconcile(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, strategy: str,
               tolerance: float, seed: int, figures: bool, exports: bool, strict: bool, allow_empty: bool,
-              spreadsheet_safe: bool, partitions: int | None, memory_limit: str | None) -> None:
-    """Read, normalise, validate and reconcile the ledger; write every output."""
+              spreadsheet_safe: bool, partitions: int | None, memory_limit: str | None, problems_jsonl: bool,
+              from_manifest: Path | None) -> None:
+    """Read, normalise, validate and reconcile the ledger; write every output, and run.json."""
     from . import api
 
+    raw_dir, out_dir, reports_dir, strategy, tolerance, seed = _settings(
+        ctx, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir, strategy=strategy, tolerance=tolerance,
+        seed=seed)
     with PhaseLog() as progress:
-        result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
-                      strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
-                      strict=strict, allow_empty=allow_empty, spreadsheet_safe=spreadsheet_safe,
-                      progress=progress, partitions=partitions, memory_limit=memory_limit,
-                      check_all_outputs=bool(ctx.find_object(Context) and ctx.find_object(Context).debug))
+        if from_manifest is not None:
+            result = _run(ctx, api.replay, from_manifest, out_dir=out_dir, reports_dir=reports_dir,
+                          progress=progress)
+        else:
+            result = _run(ctx, api.reconcile, raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
+                          strategy=strategy, tolerance=tolerance, seed=seed, figures=figures, exports=exports,
+                          strict=strict, allow_empty=allow_empty, spreadsheet_safe=spreadsheet_safe,
+                          progress=progress, partitions=partitions, memory_limit=memory_limit,
+                          check_all_outputs=bool(ctx.find_object(Context) and ctx.find_object(Context).debug))
     report_problems(result.problems, out_dir if not result.kept else None)
     if result.kept:
         _echo(f"prodkit: warning: {raw_dir / 'claims.csv'} has no rows; nothing was written, and the outputs "
               f"in {out_dir} and {reports_dir} are kept as they were (pass --allow-empty to write empty tables).")
     _summary(result)
-    for line in result.summary_lines():
-        _echo(line)
+    if _verbosity() >= 0:
+        for line in result.summary_lines():
+            _echo(line)
+    if problems_jsonl:
+        print_problem_lines(result.problems)
+    stale = Path(reports_dir) / "report.html"
+    if not figures and from_manifest is None and not result.kept and stale.is_file():
+        # the report describes the tables it was drawn from: after --no-figures those are gone
+        _echo(f"prodkit: warning: {stale} was drawn from an earlier run's tables, not these (--no-figures); "
+              f"`prodkit figures --out-dir {out_dir} --reports-dir {reports_dir}` redraws it.")
+    if from_manifest is not None:
+        if result.replay_differences:
+            _echo(f"prodkit: the replay differs from {from_manifest} in {len(result.replay_differences)} "
+                  f"file(s): {', '.join(result.replay_differences)}")
+            ctx.exit(1)
+        if _verbosity() >= 0:
+            _echo(f"prodkit: replayed {from_manifest}: every output is byte-identical to the recorded run")
     ctx.exit(1 if result.ledger.has_errors else 0)
 
 
@@ -214,7 +322,7 @@ class PhaseLog:
 
         self._clock = time.perf_counter
         self._start = self._clock()
-        self._quiet = bool(os.environ.get("PRODKIT_QUIET"))
+        self._quiet = bool(os.environ.get("PRODKIT_QUIET")) or _verbosity() < 0
         self._status = None
         if not self._quiet and sys.stderr.isatty():
             from rich.console import Console
@@ -245,14 +353,34 @@ class PhaseLog:
 @main.command()
 @click.argument("event_id")
 @raw_dir_option
-@click.option("--strategy", type=click.Choice(strategies.NAMES), default=strategies.DEFAULT, show_default=True)
-@click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True)
-@click.option("--seed", type=int, default=strategies.DEFAULT_SEED, show_default=True)
+@strategy_option
+@tolerance_option
+@seed_option
+@json_option
 @click.pass_context
-def explain(ctx: click.Context, event_id: str, raw_dir: Path, strategy: str, tolerance: float, seed: int) -> None:
-    """Show one event: every claim, its source, the strategy, the decision and the checks."""
+def explain(ctx: click.Context, event_id: str, raw_dir: Path, strategy: str, tolerance: float, seed: int,
+            as_json: bool) -> None:
+    """Show one event: every claim, its source, the strategy, the decision and the checks.
+
+    EVENT_ID is an event_id of claims.csv (reconciled.csv lists them). Each
+    claim is shown as written and in canonical units, with its source, trust
+    rank, locator, quote and note; then the decision under --strategy and
+    --tolerance and the value under every other strategy, the records against
+    norms, the event's rejected claims with their problems, and the checks
+    that fired. Notes stay on one line each: pipe into `less -S` or let the
+    terminal wrap them.
+    """
+    import json
+
     from . import api
 
+    raw_dir, strategy, tolerance, seed = _settings(ctx, raw_dir=raw_dir, strategy=strategy, tolerance=tolerance,
+                                                   seed=seed)
+    if as_json:
+        doc = _run(ctx, api.explain_document, event_id, raw_dir=raw_dir, strategy=strategy, tolerance=tolerance,
+                   seed=seed)
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
     text = _run(ctx, api.explain, event_id, raw_dir=raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
     click.echo(text)
 
@@ -265,6 +393,7 @@ def figures(ctx: click.Context, out_dir: Path, reports_dir: Path) -> None:
     """Redraw the charts and the report from the tables already in --out-dir."""
     from . import api
 
+    out_dir, reports_dir = _settings(ctx, out_dir=out_dir, reports_dir=reports_dir)
     written = _run(ctx, api.figures, out_dir=out_dir, reports_dir=reports_dir)
     _echo(f"prodkit: wrote {len(written)} files under {reports_dir}")
 
@@ -276,12 +405,62 @@ def figures(ctx: click.Context, out_dir: Path, reports_dir: Path) -> None:
                    "scale, what is measured, canonical unit and factor.")
 @click.option("--measure", default=None, help="With --explain: the measure whose canonical unit to convert to.")
 @raw_dir_option
+@json_option
 @click.pass_context
-def units(ctx: click.Context, search: str | None, explain: str | None, measure: str | None, raw_dir: Path) -> None:
+def units(ctx: click.Context, search: str | None, explain: str | None, measure: str | None, raw_dir: Path,
+          as_json: bool) -> None:
     """List known units, their aliases, canonical targets and factors, with sources."""
+    import json
+
     from . import api
 
+    (raw_dir,) = _settings(ctx, raw_dir=raw_dir)
+    if as_json:
+        doc = _run(ctx, api.units_document, search=search, raw_dir=raw_dir, explain=explain, measure=measure)
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
     click.echo(_run(ctx, api.units_table, search=search, raw_dir=raw_dir, explain=explain, measure=measure))
+
+
+@main.command()
+@raw_dir_option
+@out_dir_option
+@reports_dir_option
+@strategy_option
+@tolerance_option
+@seed_option
+@json_option
+@click.pass_context
+def config(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, strategy: str, tolerance: float,
+           seed: int, as_json: bool) -> None:
+    """Print the settings in force and where each came from.
+
+    Each setting is taken, the last one winning, from prodkit's default, a
+    [tool.prodkit] table in ./pyproject.toml, the ledger's prodkit.toml
+    (in the raw folder, beside claims.csv) and the command line. Settings:
+    raw_dir, out_dir, reports_dir, strategy, tolerance, seed, decimal_mark
+    (the last in prodkit.toml only).
+    """
+    import json
+
+    from click.core import ParameterSource
+
+    from .config import settings
+
+    values = {"raw_dir": raw_dir, "out_dir": out_dir, "reports_dir": reports_dir, "strategy": strategy,
+              "tolerance": tolerance, "seed": seed}
+    given = {k: (v if ctx.get_parameter_source(k) == ParameterSource.COMMANDLINE else None) for k, v in values.items()}
+    found = _run(ctx, settings, given)
+    shown = {name: ("" if s.value is None else str(s.value) if isinstance(s.value, Path) else s.value)
+             for name, s in found.items()}
+    if as_json:
+        click.echo(json.dumps({name: {"value": None if s.value is None else shown[name], "origin": s.origin}
+                               for name, s in found.items()}, ensure_ascii=False, indent=2))
+        return
+    width = max(len(n) for n in found)
+    for name, s in found.items():
+        value = "(not set)" if s.value is None else shown[name]
+        click.echo(f"{name:<{width}}  {value!s:<24}  {s.origin}")
 
 
 def set_allocator(environ=os.environ) -> None:

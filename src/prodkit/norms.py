@@ -24,8 +24,9 @@ The table has three kinds of rows (``row_kind``):
   compared with the record event's reconciled record ÷ norm. A stated ratio
   that cannot square with the norm in force is ``norm-ratio-mismatch``; the
   norm it would imply is shown in ``implied_norm`` as a hypothesis only, and
-  never makes a row consistent. With no norm to compare, ``consistent`` is
-  empty and the row is ``norm-implied``.
+  never makes a row consistent. With no norm to compare (or no stated
+  ratio), ``ratio_checked`` is false and ``consistent`` true: nothing
+  contradicts the row. A row with no norm is ``norm-implied``.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ _MULTIPLE_UNIT = r"(?i)\btimes?\b|fold|factor|doubl|tripl|twice"
 
 NVR_COLUMNS = ["event_id", "subject", "sector", "measure", "date", "row_kind", "primary", "record_value", "norm_low",
                "norm_high", "unit", "direction", "pct_of_norm", "pct_of_norm_low", "pct_of_norm_high",
-               "pct_of_norm_source", "stated_pct_of_norm", "stated_multiple", "consistent", "implied_norm",
-               "record_claim_id", "record_source_id", "stated_claim_id", "norm_claim_ids", "norm_event_id", "flags"]
+               "pct_of_norm_source", "stated_pct_of_norm", "stated_multiple", "consistent", "ratio_checked",
+               "implied_norm", "record_claim_id", "record_source_id", "stated_claim_id", "norm_claim_ids", "norm_event_id", "flags"]
 _ROW_ORDER = {"record": 0, "claim": 1, "stated": 2}
 
 _lo = pl.coalesce("value_low", "value_mid")
@@ -274,9 +275,9 @@ def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = Non
     ...     "trust_rank": 1, "basis_period": "shift", "norm_ref": None,
     ...     "source_file": "claims.csv", "source_line": [2, 3, 4], "flags": None})
     >>> nvr, problems = norms_vs_records(c)
-    >>> nvr.select("row_kind", "primary", "pct_of_norm", "stated_pct_of_norm", "consistent").rows()
-    [('record', True, 1457.142857142857, None, True), ('claim', False, 1457.142857142857, None, None), \
-('stated', False, 1457.142857142857, 1457.0, True)]
+    >>> nvr.select("row_kind", "primary", "pct_of_norm", "stated_pct_of_norm", "consistent", "ratio_checked").rows()
+    [('record', True, 1457.142857142857, None, True, True), ('claim', False, 1457.142857142857, None, True, False), \
+('stated', False, 1457.142857142857, 1457.0, True, True)]
     """
     claims, plans = _plans_as_norms(claims.filter(pl.col("value_mid").is_not_null()))
     numbered = _compared(claims.select(
@@ -318,7 +319,8 @@ def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = Non
     typed = {"stated_pct_of_norm": pl.Float64, "stated_multiple": pl.Float64, "consistent": pl.Boolean,
              "implied_norm": pl.Float64, "stated_claim_id": pl.String}
     out = pl.concat([f.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in typed.items() if c not in f.columns)
-                     .select(*NVR_COLUMNS, "source_file", "source_line") for f in frames], how="vertical_relaxed")
+                     .select(*[c for c in NVR_COLUMNS if c != "ratio_checked"], "source_file", "source_line")
+                     for f in frames], how="vertical_relaxed")
     out = out.join(plans.with_columns(pl.lit(True).alias("_plan")), on=["event_id", "measure"], how="left")
     out = out.with_columns(pl.col("norm_claim_ids").replace("", None), pl.when(pl.col("_plan")).then(
         pl.concat_str([pl.col("flags"), pl.lit("plan-as-norm")], separator=";", ignore_nulls=True))
@@ -333,6 +335,10 @@ def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = Non
                 computed=_ratio_text(r["pct_of_norm_low"], r["pct_of_norm_high"]),
                 implied=f"{r['implied_norm']:.4g} {r['unit']}")
         for r in out.filter((pl.col("row_kind") == "stated") & mismatch).iter_rows(named=True)]
+    # consistent is a finding only where a stated ratio met a computed one (ratio_checked); elsewhere
+    # nothing contradicts the row, so an analyst's filter on consistent keeps it
+    out = out.with_columns(pl.col("consistent").is_not_null().alias("ratio_checked"),
+                           pl.col("consistent").fill_null(True))
     return out.select(NVR_COLUMNS), problems
 
 

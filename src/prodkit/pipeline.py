@@ -32,6 +32,7 @@ from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLU
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
                      read_settings, read_table)
 from .reconciliation import KEY, partition_events, prepare, reconcile_tables
+from .tidy import event_claims, rejected_roles, with_date_bounds
 from .schema import (OUTPUT_SAMPLE_ROWS, RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
                      validate_outputs)
 from .units import Units, normalise_units, per_hour_columns, read_measures
@@ -214,7 +215,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
 
 
 #: Columns prodkit adds to the claims (claims.csv, or its own working columns): a raw column may not take their names.
-RESERVED_COLUMNS = sorted(set(CLAIM_OUTPUT_EXTRA + CORE_COLUMNS) - set(CLAIMS_COLUMNS))
+RESERVED_COLUMNS = sorted(set(CLAIM_OUTPUT_EXTRA + CORE_COLUMNS + ["value_as_written", "date_low", "date_high",
+                                                                    "year"]) - set(CLAIMS_COLUMNS))
 
 
 def _refuse_reserved_columns(table) -> None:
@@ -304,7 +306,7 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
 #: The columns of the claims the work after loading changes (flags, and a clock interval's duration).
 _CHANGED = ["flags", "value_low", "value_high", "value_mid"]
 #: The tables built per event (a run in parts builds them part by part).
-_EVENT_TABLES = ["reconciled", "conflicts", "norms_vs_records", "sensitivity"]
+_EVENT_TABLES = ["reconciled", "conflicts", "norms_vs_records", "sensitivity", "event_claims"]
 
 
 def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
@@ -324,7 +326,8 @@ def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
     reconciled, growth_problems = norms.growth_factors(reconciled, claims)
     nvr, nvr_problems = norms.norms_vs_records(claims, reconciled, measures, tolerance=max(tolerance, 0.05))
     claims = norms.flag_claims(claims, nvr)
-    tables = {"reconciled": reconciled, "conflicts": conflicts, "norms_vs_records": nvr, "sensitivity": sensitivity}
+    tables = {"reconciled": reconciled, "conflicts": conflicts, "norms_vs_records": nvr, "sensitivity": sensitivity,
+              "event_claims": event_claims(claims, reconciled, ledger.rejected.clear(), tolerance=tolerance)}
     return tables, claims.select(_CHANGED), (check_problems + interval_problems + conv_problems + growth_problems
                                              + nvr_problems)
 
@@ -335,20 +338,22 @@ def _all_tables(ledger: Ledger, tables: dict[str, pl.DataFrame], changed: pl.Dat
     wide = ledger.claims.with_columns(changed)
     tables = {
         "claims": claims_table(wide, ledger.extra_columns),
-        "reconciled": tables["reconciled"],
+        "reconciled": with_date_bounds(tables["reconciled"]),
         "conflicts": tables["conflicts"],
-        "norms_vs_records": tables["norms_vs_records"],
+        "norms_vs_records": with_date_bounds(tables["norms_vs_records"]),
         "sensitivity": tables["sensitivity"],
         "problems": problems_frame(problems),
         "accounts": accounts_frame(ledger.accounts),
-        "sources": ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
-                                         "derived_from").sort("source_id"),
+        "sources": sources_table(ledger.sources),
+        # the used claims' roles come per event; the rejected rows are the whole ledger's
+        "event_claims": pl.concat([tables["event_claims"], rejected_roles(ledger.rejected)],
+                                  how="vertical_relaxed").sort(*KEY, "claim_id", "line", nulls_last=True),
     }
     return tables, problems
 
 
 #: How a run in parts orders each table it puts together: the order one run gives it.
-_PART_ORDER = {"reconciled": KEY, "sensitivity": KEY, "conflicts": KEY + ["claim_id"]}
+_PART_ORDER = {"reconciled": KEY, "sensitivity": KEY, "conflicts": KEY + ["claim_id"], "event_claims": KEY + ["claim_id"]}
 
 
 def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> tuple[dict[str, pl.DataFrame],
@@ -387,8 +392,21 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
     return _all_tables(ledger, whole, changed_rows, merge_problems(ledger.problems, found))
 
 
+def sources_table(sources: pl.DataFrame) -> pl.DataFrame:
+    """sources.csv (output): the used sources by source_id, ``year`` a number beside the year as written."""
+    year = pl.col("year").cast(pl.String).str.strip_chars()
+    return sources.select(
+        "source_id", "citation", "source_type", year.str.extract(r"^(\d{4})").cast(pl.Int64).alias("year"),
+        pl.when(year != "").then(year).alias("year_as_written"), "trust_rank", "trust_note",
+        "derived_from").sort("source_id")
+
+
 def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:
-    """claims.csv: the raw columns (and any extra ones the user added), then the canonical ones, by claim_id."""
+    """claims.csv: the raw columns (and any extra ones the user added), then the canonical ones, by claim_id.
+
+    The figure as written is ``value_as_written`` (text), so that no column named ``value`` means text in one
+    table and a number in another; ``date_low``, ``date_high`` and ``year`` follow ``date``.
+    """
     present, standard = set(claims.columns), set(CLAIMS_COLUMNS)  # sets: a ledger may carry thousands of columns
     extra = [c for c in (extra_columns or []) if c in present and c not in standard]
     # a rate per hour only for a quantity per shift, never for a ratio ("23 times the norm")
@@ -397,7 +415,7 @@ def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -
     out = claims.with_columns(per_hour_columns()).with_columns(
         pl.when(ratio).then(None).otherwise(pl.col("value_per_hour")).alias("value_per_hour")).select(
         CLAIMS_COLUMNS + extra + CLAIM_OUTPUT_EXTRA)
-    out = out.with_columns(tidy_flags(out["flags"]))
+    out = with_date_bounds(out.with_columns(tidy_flags(out["flags"])).rename({"value": "value_as_written"}))
     # ledgers are usually written in claim_id order: then the (wide) frame need not be sorted
     in_order = out.select((pl.col("claim_id").shift(1) <= pl.col("claim_id")).all()).item()
     return out if in_order and out["claim_id"].null_count() == 0 else out.sort("claim_id")

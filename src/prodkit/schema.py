@@ -11,6 +11,7 @@ from what the validator checks.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Optional
 
@@ -63,8 +64,8 @@ def _date_ok(col: pl.Expr) -> pl.Expr:
                             & forward & no_year_zero)
 
 
-class RawClaims(pa.DataFrameModel):
-    """claims.csv as typed: every column text, checked before any parsing."""
+class _ClaimColumns(pa.DataFrameModel):
+    """The raw claim columns but the figure, shared by the raw and the written claims."""
 
     claim_id: str = _text("Unique id of the claim within the ledger, e.g. c001.", nullable=False)
     event_id: str = _text("The fact the claim is about; claims of one event share it (the historian's grouping).", nullable=False)
@@ -72,7 +73,6 @@ class RawClaims(pa.DataFrameModel):
     sector: Optional[str] = _text("Branch of the economy (coal, textiles, agriculture, ...).")
     measure: str = _text("What is measured (coal_hewn, parts_made, beet_yield, ...); sets the canonical unit.", nullable=False)
     statistic: str = _text("Kind of number: " + ", ".join(STATISTICS) + ".", nullable=False)
-    value: str = _text("The figure exactly as written: '102', '14-15', '~46 000', '4 ½ thousand'.", nullable=False)
     unit: Optional[str] = _text("The unit exactly as written: 'tons', 'quintals per hectare', '% of the norm', 'тонн угля'; empty only where the figure carries its unit ('13-fold', '2023%', '5 hr 45 min').")
     basis: Optional[str] = _text("Time basis: 'per shift', 'per 6-hour shift', 'per hour', 'per day', 'per season', 'at once', 'total'.")
     date: Optional[str] = _text("Date of the fact, ISO 8601, partial allowed: 1935, 1935-09, 1935-08-31.")
@@ -83,6 +83,16 @@ class RawClaims(pa.DataFrameModel):
     note: Optional[str] = _text("Anything a reader needs: contradictions, doubts, which of several works.")
     norm_ref: Optional[str] = _text("For a record whose norm is recorded in another event: that event_id.")
     converted_from: Optional[str] = _text("For a carrier's own conversion: the claim_id it converts.")
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+class RawClaims(_ClaimColumns):
+    """claims.csv as typed: every column text, checked before any parsing."""
+
+    value: str = _text("The figure exactly as written: '102', '14-15', '~46 000', '4 ½ thousand'.", nullable=False)
 
     class Config:
         strict = False
@@ -270,8 +280,13 @@ def _f(description: str, *, nullable: bool = True, unit: str | None = None, **kw
     return pa.Field(nullable=nullable, description=description, metadata=meta, **kw)
 
 
-class ClaimsOut(RawClaims):
+class ClaimsOut(_ClaimColumns):
     """claims.csv (output): every used claim with canonical values."""
+
+    value_as_written: str = _f("The figure exactly as written in the ledger's value column: '102', '14-15', '~46 000', '4 ½ thousand' (text; the numbers are value_low, value_high and value_mid).", nullable=False)
+    date_low: Optional[dt.date] = _f("First day the date as written can mean (1935-09 gives 1935-09-01; 1933/1937 gives 1933-01-01).")
+    date_high: Optional[dt.date] = _f("Last day the date as written can mean (1935-09 gives 1935-09-30; 1933/1937 gives 1937-12-31).")
+    year: Optional[int] = _f("Year of date_low: the year the date falls in, or the first year of an interval.")
 
     value_low: Optional[float] = _f("Low end of the figure in unit_canonical; empty for an open lower end ('almost 15') or a vague figure.", unit="unit_canonical")
     value_high: Optional[float] = _f("High end of the figure in unit_canonical; empty for an open upper end ('over 30') or a vague figure.", unit="unit_canonical")
@@ -298,6 +313,9 @@ class ReconciledOut(pa.DataFrameModel):
     subject: Optional[str] = _f("Who or what.")
     sector: Optional[str] = _f("Branch of the economy.")
     date: Optional[str] = _f("Earliest date among the claims (ISO 8601, partial allowed).")
+    date_low: Optional[dt.date] = _f("First day the date can mean (1935-09 gives 1935-09-01).")
+    date_high: Optional[dt.date] = _f("Last day the date can mean (1935-09 gives 1935-09-30).")
+    year: Optional[int] = _f("Year of date_low: the year the date falls in, or the first year of an interval.")
     value: Optional[float] = _f("The value reported under the strategy (or the adjudication); empty under pass-it-on or when no claim has a number.", unit="unit")
     value_low: Optional[float] = _f("Low end of the span of all claims in the group, whatever the strategy picks.", unit="unit")
     value_high: Optional[float] = _f("High end of the span of all claims in the group.", unit="unit")
@@ -353,6 +371,9 @@ class NormsVsRecordsOut(pa.DataFrameModel):
     sector: Optional[str] = _f("Branch of the economy.")
     measure: str = _f("What is measured (never a specification or machine setting).", nullable=False)
     date: Optional[str] = _f("Date of the record.")
+    date_low: Optional[dt.date] = _f("First day the record's date can mean (1935-09 gives 1935-09-01).")
+    date_high: Optional[dt.date] = _f("Last day the record's date can mean (1935-09 gives 1935-09-30).")
+    year: Optional[int] = _f("Year of date_low: the year the record falls in, or the first year of an interval.")
     row_kind: str = _f("record: the event's reconciled record (the primary row); claim: one record claim; stated: one stated percent or multiple of the norm.", nullable=False, isin=["record", "claim", "stated"])
     primary: bool = _f("True on the one row per record event to count in a summary (row_kind record).", nullable=False)
     record_value: float = _f("The record, canonical unit (the reconciled value on primary and stated rows).", nullable=False, unit="unit")
@@ -366,7 +387,8 @@ class NormsVsRecordsOut(pa.DataFrameModel):
     pct_of_norm_source: Optional[str] = _f("Where pct_of_norm comes from: computed or stated.", isin=["computed", "stated"])
     stated_pct_of_norm: Optional[float] = _f("The percent of the norm the stated claim gives (stated rows).", unit="%")
     stated_multiple: Optional[float] = _f("The multiple of the norm the stated claim gives (stated rows).", unit="times")
-    consistent: Optional[bool] = _f("Stated and computed ratios agree within 5% (on a primary row: all stated ratios do; empty: nothing to compare).")
+    consistent: bool = _f("False where a stated ratio and record / norm disagree by more than 5% (on a primary row: any of the event's stated ratios); true otherwise, including rows with nothing to compare (see ratio_checked).", nullable=False)
+    ratio_checked: bool = _f("True where a stated ratio was compared with record / norm (so consistent is a finding, not a default).", nullable=False)
     implied_norm: Optional[float] = _f("Hypothesis only: the norm the stated ratio would imply. It never makes a row consistent.", unit="unit")
     record_claim_id: str = _f("The record's claim (on primary and stated rows, the reconciled record's chosen claim).", nullable=False)
     record_source_id: str = _f("The record claim's source.", nullable=False)
@@ -449,7 +471,8 @@ class SourcesOut(pa.DataFrameModel):
     source_id: str = _f("Unique id of a cited work, e.g. siegelbaum-1988, rgaspi-85-29-633.", nullable=False)
     citation: Optional[str] = _f("Full citation as the carrier gives it.")
     source_type: str = _f("One of: " + ", ".join(SOURCE_TYPES) + ".", nullable=False, isin=SOURCE_TYPES)
-    year: Optional[str] = _f("Year of publication (of the document, for archival files).")
+    year: Optional[int] = _f("Year of publication (of the document, for archival files), as a number; the first year where the ledger gives a date or an interval.")
+    year_as_written: Optional[str] = _f("The year as written in the ledger's sources.csv (1936, 1935-09, 1933/1937).")
     trust_rank: int = _f("1 = trusted most; ties allowed; editable in data/raw/sources.csv.", nullable=False, ge=1)
     trust_note: Optional[str] = _f("One line: why this rank.")
     derived_from: Optional[str] = _f("The source_id this source retells, if it does: a retelling is not independent evidence.")
@@ -459,11 +482,29 @@ class SourcesOut(pa.DataFrameModel):
         unique = ["source_id"]
 
 
+#: The part a claim plays in its (event_id, measure, statistic) group, in event_claims.csv.
+ROLES = ["chosen", "agreeing", "conflicting", "derived", "unnumbered", "rejected"]
+
+
+class EventClaimsOut(pa.DataFrameModel):
+    """event_claims.csv: one row per raw claim of an event (used or rejected): the link from a reconciled row to its claims."""
+
+    event_id: str = _f("The event (joins reconciled.csv on event_id, measure, statistic).", nullable=False)
+    measure: Optional[str] = _f("What is measured, as the claim gives it.")
+    statistic: Optional[str] = _f("The statistic, as the claim gives it.")
+    claim_id: Optional[str] = _f("The claim (joins claims.csv on claim_id, except for a rejected claim, which is listed in problems.csv).")
+    role: str = _f("chosen (its value is reported), agreeing (its figure holds the reported value, within the tolerance), conflicting (it does not), derived (a conversion, or a retelling whose original has a claim in the group: not independent evidence), unnumbered (a vague figure with no number), rejected (the row was rejected; see problems.csv at its line).", nullable=False, isin=ROLES)
+    line: Optional[int] = _f("For a rejected claim: its physical line in the raw claims.csv (header = line 1), which joins problems.csv on line; empty for a used claim (claim_id finds it).", ge=2)
+
+    class Config:
+        strict = True
+
+
 #: Output tables in the order they are written and described.
 OUTPUT_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "claims": ClaimsOut, "reconciled": ReconciledOut, "conflicts": ConflictsOut,
     "norms_vs_records": NormsVsRecordsOut, "sensitivity": SensitivityOut, "problems": ProblemsOut,
-    "accounts": AccountsOut, "sources": SourcesOut,
+    "accounts": AccountsOut, "sources": SourcesOut, "event_claims": EventClaimsOut,
 }
 
 

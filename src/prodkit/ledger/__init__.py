@@ -431,12 +431,16 @@ def read_settings(raw_dir: Path) -> dict[str, str]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{label} cannot be read: {exc}",
                          hint="Write it as TOML, e.g. decimal_mark = \".\"") from None
+    from ..config import RUN_SETTINGS
+
     settings = data.get("ledger", data)
     out = {}
     for key, value in settings.items():
+        if key in RUN_SETTINGS:
+            continue  # a run's defaults (prodkit.config), not the ledger's
         if key not in LEDGER_SETTINGS:
             raise InputError(f"{label}: '{key}' is not a ledger setting prodkit knows",
-                             hint="Known: " + ", ".join(LEDGER_SETTINGS) + ".")
+                             hint="Known: " + ", ".join([*LEDGER_SETTINGS, *RUN_SETTINGS]) + ".")
         if value not in LEDGER_SETTINGS[key]:
             raise InputError(f"{label}: {key} = {value!r} is not one of {LEDGER_SETTINGS[key]}",
                              hint=f"Write {key} = \".\" or {key} = \",\".")

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..errors import ProdkitError
-from ..schema import ISO_PARTIAL, OUTPUT_MODELS, QUALIFIERS, SEVERITIES, SOURCE_TYPES, STATISTICS, STATUSES
+from ..schema import ISO_PARTIAL, OUTPUT_MODELS, QUALIFIERS, ROLES, SEVERITIES, SOURCE_TYPES, STATISTICS, STATUSES
 
 #: The tables exported to Stata. ``sources`` is there so that ``source_type``
 #: has its value labels and claims can be merged with their sources.
-STATA_TABLES = ("claims", "reconciled", "norms_vs_records", "sources")
+STATA_TABLES = ("claims", "reconciled", "norms_vs_records", "sources", "event_claims")
 #: Stata 14's limits: 32 characters per name, 80 per variable or file label.
 NAME_MAX = 32
 LABEL_MAX = 80
@@ -30,7 +30,7 @@ LABEL_MAX = 80
 #: stores code i (1-based) for the i-th value, so append, never reorder.
 CODES: dict[str, list[str]] = {
     "statistic": STATISTICS, "status": STATUSES, "source_type": SOURCE_TYPES,
-    "qualifier": QUALIFIERS, "severity": SEVERITIES,
+    "qualifier": QUALIFIERS, "severity": SEVERITIES, "role": ROLES,
 }
 
 #: (table, column) -> (table, column) it refers to.
@@ -82,6 +82,8 @@ class Table:
 def _frictionless_type(dtype: pl.DataType) -> str:
     if dtype == pl.Boolean:
         return "boolean"
+    if dtype == pl.Date:
+        return "date"
     if dtype.is_integer():
         return "integer"
     if dtype.is_numeric():
@@ -220,7 +222,13 @@ def stata_names(columns: list[str]) -> dict[str, str]:
 
 
 def shorten_label(text: str, limit: int) -> str:
-    """``text`` cut at a word to at most ``limit`` characters, with an ellipsis where cut."""
+    """``text`` cut at a word to at most ``limit`` characters, with an ellipsis where cut.
+
+    Examples
+    --------
+    >>> shorten_label("Low end of the figure in unit_canonical", 20)
+    'Low end of the…'
+    """
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
@@ -236,6 +244,22 @@ def _clause(text: str, marks: str) -> str:
                 and not text[max(0, i - 3) : i + 1].lower() in ("e.g.", "i.e."):
             return text[:i]
     return text
+
+
+def full_title(c: Column) -> str:
+    """A column's title with no length limit (the data package's), with its unit.
+
+    The schema's title if it gives one, else the description's first sentence.
+
+    Examples
+    --------
+    >>> full_title(Column("v", "number", "Low end of the span of all claims in the group, whatever the strategy "
+    ...                   "picks. Empty when open.", unit_column="unit"))
+    'Low end of the span of all claims in the group, whatever the strategy picks (unit: see unit)'
+    """
+    unit = f" ({c.unit})" if c.unit else f" (unit: see {c.unit_column})" if c.unit_column else ""
+    text = (c.title or _clause(c.description.strip(), ".;").strip() or c.description).strip().rstrip(".")
+    return text + unit
 
 
 def variable_label(c: Column) -> str:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import polars as pl
 
-from .columns import CODES, STATA_TABLES, Column, Table, describe, stata_names, variable_label
+from .columns import CODES, STATA_TABLES, Column, Table, describe, full_title, stata_names
 
 
 def _field(c: Column) -> dict:
-    f: dict = {"name": c.name, "title": c.title or variable_label(c), "type": c.type,
+    # the full title: Stata's 80-character cut applies to the .dta labels only
+    f: dict = {"name": c.name, "title": full_title(c), "type": c.type,
                "description": c.description}
     if c.type == "boolean":
         f["trueValues"], f["falseValues"] = ["TRUE"], ["FALSE"]
@@ -94,8 +95,9 @@ def write_all(tables: dict[str, pl.DataFrame], out: Path, *, spreadsheet_safe: b
 # codebook.md: the same description, for a person.
 # ---------------------------------------------------------------------------
 
-_R_COL_TYPES = {"string": "c", "number": "d", "integer": "i", "boolean": "l"}
-_R_CLASSES = {"string": "character", "number": "numeric", "integer": "integer", "boolean": "logical"}
+_R_COL_TYPES = {"string": "c", "number": "d", "integer": "i", "boolean": "l", "date": "D"}
+_R_CLASSES = {"string": "character", "number": "numeric", "integer": "integer", "boolean": "logical",
+              "date": "Date"}
 
 CSV_CONVENTIONS = """\
 - UTF-8 without a byte-order mark, a header row, `,` between fields, `.` as
@@ -115,9 +117,11 @@ CSV_CONVENTIONS = """\
   value labels FALSE/TRUE.
 - Numbers are plain decimals (`102.0`, `0.006`, sometimes `1e-7`), never with
   a thousands separator; a number that is not finite is missing.
-- Dates are ISO 8601 **text**, partial allowed (`1935`, `1935-09`,
-  `1935-08-31`, `1933/1937`): most are not days, so no reader should turn
-  them into dates. Read them as text (the lines below do).
+- A date as written (`date`) is ISO 8601 **text**, partial allowed (`1935`,
+  `1935-09`, `1935-08-31`, `1933/1937`): most are not days, so read it as
+  text (the lines below do). Beside it, `date_low` and `date_high` are the
+  first and last day it can mean (ISO days, read as dates; `%td` dates in the
+  `.dta` files) and `year` is the year of `date_low`, an integer.
 - Guessed column types go wrong on small tables (a column that happens to be
   all empty reads as logical; readr reads a unit column of `t` as TRUE), so
   each table below gives the reading line with every column's type.
@@ -141,7 +145,7 @@ def read_lines(t: Table) -> dict[str, str]:
     types = [c.type for c in t.columns]
     readr = "".join(_R_COL_TYPES[x] for x in types)
     base = ", ".join(f'"{_R_CLASSES[x]}"' for x in types)
-    strings = [str(i) for i, x in enumerate(types, 1) if x in ("string", "boolean")]
+    strings = [str(i) for i, x in enumerate(types, 1) if x in ("string", "boolean", "date")]
     numbers = [str(i) for i, x in enumerate(types, 1) if x in ("number", "integer")]
     stata = (f'import delimited using "{t.name}.csv", varnames(1) case(preserve) encoding("utf-8") '
              "bindquote(strict)")
@@ -179,7 +183,7 @@ def codebook(tables: dict[str, pl.DataFrame], *, spreadsheet_safe: bool = False)
         "",
         "In Stata, `prodkit.do` loads one `.dta` file and adds the notes a `.dta` file written by prodkit",
         "cannot carry (full descriptions, units, original column names): `cd` to this folder, then",
-        "`do prodkit reconciled` (or `claims`, `norms_vs_records`, `sources`), then `notes`.",
+        "`do prodkit reconciled` (or `claims`, `norms_vs_records`, `sources`, `event_claims`), then `notes`.",
         "In R, `haven::read_dta(\"reconciled.dta\")` gives the same variables with their labels.",
         "",
         "## CSV conventions",

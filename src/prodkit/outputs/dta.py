@@ -34,6 +34,7 @@ STR_MAX = 2045
 DOUBLE, LONG = 65526, 65528
 FORMATS = {DOUBLE: "%10.0g", LONG: "%12.0g"}
 STRING_FORMAT = "%-9s"
+DATE_FORMAT = "%td"
 #: Stata's system missing: ``.`` as a double and as a long.
 MISSING_DOUBLE = np.uint64(0x7FE0000000000000)
 MISSING_LONG = 2_147_483_621
@@ -54,8 +55,8 @@ def string_widths(data: pl.DataFrame) -> dict[str, int]:
 
 
 def supports(data: pl.DataFrame) -> bool:
-    """True when every column is text of at most 2,045 bytes, a double or a 32-bit integer."""
-    if any(t not in (pl.String, pl.Float64, pl.Int32) for t in data.schema.values()):
+    """True when every column is text of at most 2,045 bytes, a double, a 32-bit integer or a date."""
+    if any(t not in (pl.String, pl.Float64, pl.Int32, pl.Date) for t in data.schema.values()):
         return False
     return all(w <= STR_MAX for w in string_widths(data).values())
 
@@ -75,11 +76,15 @@ def _label_table(name: str, labels: dict[int, str]) -> bytes:
 
 def write(data: pl.DataFrame, path: Path, *, file_label: str, variable_labels: dict[str, str],
           value_labels: dict[str, dict[int, str]], timestamp: bytes) -> None:
-    """Write ``data`` (text, Float64 and Int32 columns; see :func:`supports`) as a Stata 118 file.
+    """Write ``data`` (text, Float64, Int32 and Date columns; see :func:`supports`) as a Stata 118 file.
 
     ``variable_labels`` and ``value_labels`` are keyed by column name; the
     time stamp is written as given (17 bytes, ``dd Mon yyyy hh:mm``).
     """
+    # a date is a double of days since 1960-01-01 shown as %td, as ReadStat writes it
+    dates = [n for n, t in data.schema.items() if t == pl.Date]
+    if dates:
+        data = data.with_columns(((pl.col(n) - pl.date(1960, 1, 1)).dt.total_days().cast(pl.Float64)) for n in dates)
     names = data.columns
     widths = string_widths(data)
     types = [widths[n] if t == pl.String else DOUBLE if t == pl.Float64 else LONG
@@ -87,7 +92,7 @@ def write(data: pl.DataFrame, path: Path, *, file_label: str, variable_labels: d
     sizes = [t if t <= STR_MAX else 8 if t == DOUBLE else 4 for t in types]
     k, n = len(names), data.height
     labelled = [c for c in names if c in value_labels]
-    label_names = {c: f"{c}{i}" for i, c in enumerate(labelled)}
+    label_names = {c: c for c in labelled}  # each set named after its variable (``status``)
     head = b"".join([
         b"<stata_dta><header><release>118</release><byteorder>LSF</byteorder>",
         b"<K>", struct.pack("<H", k), b"</K><N>", struct.pack("<Q", n), b"</N>",
@@ -98,8 +103,8 @@ def write(data: pl.DataFrame, path: Path, *, file_label: str, variable_labels: d
         "variable_types": b"<variable_types>" + np.asarray(types, "<u2").tobytes() + b"</variable_types>",
         "varnames": b"<varnames>" + b"".join(_fixed(c, 129) for c in names) + b"</varnames>",
         "sortlist": b"<sortlist>" + b"\0\0" * (k + 1) + b"</sortlist>",
-        "formats": b"<formats>" + b"".join(_fixed(FORMATS.get(t, STRING_FORMAT), 57) for t in types)
-                   + b"</formats>",
+        "formats": b"<formats>" + b"".join(_fixed(DATE_FORMAT if c in dates else FORMATS.get(t, STRING_FORMAT), 57)
+                                           for c, t in zip(names, types)) + b"</formats>",
         "value_label_names": b"<value_label_names>" + b"".join(_fixed(label_names.get(c, ""), 129) for c in names)
                              + b"</value_label_names>",
         "variable_labels": b"<variable_labels>" + b"".join(_fixed(variable_labels.get(c, ""), 321) for c in names)

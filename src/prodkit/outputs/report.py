@@ -182,7 +182,7 @@ def _conflicts(tables: dict[str, pl.DataFrame]) -> dict:
     about = {}
     if claims is not None:
         about = {r["claim_id"]: r for r in claims.select(
-            [c for c in ("claim_id", "value", "unit", "locator", "quote", "date") if c in claims.columns]
+            [c for c in ("claim_id", "value_as_written", "unit", "locator", "quote", "date") if c in claims.columns]
         ).iter_rows(named=True)}
     keys = conflict_groups(conflicts)["key"].to_list()
     groups = []
@@ -197,7 +197,7 @@ def _conflicts(tables: dict[str, pl.DataFrame]) -> dict:
         rows = []
         for r in group.iter_rows(named=True):
             raw = about.get(r["claim_id"], {})
-            rows.append({**r, "as_written": f"{raw.get('value', '')} {raw.get('unit', '')}".strip(),
+            rows.append({**r, "as_written": f"{raw.get('value_as_written', '')} {raw.get('unit', '')}".strip(),
                          "locator": raw.get("locator"), "quote": raw.get("quote")})
         groups.append({"event_id": event_id, "measure": measure, "statistic": statistic, "decision": decision,
                        "unit": next((u for u in group["unit"] if u), ""), "claims": rows})

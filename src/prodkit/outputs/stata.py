@@ -5,10 +5,12 @@ byte as pyreadstat writes it with ``version=14`` (pyreadstat itself for text
 longer than 2,045 bytes); format 119 (``version=15``) loses long strings in
 haven. Each file carries a file label,
 a variable label per column (with its unit), and value labels for coded
-columns and booleans; coded text is stored as its code (see
-:data:`~prodkit.outputs.columns.CODES`). ``prodkit.do`` adds what the
-files cannot carry: notes with each column's full description, its unit and
-its CSV name.
+columns and booleans, each set named after its variable (``label list
+status``); coded text is stored as its code (see
+:data:`~prodkit.outputs.columns.CODES`). ``date_low`` and ``date_high`` are
+Stata dates (``%td``). pyreadstat writes no notes (Stata's ``notes``), so
+``prodkit.do`` adds what the files cannot carry: notes with each column's
+full description, its unit and its CSV name.
 
 Variable names are the CSV column names where those are valid Stata names;
 others (a long or Cyrillic column a historian added) are mapped by
@@ -50,6 +52,8 @@ def stata_frame(frame: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFram
         elif dtype == pl.Boolean:
             exprs.append(col.cast(pl.Int32).alias(new))
             labels[new] = dict(BOOLEAN_LABELS)
+        elif dtype == pl.Date:
+            exprs.append(col.alias(new))  # a Stata date (%td), see write_dta
         elif dtype.is_integer():
             fits = frame[c.name].drop_nulls().is_between(-2_147_483_647, 2_147_483_620).all()  # a Stata long
             exprs.append(col.cast(pl.Int32 if fits else pl.Float64).alias(new))
@@ -75,8 +79,8 @@ def write_dta(frame: pl.DataFrame, name: str, path: Path) -> None:
     if dta.supports(data):
         dta.write(data, path, file_label=label, variable_labels=column_labels, value_labels=value_labels,
                   timestamp=FIXED_TIMESTAMP)
-        return
-    write_dta_readstat(data, path, file_label=label, column_labels=column_labels, value_labels=value_labels)
+    else:
+        write_dta_readstat(data, path, file_label=label, column_labels=column_labels, value_labels=value_labels)
 
 
 def write_dta_readstat(data: pl.DataFrame, path: Path, *, file_label: str, column_labels: dict[str, str],
@@ -84,9 +88,51 @@ def write_dta_readstat(data: pl.DataFrame, path: Path, *, file_label: str, colum
     """The same file through pyreadstat (ReadStat), value by value: for strLs, and the writer tests hold to it."""
     import pyreadstat
 
+    dates = {new: "%td" for new, dtype in data.schema.items() if dtype == pl.Date}
     pyreadstat.write_dta(data, str(path), file_label=file_label, column_labels=column_labels,
-                         variable_value_labels=value_labels, version=14)
+                         variable_value_labels=value_labels, version=14, variable_format=dates or None)
     _fix_timestamp(path)
+    _name_label_sets(path)
+
+
+#: A name field in a format-118 file: 32 UTF-8 characters of up to 4 bytes, and a terminating NUL.
+_NAME_FIELD = 129
+
+
+def _name_label_sets(path: Path) -> None:
+    """Give each value-label set its variable's name (``status``, not ReadStat's ``status1``).
+
+    ReadStat names a variable's label set after the variable and a counter.
+    Stata users expect the set to carry the variable's name (``label list
+    status``); the name sits in fixed 129-byte fields (in ``<value_label_names>``
+    and in each ``<lbl>``), so it is rewritten in place and no offset moves.
+    """
+    import pyreadstat
+
+    _, meta = pyreadstat.read_dta(str(path), metadataonly=True, output_format="polars")
+    renames = {label: var for var, label in meta.variable_to_label.items() if label != var}
+    if not renames:
+        return
+    data = bytearray(path.read_bytes())
+    start = data.find(b"<value_label_names>")
+    if start < 0:
+        raise ValueError(f"{path.name}: no value-label names where a Stata 118 file has them")
+
+    def field(name: str) -> bytes:
+        raw = name.encode("utf-8")
+        return raw + b"\0" * (_NAME_FIELD - len(raw))
+
+    for old, new in renames.items():
+        before, after = field(old), field(new)
+        at = data.find(before, start)
+        found = 0
+        while at >= 0:
+            data[at:at + _NAME_FIELD] = after
+            found += 1
+            at = data.find(before, at + _NAME_FIELD)
+        if found != 2:  # once among the variables' label names, once in the set itself
+            raise ValueError(f"{path.name}: value-label set {old} found {found} times, not 2")
+    path.write_bytes(bytes(data))
 
 
 def _fix_timestamp(path: Path) -> None:

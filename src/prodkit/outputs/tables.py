@@ -148,6 +148,8 @@ def read_table(path: Path, name: str) -> pl.DataFrame:
         if dtype == pl.Boolean:
             casts.append(text.str.to_lowercase().replace_strict({"true": True, "false": False}, default=None,
                                                                return_dtype=pl.Boolean).alias(col))
+        elif dtype == pl.Date:
+            casts.append(text.str.to_date("%Y-%m-%d", strict=False).alias(col))
         else:
             casts.append(text.cast(dtype, strict=False).alias(col))
     typed = frame.with_columns(casts) if casts else frame

@@ -31,7 +31,7 @@ def _canonical(units: Units, expr: str) -> tuple[str, str]:
 
 
 def explain_unit(text: str, raw_dir: Path = Path("data/raw"), *, measure: str | None = None) -> str:
-    """How one unit as written is read, step by step: the route, the pint unit, scale, commodity, canonical unit.
+    """How one unit as written is read, as text (see :func:`explain_unit_fields`).
 
     >>> print(explain_unit("центнеров сахарной свёклы с гектара", Path("/nonexistent")))
     unit as written:   центнеров сахарной свёклы с гектара
@@ -42,19 +42,33 @@ def explain_unit(text: str, raw_dir: Path = Path("data/raw"), *, measure: str | 
     note:              100 kg
     canonical:         q/ha (factor 1)
     """
+    return "\n".join(f"{key.replace('_', ' ') + ':':<19}{value}"
+                     for key, value in explain_unit_fields(text, raw_dir, measure=measure).items())
+
+
+def explain_unit_fields(text: str, raw_dir: Path = Path("data/raw"), *,
+                        measure: str | None = None) -> dict[str, str]:
+    """How one unit as written is read, step by step: the route, the pint unit, scale, commodity, canonical unit.
+
+    The keys (in order, those that apply): unit_as_written, not_read, read_by,
+    words, pint_unit, scale, what_is_measured, note, canonical.
+
+    >>> explain_unit_fields("тонн угля", Path("/nonexistent"))["canonical"]
+    't (factor 1)'
+    """
     from ..errors import UnitError
     from ..words import lemmas
     from .reading import normalise
 
     units = Units(Path(raw_dir) / "units.txt")
     measures = read_measures(Path(raw_dir))
-    lines = [f"{'unit as written:':<19}{text}"]
+    out = {"unit_as_written": text}
     try:
         resolved = units.resolve(text, counts=True)
     except UnitError as exc:
-        return "\n".join(lines + [f"{'not read:':<19}{exc}"])
+        return {**out, "not_read": str(exc)}
     reading = resolved.reading
-    lines.append(f"{'read by:':<19}{reading.route} ({_ROUTES[reading.route]})")
+    out["read_by"] = f"{reading.route} ({_ROUTES[reading.route]})"
     words = []
     for token in normalise(text).split(" "):
         entries, route = units.lexicon.lookup(token)
@@ -62,25 +76,25 @@ def explain_unit(text: str, raw_dir: Path = Path("data/raw"), *, measure: str | 
         base = next((b for b in sorted(lemmas(token)) if b != token.lower() and b in units.lexicon.words), None)
         shown = f"{token} -> {base}" if route == "lemma" and base else token
         words.append(f"{shown} ({kinds})" if kinds else f"{shown} (what is measured)")
-    lines.append(f"{'words:':<19}{'; '.join(words)}")
-    lines.append(f"{'pint unit:':<19}{resolved.expr}")
+    out["words"] = "; ".join(words)
+    out["pint_unit"] = str(resolved.expr)
     if reading.scale != 1:
-        lines.append(f"{'scale:':<19}× {reading.scale:g}")
+        out["scale"] = f"× {reading.scale:g}"
     if reading.commodity:
-        lines.append(f"{'what is measured:':<19}{reading.commodity}")
+        out["what_is_measured"] = str(reading.commodity)
     if reading.note:
-        lines.append(f"{'note:':<19}{reading.note}")
+        out["note"] = str(reading.note)
     canon, label = ((measures[measure].canonical, measures[measure].label) if measure in measures
                     else _canonical(units, resolved.expr))
     try:
         factor, offset, basis = units.convert(resolved, canon)
     except UnitError as exc:
-        lines.append(f"{'canonical:':<19}not convertible to {label}: {exc}")
+        out["canonical"] = f"not convertible to {label}: {exc}"
     else:
         total = factor * reading.scale
-        lines.append(f"{'canonical:':<19}{label} (factor {total:.10g}"
-                     + (f", offset {offset:g}" if offset else "") + (f", per {basis}" if basis else "") + ")")
-    return "\n".join(lines)
+        out["canonical"] = (f"{label} (factor {total:.10g}" + (f", offset {offset:g}" if offset else "")
+                            + (f", per {basis}" if basis else "") + ")")
+    return out
 
 
 _ROUTES = {"alias": "a spelling prodkit lists", "lemma": "an inflected or plural form, by its base form",
@@ -101,7 +115,29 @@ def _row(units: Units, name: str, expr: str, note: str) -> tuple:
     return (name, expr, label, f, (note + ("; " if note else "") + source))
 
 
+def listing_rows(search: str | None = None, raw_dir: Path = Path("data/raw")) -> list[dict[str, str]]:
+    """The rows of :func:`listing` (``prodkit units --json``): alias, pint_unit, canonical, factor, source."""
+    keys = ("alias", "pint_unit", "canonical", "factor", "source")
+    return [dict(zip(keys, (str(c) for c in r))) for r in _listing_rows(search, raw_dir)]
+
+
 def listing(search: str | None = None, raw_dir: Path = Path("data/raw")) -> str:
+    """The table of ``prodkit units``: every alias, how pint reads it, its canonical unit, factor and source."""
+    rows = _listing_rows(search, raw_dir)
+    measures = read_measures(Path(raw_dir))
+    head = ("alias", "pint unit", "canonical", "factor", "meaning and source")
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(4)]
+    lines = ["  ".join(str(c).ljust(widths[i]) for i, c in enumerate(head[:4])) + "  " + head[4]]
+    for r in rows:
+        lines.append("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r[:4])) + "  " + r[4])
+    if not search:
+        lines.append("")
+        lines.append(f"{len(measures)} measures set canonical units (prodkit/data/measures.csv, "
+                     f"extended by {Path(raw_dir) / 'measures.csv'}); see the README.")
+    return "\n".join(lines)
+
+
+def _listing_rows(search: str | None, raw_dir: Path) -> list[tuple]:
     units = Units(Path(raw_dir) / "units.txt")
     rows = []
     for key, alias in sorted(units.aliases.items()):
@@ -122,14 +158,4 @@ def listing(search: str | None = None, raw_dir: Path = Path("data/raw")) -> str:
     if search:
         needle = search.lower()
         rows = [r for r in rows if any(needle in str(c).lower() for c in r)]
-    measures = read_measures(Path(raw_dir))
-    head = ("alias", "pint unit", "canonical", "factor", "meaning and source")
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(4)]
-    lines = ["  ".join(str(c).ljust(widths[i]) for i, c in enumerate(head[:4])) + "  " + head[4]]
-    for r in rows:
-        lines.append("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r[:4])) + "  " + r[4])
-    if not search:
-        lines.append("")
-        lines.append(f"{len(measures)} measures set canonical units (prodkit/data/measures.csv, "
-                     f"extended by {Path(raw_dir) / 'measures.csv'}); see the README.")
-    return "\n".join(lines)
+    return rows
