@@ -76,7 +76,20 @@ def write_svg_png(svg: str, folder: Path, name: str, width_in: float = PRINT_WID
     scale = png_scale(svg, width_in)
     (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
     (folder / f"{name}.png").write_bytes(vlc.svg_to_png(svg, scale=scale, ppi=PNG_PPI))
-    (folder / f"{name}.pdf").write_bytes(stable_pdf(vlc.svg_to_pdf(svg, scale=scale)))
+    (folder / f"{name}.pdf").write_bytes(stable_pdf(vlc.svg_to_pdf(sized_svg(svg, scale))))
+
+
+def sized_svg(svg: str, scale: float) -> str:
+    """The SVG drawn ``scale`` times larger: its width and height scaled, its viewBox kept (vl-convert's PDF
+    page takes the SVG's own size, whatever ``scale`` it is given)."""
+    def scaled(match: re.Match) -> str:
+        return f'{match.group(1)}="{float(match.group(2)) * scale:.4f}"'
+
+    head_end = svg.find(">", svg.find("<svg"))
+    head = re.sub(r'\b(width|height)="([\d.]+)"', scaled, svg[:head_end])
+    if "viewBox" not in head:
+        return svg
+    return head + svg[head_end:]
 
 
 def draw(spec: dict, folder: Path, name: str) -> None:
