@@ -325,16 +325,23 @@ def _write_exports(tables, out: Path, say, safe: bool) -> None:
     datapackage.write_all(tables, out, spreadsheet_safe=safe)
 
 
-def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports")) -> list[Path]:
+def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports"), *,
+            width: str = "double") -> list[Path]:
     """Redraw the charts and the report from the tables already in ``out_dir``.
 
-    Raises :class:`~prodkit.errors.UsageError` when ``reports_dir`` cannot be written.
+    ``width``: the journal column the charts are laid out for, ``single``
+    (3.5 in) or ``double`` (7 in, the default). Raises
+    :class:`~prodkit.errors.UsageError` when ``reports_dir`` cannot be
+    written or ``width`` is neither.
     """
+    from .errors import UsageError
     from .outputs.staging import check_destinations
     from .outputs.figures import redraw
 
+    if width not in ("single", "double"):
+        raise UsageError(f"width = {width!r}: a figure is laid out for a 'single' (3.5 in) or 'double' (7 in) column")
     check_destinations({"--reports-dir": Path(reports_dir)})
-    return redraw(Path(out_dir), Path(reports_dir))
+    return redraw(Path(out_dir), Path(reports_dir), width=width)
 
 
 def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,

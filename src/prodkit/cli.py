@@ -388,13 +388,16 @@ def explain(ctx: click.Context, event_id: str, raw_dir: Path, strategy: str, tol
 @main.command()
 @out_dir_option
 @reports_dir_option
+@click.option("--width", type=click.Choice(["single", "double"]), default="double", show_default=True,
+              help="Journal column the charts are laid out for: single (3.5 in) or double (7 in). "
+                   "Text prints at 7 pt or more at that width.")
 @click.pass_context
-def figures(ctx: click.Context, out_dir: Path, reports_dir: Path) -> None:
+def figures(ctx: click.Context, out_dir: Path, reports_dir: Path, width: str) -> None:
     """Redraw the charts and the report from the tables already in --out-dir."""
     from . import api
 
     out_dir, reports_dir = _settings(ctx, out_dir=out_dir, reports_dir=reports_dir)
-    written = _run(ctx, api.figures, out_dir=out_dir, reports_dir=reports_dir)
+    written = _run(ctx, api.figures, out_dir=out_dir, reports_dir=reports_dir, width=width)
     _echo(f"prodkit: wrote {len(written)} files under {reports_dir}")
 
 

@@ -10,10 +10,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-#: Print resolution of the PNG files: every PNG is as wide as a page's text
-#: block (6.5 in) at 300 dots per inch, i.e. 1950 pixels, whatever its size on screen.
+#: Print resolution of the PNG files: every PNG is as wide as the journal
+#: column it is drawn for (:data:`PRINT_WIDTHS_IN`) at 300 dots per inch, so
+#: 2100 pixels for a double column, whatever its size on screen.
 PNG_PPI = 300
-PRINT_WIDTH_IN = 6.5
+#: A journal's column widths, in inches: ``prodkit figures --width single|double``.
+PRINT_WIDTHS_IN = {"single": 3.5, "double": 7.0}
+DEFAULT_WIDTH = "double"
+PRINT_WIDTH_IN = PRINT_WIDTHS_IN[DEFAULT_WIDTH]
+#: The file types of every chart (and of its caption-free variant).
+FORMATS = ("svg", "png", "pdf", "html")
 #: The charts of a report, by file name.
 CHART_NAMES = ["norms_vs_records", "record_timeline", "source_conflicts", "movement_spread", "before_after"]
 
@@ -40,26 +46,57 @@ def needs_drawing(earlier: Path | None) -> bool:
 # helper fails; a one-core machine draws in-process).
 # ---------------------------------------------------------------------------
 
-def png_scale(svg: str) -> float:
-    """vl-convert's ``scale`` that makes the PNG PRINT_WIDTH_IN wide at PNG_PPI (ppi alone scales by ppi/72)."""
+def svg_width(svg: str) -> float:
+    """The drawn width of an SVG, in its own units (Vega's pixels)."""
     match = re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg)
-    width = float(match.group(1)) if match else 800.0
-    return PRINT_WIDTH_IN * 72 / width
+    return float(match.group(1)) if match else 800.0
 
 
-def write_svg_png(svg: str, folder: Path, name: str) -> None:
-    """Write a drawn chart's ``name.svg`` and ``name.png`` (PRINT_WIDTH_IN wide at PNG_PPI) into ``folder``."""
+def print_width_in(spec: dict | None) -> float:
+    """The printed width a chart was laid out for (its spec's ``usermeta``), in inches."""
+    meta = (spec or {}).get("usermeta", {}).get("prodkit", {}) if isinstance(spec, dict) else {}
+    return float(meta.get("print_width_in", PRINT_WIDTH_IN))
+
+
+def png_scale(svg: str, width_in: float = PRINT_WIDTH_IN) -> float:
+    """vl-convert's ``scale`` that makes the chart ``width_in`` wide: 72 points an inch (ppi alone scales by ppi/72)."""
+    return width_in * 72 / svg_width(svg)
+
+
+def write_svg_png(svg: str, folder: Path, name: str, width_in: float = PRINT_WIDTH_IN) -> None:
+    """Write a drawn chart's ``name.svg``, ``name.png`` (``width_in`` wide at PNG_PPI) and ``name.pdf`` into ``folder``.
+
+    The PDF page is ``width_in`` wide, its fonts embedded (vl-convert embeds a
+    subset of each), its bytes made stable by :func:`~prodkit.outputs.pdf.stable_pdf`.
+    """
     import vl_convert as vlc
 
+    from .pdf import stable_pdf
+
+    scale = png_scale(svg, width_in)
     (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
-    (folder / f"{name}.png").write_bytes(vlc.svg_to_png(svg, scale=png_scale(svg), ppi=PNG_PPI))
+    (folder / f"{name}.png").write_bytes(vlc.svg_to_png(svg, scale=scale, ppi=PNG_PPI))
+    (folder / f"{name}.pdf").write_bytes(stable_pdf(vlc.svg_to_pdf(sized_svg(svg, scale))))
+
+
+def sized_svg(svg: str, scale: float) -> str:
+    """The SVG drawn ``scale`` times larger: its width and height scaled, its viewBox kept (vl-convert's PDF
+    page takes the SVG's own size, whatever ``scale`` it is given)."""
+    def scaled(match: re.Match) -> str:
+        return f'{match.group(1)}="{float(match.group(2)) * scale:.4f}"'
+
+    head_end = svg.find(">", svg.find("<svg"))
+    head = re.sub(r'\b(width|height)="([\d.]+)"', scaled, svg[:head_end])
+    if "viewBox" not in head:
+        return svg
+    return head + svg[head_end:]
 
 
 def draw(spec: dict, folder: Path, name: str) -> None:
-    """Draw a Vega-Lite spec into ``folder`` as ``name.svg`` and ``name.png`` (vl-convert, no network)."""
+    """Draw a Vega-Lite spec into ``folder`` as ``name.svg``, ``.png`` and ``.pdf`` (vl-convert, no network)."""
     import vl_convert as vlc
 
-    write_svg_png(vlc.vegalite_to_svg(spec, allowed_base_urls=[]), folder, name)
+    write_svg_png(vlc.vegalite_to_svg(spec, allowed_base_urls=[]), folder, name, print_width_in(spec))
 
 
 #: A helper: it starts vl-convert's engine at once, then draws each job

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..renderers import CHART_NAMES
+from ..renderers import CHART_NAMES, DEFAULT_WIDTH
 from .before_after import before_after_chart
 from .drawing import render, spec_of
 from .files import save
@@ -46,13 +46,13 @@ __all__ = [
 ]
 
 
-def build_charts(tables: dict[str, pl.DataFrame]) -> dict:
-    """Every chart of the report, by name, from the output tables."""
+def build_charts(tables: dict[str, pl.DataFrame], *, width: str = DEFAULT_WIDTH) -> dict:
+    """Every chart of the report, by name, from the output tables, laid out for a ``single`` or ``double`` column."""
     reconciled = tables.get("reconciled")
     return {
-        "norms_vs_records": norms_vs_records_chart(tables.get("norms_vs_records")),
-        "record_timeline": record_timeline_chart(reconciled),
-        "source_conflicts": source_conflicts_chart(tables.get("conflicts"), reconciled),
-        "movement_spread": movement_spread_chart(reconciled),
-        "before_after": before_after_chart(reconciled),
+        "norms_vs_records": norms_vs_records_chart(tables.get("norms_vs_records"), width=width),
+        "record_timeline": record_timeline_chart(reconciled, width=width),
+        "source_conflicts": source_conflicts_chart(tables.get("conflicts"), reconciled, width=width),
+        "movement_spread": movement_spread_chart(reconciled, width=width),
+        "before_after": before_after_chart(reconciled, width=width),
     }

@@ -5,9 +5,12 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from ..renderers import DEFAULT_WIDTH
 from .labels import fmt_number, measure_label
-from .layout import empty_chart, facet, finish, has_rows, layer, row_axis, text_channel
-from .theme import AFTER_COLOR, BEFORE_COLOR, MAX_ROWS
+from .layout import empty_chart, facet, finish, has_rows, layer, print_px, row_axis, text_channel, text_px, wrap
+from .theme import AFTER_COLOR, BEFORE_COLOR, MAX_ROWS, THEME
+
+PERIOD_LABELS = {"before": "before August 1935", "after": "after August 1935"}
 
 
 def period_of(event_id: str) -> str | None:
@@ -38,14 +41,14 @@ def before_after_frame(reconciled: pl.DataFrame) -> pl.DataFrame:
         rows.append({"row": f"{r['subject'] or r['event_id']} · {measure_label(r['measure'])} ({unit})",
                      "subject": r["subject"], "statistic": f"{r['statistic']} per shift", "period": period,
                      "value": value, "low": low, "high": high, "unit": unit,
-                     "label": f"{period}: {text} {unit}".strip(),
+                     "label": f"{text} {unit}".strip(),
                      "event_id": r["event_id"]})
     schema = {"row": pl.String, "subject": pl.String, "statistic": pl.String, "period": pl.String, "value": pl.Float64,
               "low": pl.Float64, "high": pl.Float64, "unit": pl.String, "label": pl.String, "event_id": pl.String}
     return pl.DataFrame(rows, schema=schema, orient="row").sort(["row", "statistic", "period"])
 
 
-def before_after_chart(reconciled: pl.DataFrame):
+def before_after_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDTH):
     """Average and maximum output per shift before and after the movement began, ranges as ranges.
 
     The period comes from the historian's event id (``...-before-...`` or
@@ -59,10 +62,10 @@ def before_after_chart(reconciled: pl.DataFrame):
                "with them.")
     needed = ["event_id", "measure", "statistic", "subject", "value", "value_low", "value_high", "unit"]
     if not has_rows(reconciled, needed):
-        return empty_chart(title, subtitle, caption, "No before/after figures in the ledger.", name)
+        return empty_chart(title, subtitle, caption, "No before/after figures in the ledger.", name, width)
     frame = before_after_frame(reconciled)
     if frame.height == 0:
-        return empty_chart(title, subtitle, caption, "No event id names a period 'before' or 'after'.", name)
+        return empty_chart(title, subtitle, caption, "No event id names a period 'before' or 'after'.", name, width)
     rows = frame["row"].unique(maintain_order=True)
     if rows.len() > MAX_ROWS:
         frame = frame.filter(pl.col("row").is_in(rows.head(MAX_ROWS).implode()))
@@ -75,10 +78,19 @@ def before_after_chart(reconciled: pl.DataFrame):
     def x(field: str) -> alt.X:
         return alt.X(field, type="quantitative", scale=x_scale, title=x_title)
 
-    periods = ["before", "after"]
-    color = alt.Color("period:N", title="Period", scale=alt.Scale(domain=periods, range=[BEFORE_COLOR, AFTER_COLOR]),
-                      legend=alt.Legend(orient="bottom", direction="horizontal"))
-    y = alt.Y("row:N", title="Worker · measure (unit)", axis=row_axis(labelLimit=300))
+    periods = [p for p in ("before", "after") if p in set(frame["period"].to_list())]
+    colors = {"before": BEFORE_COLOR, "after": AFTER_COLOR}
+    period_expr = " : ".join(f"datum.label === '{p}' ? '{PERIOD_LABELS[p]}'" for p in periods)
+    color = alt.Color("period:N", title="Period", scale=alt.Scale(domain=periods, range=[colors[p] for p in periods]),
+                      legend=alt.Legend(orient="bottom", direction="horizontal",
+                                        labelExpr=f"{period_expr} : datum.label"))
+    total = print_px(width) - 2 * THEME["padding"]
+    frame = frame.with_columns(pl.col("row").map_elements(lambda r: wrap(r, 22 if width == "single" else 30),
+                                                          return_dtype=pl.String))
+    label_px = max(text_px(r) for r in frame["row"].to_list())
+    columns = frame["statistic"].n_unique()
+    plot_w = round((total - label_px - 12 - 10 * (columns - 1)) / columns)
+    y = alt.Y("row:N", title=None, axis=row_axis(label_px, labelExpr="split(datum.label, '\\n')"))
     base = alt.Chart()
     layers = [
         base.mark_rule(color="#bbbbbb", strokeWidth=1).encode(
@@ -89,12 +101,15 @@ def before_after_chart(reconciled: pl.DataFrame):
             x=x("value"), y=y, color=color,
             tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("statistic:N"), alt.Tooltip("label:N", title="value"),
                      alt.Tooltip("event_id:N", title="event")]),
-        base.transform_filter("datum.period === 'before'").mark_text(align="left", dy=-13, fontSize=11).encode(
+        base.transform_filter("datum.period === 'before'").mark_text(align="left", dy=-9).encode(
             x=x("low"), y=y, text=text_channel("label"), color=color),
-        base.transform_filter("datum.period === 'after'").mark_text(align="right", dy=16, fontSize=11).encode(
+        base.transform_filter("datum.period === 'after'").mark_text(align="right", dy=10).encode(
             x=x("high"), y=y, text=text_channel("label"), color=color),
     ]
-    layered = layer(*layers, data=alt.NamedData(name=name), width=300, height=alt.Step(60))
+    layered = layer(*layers, data=alt.NamedData(name=name), width=plot_w, height=alt.Step(40))
     chart = facet(layered, column=alt.Column("statistic:N", title=None,
                                               sort=["average per shift", "maximum per shift"]))
-    return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)
+    chart.spacing = 10
+    units = f"output per shift, {units[0]}" if one_unit else "output per shift, in each row's unit"
+    return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame, width=width,
+                  units=units)

@@ -1,4 +1,4 @@
-"""A chart's three files (``.svg``, ``.png``, a self-contained ``.html``), and reusing an earlier run's."""
+"""A chart's four files (``.svg``, ``.png``, ``.pdf``, a self-contained ``.html``), and reusing an earlier run's."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
-from ..renderers import PNG_PPI, PRINT_WIDTH_IN, write_svg_png
+from ..renderers import PNG_PPI, print_width_in, write_svg_png
 from .drawing import render
 from .layout import chart_title
 
 
 def save(chart, folder: Path, name: str) -> list[Path]:
-    """Write ``name.svg``, ``name.png`` (6.5 in at 300 dpi) and a self-contained ``name.html`` into ``folder``.
+    """Write ``name.svg``, ``name.png`` (the chart's column width at 300 dpi), ``name.pdf`` (fonts embedded)
+    and a self-contained ``name.html`` into ``folder``.
 
-    The PNG is rasterised from the SVG (one Vega run per chart). The HTML
+    The PNG and PDF are made from the SVG (one Vega run per chart). The HTML
     page holds the SVG inline and the Vega-Lite spec as JSON; it loads
     nothing from anywhere, and its one inline script only adds hover text.
     """
@@ -24,13 +25,14 @@ def save(chart, folder: Path, name: str) -> list[Path]:
 
 
 def write_files(spec: dict, svg: str, folder: Path, name: str, *, drawn: bool = False) -> list[Path]:
-    """The three files of a rendered chart (``drawn``: the SVG and PNG are already in ``folder``)."""
+    """The four files of a rendered chart (``drawn``: the SVG, PNG and PDF are already in ``folder``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{name}.svg", folder / f"{name}.png", folder / f"{name}.html"]
+    paths = [folder / f"{name}.svg", folder / f"{name}.png", folder / f"{name}.pdf", folder / f"{name}.html"]
     if not drawn:
-        write_svg_png(svg, folder, name)
-    stamp = f"{chart_key(spec)} svg:{_sha(paths[0].read_bytes())} png:{_sha(paths[1].read_bytes())}"
-    paths[2].write_text(chart_html(spec, svg, name, stamp=stamp), encoding="utf-8")
+        write_svg_png(svg, folder, name, print_width_in(spec))
+    stamp = (f"{chart_key(spec)} svg:{_sha(paths[0].read_bytes())} png:{_sha(paths[1].read_bytes())} "
+             f"pdf:{_sha(paths[2].read_bytes())}")
+    paths[3].write_text(chart_html(spec, svg, name, stamp=stamp), encoding="utf-8")
     return paths
 
 
@@ -54,29 +56,30 @@ def chart_key(spec: dict) -> str:
     from importlib.metadata import version
 
     text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
-    return _sha(f"{text}|vl-convert {version('vl-convert-python')}|{PNG_PPI}|{PRINT_WIDTH_IN}".encode())
+    return _sha(f"{text}|vl-convert {version('vl-convert-python')}|{PNG_PPI}|pdf 1".encode())
 
 
 def reuse_files(spec: dict, earlier: Path, folder: Path, name: str) -> str | None:
-    """Copy ``name.svg`` and ``name.png`` from ``earlier`` into ``folder`` if they are what ``spec`` draws.
+    """Copy ``name.svg``, ``name.png`` and ``name.pdf`` from ``earlier`` into ``folder`` if they are what ``spec`` draws.
 
     Returns the SVG, or None when the chart must be drawn (no earlier files,
     another spec, or files edited since).
     """
     page = earlier / f"{name}.html"
     try:
-        match = re.search(r'<meta name="prodkit-chart" content="(\w+) svg:(\w+) png:(\w+)">',
+        match = re.search(r'<meta name="prodkit-chart" content="(\w+) svg:(\w+) png:(\w+) pdf:(\w+)">',
                           page.read_text(encoding="utf-8")[:4000])
         if not match or match.group(1) != chart_key(spec):
             return None
-        svg, png = (earlier / f"{name}.svg").read_bytes(), (earlier / f"{name}.png").read_bytes()
+        svg, png, pdf = ((earlier / f"{name}.{ext}").read_bytes() for ext in ("svg", "png", "pdf"))
     except OSError:
         return None
-    if (_sha(svg), _sha(png)) != (match.group(2), match.group(3)):
+    if (_sha(svg), _sha(png), _sha(pdf)) != match.group(2, 3, 4):
         return None
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.svg").write_bytes(svg)
     (folder / f"{name}.png").write_bytes(png)
+    (folder / f"{name}.pdf").write_bytes(pdf)
     return svg.decode("utf-8")
 
 

@@ -12,15 +12,44 @@ import textwrap
 import altair as alt
 import polars as pl
 
-from .theme import MUTED, THEME
+from ..renderers import DEFAULT_WIDTH, PRINT_WIDTHS_IN
+from .theme import CAPTION_SIZE, CHAR_WIDTH, LABEL_SIZE, MUTED, SUBTITLE_SIZE, THEME
 
 
 def caption_lines(text: str, width: int = 110) -> list[str]:
     return textwrap.wrap(text, width=width) or [""]
 
 
-def finish(chart, *, title: str, subtitle: str, caption: str, name: str, frame: pl.DataFrame):
+def print_px(width: str) -> float:
+    """The printed width of a column (``single`` or ``double``) in Vega pixels: one pixel a point."""
+    if width not in PRINT_WIDTHS_IN:
+        raise ValueError(f"width must be one of {sorted(PRINT_WIDTHS_IN)}, not {width!r}")
+    return PRINT_WIDTHS_IN[width] * 72
+
+
+def text_px(text: str, size: float = LABEL_SIZE) -> float:
+    """About how wide ``text`` is drawn at ``size`` (longest line)."""
+    return max((len(line) for line in str(text).split("\n")), default=0) * size * CHAR_WIDTH
+
+
+def chars_in(px: float, size: float = LABEL_SIZE) -> int:
+    """How many characters fit in ``px`` at ``size``."""
+    return max(int(px / (size * CHAR_WIDTH)), 8)
+
+
+def wrap(text: str, chars: int) -> str:
+    """``text`` broken into lines of at most ``chars`` (a word longer than that keeps its own line), never cut."""
+    return "\n".join(textwrap.wrap(str(text), width=chars, break_long_words=False, break_on_hyphens=False)
+                     or [str(text)])
+
+
+def finish(chart, *, title: str, subtitle: str, caption: str, name: str, frame: pl.DataFrame,
+           width: str = DEFAULT_WIDTH, units: str = ""):
     """Title on top, caption (naming the source table) underneath, the theme applied.
+
+    ``width`` (``single`` or ``double``) is the journal column the chart is
+    laid out for; it goes into the spec's ``usermeta`` with ``units`` (what
+    the axes measure, for ``captions.md``), and sets the PNG's and PDF's size.
 
     The chart's layers refer to the named dataset ``name``; its rows are put
     into the top-level ``datasets`` last, so that altair never copies them
@@ -28,14 +57,27 @@ def finish(chart, *, title: str, subtitle: str, caption: str, name: str, frame: 
     the whole chart at every ``.properties``/``.configure`` call; setting the
     few top-level attributes directly keeps drawing fast.)
     """
-    chart.title = alt.TitleParams(text=title, subtitle=caption_lines(subtitle, 100))
+    px = print_px(width) - 2 * THEME["padding"]
+    chart.title = alt.TitleParams(text=title, subtitle=caption_lines(subtitle, chars_in(px, SUBTITLE_SIZE)))
     top = alt.VConcatChart(
         vconcat=[], config=alt.Config(**THEME),
-        title=alt.TitleParams(text=caption_lines(caption), orient="bottom", anchor="start", fontSize=11,
-                              fontWeight="normal", color="#444444", offset=14, lineHeight=15))
+        title=alt.TitleParams(text=caption_lines(caption, chars_in(px, CAPTION_SIZE)), orient="bottom",
+                              anchor="start", fontSize=CAPTION_SIZE, fontWeight="normal", color="#333333",
+                              offset=8, lineHeight=CAPTION_SIZE * 1.3))
     top.vconcat = [chart]  # set, not passed: the constructor would deep-copy the whole chart
     top.datasets = Datasets({name: _rows(frame)})
+    top.usermeta = {"prodkit": {"chart": name, "width": width, "print_width_in": PRINT_WIDTHS_IN[width],
+                                "units": units}}
     return top
+
+
+def bare_spec(spec: dict) -> dict:
+    """The chart's spec without its embedded title, subtitle and source note, for journals that set captions."""
+    bare = {k: v for k, v in spec.items() if k != "title"}
+    bare["vconcat"] = [{k: v for k, v in spec["vconcat"][0].items() if k != "title"}] + spec["vconcat"][1:]
+    meta = dict(spec.get("usermeta", {}).get("prodkit", {}), caption_free=True)
+    bare["usermeta"] = {**spec.get("usermeta", {}), "prodkit": meta}
+    return bare
 
 
 class Datasets:
@@ -106,14 +148,14 @@ def text_channel(field: str) -> alt.Text:
     return alt.Text(field, type="nominal")
 
 
-def empty_chart(title: str, subtitle: str, caption: str, message: str, name: str):
+def empty_chart(title: str, subtitle: str, caption: str, message: str, name: str, width: str = DEFAULT_WIDTH):
     """The chart of a table with nothing to draw: its title and caption, and ``message`` saying why."""
     chart = alt.Chart(alt.NamedData(name=name)).mark_text(
-        fontSize=13, color=MUTED, align="left", baseline="middle").encode(
-        x=alt.XValue(10), y=alt.YValue(30), text=text_channel("message"))
-    chart.width, chart.height = 520, 60
+        fontSize=SUBTITLE_SIZE, color=MUTED, align="left", baseline="middle").encode(
+        x=alt.XValue(4), y=alt.YValue(20), text=text_channel("message"))
+    chart.width, chart.height = print_px(width) - 20, 40
     return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name,
-                  frame=pl.DataFrame({"message": [message]}))
+                  frame=pl.DataFrame({"message": [message]}), width=width)
 
 
 def has_rows(frame: pl.DataFrame | None, needed: list[str]) -> bool:
@@ -143,10 +185,10 @@ def log_axis(values) -> tuple[list[float], list[float]]:
     return [float(f"{10.0 ** low:.12g}"), float(f"{10.0 ** high:.12g}")], ticks
 
 
-def row_axis(**kwargs) -> alt.Axis:
-    """A category axis whose labels are the rows: its title sits level, above the labels, not turned on its side."""
-    settings = {"labelLimit": 360, "labelPadding": 6, "ticks": False, "domain": False, "titleAngle": 0,
-                "titleAlign": "right", "titleBaseline": "bottom", "titleX": -6, "titleY": -6,
+def row_axis(label_px: float = 0.0, **kwargs) -> alt.Axis:
+    """A category axis whose labels are the rows: its title sits level, above the labels (``label_px`` wide)."""
+    settings = {"titleX": -round(label_px) - 4, "labelLimit": 0, "labelPadding": 4, "ticks": False, "domain": False, "titleAngle": 0,
+                "titleAlign": "left", "titleBaseline": "bottom", "titleY": -4,
                 "titleFontWeight": "normal", "titleColor": MUTED}
     return alt.Axis(**{**settings, **kwargs})
 

@@ -8,13 +8,34 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from .labels import date_span, fmt_number, measure_unit_label, range_text
-from .layout import (empty_chart, facet, finish, has_rows, layer, log_axis, movement_start_rule, text_channel,
-                     cap_rows, utc_order, utc_x2)
-from .theme import MAX_LABELLED_RECORDS, MAX_POINTS, NORM_COLOR
+from ..renderers import DEFAULT_WIDTH
+from .labels import date_span, fmt_number, measure_label, range_text
+from .layout import (cap_rows, empty_chart, finish, has_rows, layer, log_axis, movement_start_rule, print_px,
+                     text_channel, utc_order, utc_x2)
+from .theme import CATEGORY, CHAR_WIDTH, LABEL_SIZE, MAX_LABELLED_RECORDS, MAX_POINTS, NORM_COLOR, THEME
 
 #: The record timeline's window (the issue: "the movement, 1935-1937").
 TIMELINE_YEARS = (1935, 1937)
+
+#: Words in a subject that make it a machine's or a group's output, never one worker's: such records get a
+#: panel of their own, so that 4,500 t of a coal-cutting machine does not share an axis with one hewer's 102 t.
+GROUP_WORDS = ("machine", "brigade", "team", "crew", "gang", "section", "collective", "combine", "mine ", "plant",
+               "factory", "trust", "industry", "машин", "бригад", "комбайн", "артел", "завод", "шахт")
+AGENTS = {"worker": "one worker", "group": "a machine or a brigade"}
+STATUS_LABELS = {"single": "one source", "agree": "sources agree", "conflict": "sources disagree",
+                 "adjudicated": "adjudicated"}
+
+
+def agent_of(subject: str | None) -> str:
+    """``group`` for a machine's, brigade's or enterprise's output (by the words of its subject), else ``worker``.
+
+    >>> agent_of("Coal cutting machine (Ordzhonikidze speech example)"), agent_of("Alexei Stakhanov")
+    ('group', 'worker')
+    >>> agent_of("Бригада Изотова"), agent_of("Stakhanov's followers (unnamed Donbass miners)")
+    ('group', 'worker')
+    """
+    text = f"{subject or ''} ".lower()
+    return "group" if any(w in text for w in GROUP_WORDS) else "worker"
 
 
 def record_timeline_frame(reconciled: pl.DataFrame, years: tuple[int, int] = TIMELINE_YEARS) -> pl.DataFrame:
@@ -37,19 +58,23 @@ def record_timeline_frame(reconciled: pl.DataFrame, years: tuple[int, int] = TIM
         high = r["value_high"] if r["value_high"] and r["value_high"] > 0 else value
         unit = r["unit"] or ""
         norm_text = f"norm {range_text(low, high)} {unit}"
+        agent = agent_of(r["subject"]) if r["statistic"] == "record" else None
         rows.append({
-            "kind": r["statistic"], "measure": r["measure"], "unit": unit,
-            "panel": measure_unit_label(r["measure"], unit),
+            "kind": r["statistic"], "measure": r["measure"], "unit": unit, "agent": agent,
+            "panel": f"{measure_label(r['measure'])} ({unit})" if unit else measure_label(r["measure"]),
             "event_id": r["event_id"], "subject": r["subject"] or r["event_id"],
             "label": fmt_number(value),
             "date": r["date"], "start": max(span[0], first) if span else first, "end": span[1] if span else None,
             "mid": span[2] if span else None, "value": value, "low": low, "high": high, "label_value": value,
             "status": r["status"], "window_end": last, "norm_text": norm_text.strip(), "line": None,
+            "label_left": False,
         })
-    schema = {"kind": pl.String, "measure": pl.String, "unit": pl.String, "panel": pl.String, "event_id": pl.String,
+    schema = {"kind": pl.String, "measure": pl.String, "unit": pl.String, "agent": pl.String, "panel": pl.String,
+              "event_id": pl.String,
               "subject": pl.String, "label": pl.String, "date": pl.String, "start": pl.String, "end": pl.String,
               "mid": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64, "label_value": pl.Float64,
-              "status": pl.String, "window_end": pl.String, "norm_text": pl.String, "line": pl.String}
+              "status": pl.String, "window_end": pl.String, "norm_text": pl.String, "line": pl.String,
+              "label_left": pl.Boolean}
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     # A line joins the records of one subject only where they are successive (two dates or more).
     frame = frame.with_columns(pl.when((pl.col("kind") == "record")
@@ -58,11 +83,24 @@ def record_timeline_frame(reconciled: pl.DataFrame, years: tuple[int, int] = TIM
     counts = frame.filter(pl.col("kind") == "record").group_by("panel").len()
     keep = counts.filter(pl.col("len") >= 2) if (counts["len"] >= 2).any() else counts
     frame = frame.filter(pl.col("panel").is_in(keep["panel"].implode()))
+    # a measure's records split by who made them; its norms go with one worker's records (a norm is per worker)
+    records = frame.filter(pl.col("kind") == "record").with_columns(
+        (pl.col("panel") + ", " + pl.col("agent").replace_strict(AGENTS, default="")).alias("panel"))
+    norms = frame.filter(pl.col("kind") == "norm").with_columns(
+        (pl.col("panel") + ", " + pl.lit(AGENTS["worker"])).alias("panel"))
+    frame = pl.concat([records, norms])
+    frame = frame.filter(pl.col("panel").is_in(frame.filter(pl.col("kind") == "record")["panel"].implode()))
+    # the last record of each subject carries its name: a direct label, the legend being far below
+    last = frame.filter(pl.col("kind") == "record").sort(["mid", "event_id"], nulls_last=True).group_by(
+        "panel", "subject", maintain_order=True).agg(pl.col("event_id").last().alias("_last"))
+    frame = frame.join(last, on=["panel", "subject"], how="left").with_columns(
+        pl.when(pl.col("event_id") == pl.col("_last")).then(pl.col("label") + "  " + pl.col("subject"))
+        .otherwise(pl.col("label")).alias("label")).drop("_last")
     return frame.sort(["panel", "kind", "mid", "event_id"], nulls_last=True)
 
 
 def spread_labels(frame: pl.DataFrame, *, x_domain: tuple[str, str], y_domain: list[float], width: float,
-                  height: float, line: float = 8.5, char: float = 6.4) -> pl.DataFrame:
+                  height: float, line: float = LABEL_SIZE + 1, char: float = LABEL_SIZE * CHAR_WIDTH) -> pl.DataFrame:
     """Move record labels apart vertically so that none overlaps another (``label_value``).
 
     Positions are worked out in pixels from the chart's fixed domains (time
@@ -81,10 +119,13 @@ def spread_labels(frame: pl.DataFrame, *, x_domain: tuple[str, str], y_domain: l
 
     records = frame.filter(pl.col("kind") == "record")
     placed: list[tuple[float, float, float]] = []  # x0, x1, y
-    moved = {}
+    moved, left = {}, {}
     for r in sorted(records.iter_rows(named=True), key=lambda r: (px_y(r["value"]), r["mid"], r["event_id"])):
-        x0 = px_x(r["mid"]) + 7
+        x0 = px_x(r["mid"]) + 6
         x1 = x0 + char * len(r["label"])
+        left[r["event_id"]] = x1 > width  # past the right edge: the label goes left of its point
+        if left[r["event_id"]]:
+            x0, x1 = x0 - 12 - (x1 - x0), x0 - 12
         y0 = px_y(r["value"])
         for step in (0, -1, 1, -2, 2, 0):  # at most two lines away; else let it overlap
             y = y0 + step * line
@@ -95,27 +136,32 @@ def spread_labels(frame: pl.DataFrame, *, x_domain: tuple[str, str], y_domain: l
         moved[r["event_id"]] = r["value"] if y == y0 else 10 ** (l0 + fraction * (l1 - l0))
     return frame.with_columns(pl.when(pl.col("kind") == "record").then(
         pl.col("event_id").replace_strict(moved, default=None, return_dtype=pl.Float64)).otherwise(
-        pl.col("label_value")).alias("label_value"))
+        pl.col("label_value")).alias("label_value"),
+        pl.col("event_id").replace_strict(left, default=False, return_dtype=pl.Boolean).alias("label_left"))
 
 
-def record_timeline_chart(reconciled: pl.DataFrame):
+def record_timeline_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDTH):
     """Successive records of each worker and of the movement, 1935–1937, against time, with norms.
 
-    One panel per measure with two or more records (each in its unit, log
-    scale). A record dated only to a month or a year is drawn across that
-    month or year; one whose sources disagree spans their values. Norms of
-    the same measure are grey bands from their date on.
+    One panel per measure with two or more records and per maker: one
+    worker's records apart from a machine's or a brigade's (:func:`agent_of`),
+    each on a log scale whose title names the unit. A record dated only to a
+    month or a year is drawn across that month or year; one whose sources
+    disagree spans their values. Norms of the same measure are grey bands
+    from their date on, in the one-worker panel.
     """
     name, title = "record_timeline", "Successive records, 1935–1937"
-    subtitle = ("Each record (its reconciled value, labelled) against its date, log scale. Lines join the "
-                "successive records of one worker; the grey band is the norm of the same job.")
+    subtitle = ("Each record (its reconciled value, labelled; the last of each worker also named) against its "
+                "date, log scale. One worker's records and a machine's or brigade's are in separate panels. "
+                "Lines join the successive records of one worker; the grey band is the norm of the same job.")
     caption = ("Source: reconciled.csv (statistics record and norm; records dated 1935–1937, in measures with two "
                "or more records; a record alone in its measure is in the norms chart). A date known only to the "
                "month or year is a horizontal bar across it; a vertical bar spans conflicting claims. The dashed "
                "line marks Stakhanov's shift of 30/31 August 1935.")
+    units = "the measure's canonical unit, named in each panel's axis title, logarithmic scale; time in months"
     if not has_rows(reconciled, ["event_id", "statistic", "measure", "subject", "date", "value", "value_low",
                              "value_high", "unit", "status"]):
-        return empty_chart(title, subtitle, caption, "No reconciled records.", name)
+        return empty_chart(title, subtitle, caption, "No reconciled records.", name, width)
     frame = record_timeline_frame(reconciled)
     records = frame.filter(pl.col("kind") == "record")
     if records.height > MAX_POINTS:
@@ -127,9 +173,17 @@ def record_timeline_chart(reconciled: pl.DataFrame):
                                                                    nulls_last=True)
     if records.height == 0:
         message = f"No dated record in {TIMELINE_YEARS[0]}–{TIMELINE_YEARS[1]}."
-        return empty_chart(title, subtitle, caption, message, name)
-    panels = records.group_by("panel").len().sort(["len", "panel"], descending=[True, False])["panel"].to_list()
-    width, height = 640, 340
+        return empty_chart(title, subtitle, caption, message, name, width)
+    panels = (records.group_by("panel").agg(pl.len(), (pl.col("agent") == "group").any().alias("group"))
+              .sort(["group", "len", "panel"], descending=[False, True, False])["panel"].to_list())
+    total = print_px(width) - 2 * THEME["padding"]
+    plot_w = round(total - 48)
+    plot_h = 150 if width == "single" else 190
+    # a name too long for the panel drops its parenthetical note (the tooltip and the table keep it)
+    fits = plot_w * 0.55 / (LABEL_SIZE * CHAR_WIDTH)
+    frame = frame.with_columns(pl.when(pl.col("label").str.len_chars() > fits)
+                               .then(pl.col("label").str.replace(r"\s*\([^)]*\)\s*$", ""))
+                               .otherwise(pl.col("label")).alias("label"))
     x_domain = (f"{TIMELINE_YEARS[0]}-01-01", f"{TIMELINE_YEARS[1] + 1}-01-01")
     parts = []
     for panel in panels:
@@ -139,50 +193,72 @@ def record_timeline_chart(reconciled: pl.DataFrame):
             parts.append(part.with_columns(pl.lit("").alias("label")))
             continue
         domain, _ = log_axis(part["low"].to_list() + part["high"].to_list())
-        parts.append(spread_labels(part, x_domain=x_domain, y_domain=domain, width=width, height=height))
+        parts.append(spread_labels(part, x_domain=x_domain, y_domain=domain, width=plot_w, height=plot_h))
     frame = pl.concat(parts)
-    domain, ticks = log_axis(frame["low"].to_list() + frame["high"].to_list())
-    units = sorted(set(records["unit"].to_list()))
-    one_unit = len(panels) == 1 and units[0]
-    y_title = f"Record, {units[0]} (log scale)" if one_unit else "Record, in the panel's unit (log scale)"
     x_scale = alt.Scale(type="utc", domain=list(x_domain))
-    x_axis = alt.Axis(format="%b %Y", labelAngle=0, tickCount={"interval": "month", "step": 3}, labelOverlap=True)
+    x_axis = alt.Axis(format="%b %Y", labelAngle=0, tickCount={"interval": "month", "step": 6 if width == "single"
+                                                                 else 3}, labelOverlap=True)
     x_title = "Date of the record"
-    y_scale = alt.Scale(type="log", domain=domain) if len(panels) == 1 else alt.Scale(type="log", nice=True)
-    y_axis = alt.Axis(values=ticks, format=",~g") if len(panels) == 1 else alt.Axis(format=",~g")
+    subjects = sorted(set(records["subject"].to_list()))
+    color = alt.Color("subject:N", title="Worker or group", legend=None,
+                      scale=alt.Scale(domain=subjects, range=[CATEGORY[i % len(CATEGORY)] for i in range(len(subjects))]))
+    statuses = [s for s in STATUS_LABELS if s in set(records["status"].to_list())]
+    shapes = dict(zip(STATUS_LABELS, ["circle", "square", "triangle-up", "diamond"]))
+    status_expr = " : ".join(f"datum.label === '{s}' ? '{STATUS_LABELS[s]}'" for s in statuses)
+    shape = alt.Shape("status:N", title="The record's sources", scale=alt.Scale(
+        domain=statuses, range=[shapes[s] for s in statuses]),
+        legend=alt.Legend(orient="bottom", direction="horizontal", columns=1 if width == "single" else 4,
+                          labelExpr=f"{status_expr} : datum.label"))
 
     def t(field: str) -> alt.X:
         return alt.X(field, type="temporal", scale=x_scale, axis=x_axis, title=x_title)
 
-    def y(field: str) -> alt.Y:
-        return alt.Y(field, type="quantitative", scale=y_scale, axis=y_axis, title=y_title)
+    charts = []
+    for panel in panels:
+        part = frame.filter(pl.col("panel") == panel)
+        domain, ticks = log_axis(part["low"].to_list() + part["high"].to_list())
+        unit = part["unit"][0]
+        measure = measure_label(part["measure"][0])
+        y_title = f"{measure.capitalize()}, {unit} (log scale)" if unit else f"{measure.capitalize()} (log scale)"
+        y_scale = alt.Scale(type="log", domain=domain)
+        y_axis = alt.Axis(values=ticks, format=",~g")
 
-    color = alt.Color("subject:N", title="Worker or group", legend=alt.Legend(orient="bottom", columns=2),
-                      scale=alt.Scale(domain=sorted(set(records["subject"].to_list()))))
-    shape = alt.Shape("status:N", title="The record's sources", scale=alt.Scale(
-        domain=["single", "agree", "conflict", "adjudicated"], range=["circle", "square", "triangle-up", "diamond"]),
-        legend=alt.Legend(orient="bottom", direction="horizontal"))
-    base = alt.Chart()
-    norm, record = base.transform_filter("datum.kind === 'norm'"), base.transform_filter("datum.kind === 'record'")
-    layers = [
-        norm.mark_rect(color=NORM_COLOR, opacity=0.16).encode(
-            x=t("start"), x2=utc_x2("window_end"), y=y("low"), y2=alt.Y2("high")),
-        norm.mark_rule(color=NORM_COLOR, strokeWidth=1.5).encode(x=t("start"), x2=utc_x2("window_end"), y=y("value")),
-        norm.mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=NORM_COLOR, fontSize=10).encode(
-            x=t("window_end"), y=y("high"), text=text_channel("norm_text")),
-        movement_start_rule(x_scale, x_axis, x_title),
-        record.transform_filter("isValid(datum.line)").mark_line(strokeWidth=1.2, opacity=0.7).encode(
-            x=t("mid"), y=y("value"), color=color, detail=alt.Detail("line", type="nominal"),
-            order=utc_order("mid")),
-        record.mark_rule(strokeWidth=2, opacity=0.4).encode(x=t("start"), x2=utc_x2("end"), y=y("value"), color=color),
-        record.mark_rule(strokeWidth=2).encode(x=t("mid"), y=y("low"), y2=alt.Y2("high"), color=color),
-        record.mark_point(filled=True, opacity=1).encode(
-            x=t("mid"), y=y("value"), color=color, shape=shape,
-            tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("date:N"), alt.Tooltip("value:Q", format=",.4~g"),
-                     alt.Tooltip("unit:N"), alt.Tooltip("status:N"), alt.Tooltip("event_id:N", title="event")]),
-        record.mark_text(align="left", baseline="middle", dx=7, fontSize=10).encode(
-            x=t("mid"), y=y("label_value"), text=text_channel("label")),
-    ]
-    layered = layer(*layers, data=alt.NamedData(name=name), width=width, height=height)
-    chart = facet(layered, row=alt.Row("panel:N", sort=panels, title=None), resolve={"y": "independent"})
-    return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame)
+        def y(field: str) -> alt.Y:
+            return alt.Y(field, type="quantitative", scale=y_scale, axis=y_axis, title=y_title)
+
+        base = alt.Chart().transform_filter(alt.FieldEqualPredicate(field="panel", equal=panel))
+        norm = base.transform_filter("datum.kind === 'norm'")
+        record = base.transform_filter("datum.kind === 'record'")
+        layers = [
+            norm.mark_rect(color=NORM_COLOR, opacity=0.16).encode(
+                x=t("start"), x2=utc_x2("window_end"), y=y("low"), y2=alt.Y2("high")),
+            norm.mark_rule(color=NORM_COLOR, strokeWidth=1.2).encode(
+                x=t("start"), x2=utc_x2("window_end"), y=y("value")),
+            norm.mark_text(align="left", baseline="top", dx=3, dy=3, color=NORM_COLOR).encode(
+                x=t("start"), y=y("low"), text=text_channel("norm_text")),
+            movement_start_rule(x_scale, x_axis, x_title),
+            record.transform_filter("isValid(datum.line)").mark_line(strokeWidth=1.2, opacity=0.8).encode(
+                x=t("mid"), y=y("value"), color=color, detail=alt.Detail("line", type="nominal"),
+                order=utc_order("mid")),
+            record.mark_rule(strokeWidth=2, opacity=0.4).encode(x=t("start"), x2=utc_x2("end"), y=y("value"),
+                                                                color=color),
+            record.mark_rule(strokeWidth=1.5).encode(x=t("mid"), y=y("low"), y2=alt.Y2("high"), color=color),
+            record.mark_point(filled=True, opacity=1).encode(
+                x=t("mid"), y=y("value"), color=color, shape=shape,
+                tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("date:N"), alt.Tooltip("value:Q", format=",.4~g"),
+                         alt.Tooltip("unit:N"), alt.Tooltip("status:N"), alt.Tooltip("event_id:N", title="event")]),
+            record.transform_filter("!datum.label_left").mark_text(align="left", baseline="middle", dx=6).encode(
+                x=t("mid"), y=y("label_value"), text=text_channel("label"), color=color),
+            record.transform_filter("datum.label_left").mark_text(align="right", baseline="middle", dx=-6).encode(
+                x=t("mid"), y=y("label_value"), text=text_channel("label"), color=color),
+        ]
+        panel_title = panel.split(", ", 1)[-1]
+        charts.append(layer(*layers, width=plot_w, height=plot_h,
+                            title=alt.TitleParams(text=panel_title[:1].upper() + panel_title[1:],
+                                                  fontSize=LABEL_SIZE + 0.5, anchor="start", offset=4)))
+    chart = alt.VConcatChart(vconcat=[], data=alt.NamedData(name=name), spacing=12,
+                             resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent", color="shared",
+                                                                           shape="shared")))
+    chart.vconcat = charts
+    return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame, width=width,
+                  units=units)
