@@ -26,6 +26,12 @@ CASES = [
             "  Required column 'high' is missing."),
     hostile("plausibility_cp1251", 2, "plausibility.csv", ":2:7 [encoding-not-utf8]",
             "  The file is not UTF-8; it looks like Windows-1251 (Cyrillic)."),
+    # rows that would never apply (the wrong unit, an unknown basis, statistic or measure, low above high)
+    hostile("plausibility_rows_never_apply", 2, "plausibility.csv", ':3 [table-value-invalid] unit = "tonnes"',
+            "  'tonnes' in column 'unit' cannot be used: a bound applies in its measure's canonical unit, which for "
+            "coal_hewn is 't'.", ':4 [table-value-invalid] basis = "fortnight"',
+            ':5 [table-value-invalid] statistic = "recrod"', ':5 [table-value-invalid] low = "300"',
+            ':6 [table-value-invalid] measure = "bogus"'),
 ]
 
 
@@ -248,3 +254,45 @@ def test_unit_symbols_keep_their_case_and_digits_of_every_script_are_read(runner
     assert set(got) == set(expected)
     for claim, (value, unit) in expected.items():
         assert got[claim][1] == unit and got[claim][0] == pytest.approx(value, rel=1e-9), claim
+
+
+def test_a_units_txt_convention_for_a_word_holds_in_every_letter_case(runner, tmp_path):
+    """'TONS = 1016.0469088 * kilogram' in units.txt reads a claim in 'Tons' as long tons (words are read without
+    case), with the convention's warning; never a warning for a rule that then does nothing."""
+    folder = BROKEN / "units_txt_word_in_capitals"
+    result = run(runner, "reconcile", "--raw-dir", str(folder), "--out-dir", str(tmp_path),
+                 "--reports-dir", str(tmp_path / "rep"), "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    assert f"{where('units_txt_word_in_capitals', 'units.txt')}:1 [unit-convention]" in result.stderr
+    (claim,) = read_rows(tmp_path / "claims.csv")
+    assert float(claim["value_mid"]) == pytest.approx(102 * 1.0160469088) and claim["unit_canonical"] == "t"
+
+
+def test_a_column_added_to_sources_csv_is_kept_in_every_export(runner, tmp_path):
+    """The warning says an unknown column is kept as it is: in sources.csv, sources.dta and the data package."""
+    import json
+
+    import pyreadstat
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in RAW.iterdir():
+        if f.is_file():
+            (raw / f.name).write_bytes(f.read_bytes())
+    rows = list(csv.reader(io.StringIO((RAW / "sources.csv").read_text(encoding="utf-8"))))
+    rows = [rows[0] + ["archive_box"]] + [r + [f"box {i}"] for i, r in enumerate(rows[1:], start=1)]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    (raw / "sources.csv").write_text(buf.getvalue(), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(runner, "reconcile", "--raw-dir", str(raw), "--out-dir", str(out), "--reports-dir",
+                 str(tmp_path / "rep"), "--no-figures")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    assert "[column-unknown] archive_box" in result.stderr
+    written = {r["source_id"]: r["archive_box"] for r in read_rows(out / "sources.csv")}
+    assert written == {r[0]: r[-1] for r in rows[1:]}
+    dta, _ = pyreadstat.read_dta(str(out / "sources.dta"), output_format="polars")
+    assert dict(zip(dta["source_id"].to_list(), dta["archive_box"].to_list())) == written
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    (sources,) = [r for r in package["resources"] if r["name"] == "sources"]
+    assert sources["schema"]["fields"][-1]["name"] == "archive_box"

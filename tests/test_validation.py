@@ -139,6 +139,9 @@ HOSTILE = [
             "'approx.' qualifies the figure, which a unit cannot carry.",
             ':4:7 [value-unparseable] value = "5-"', "  '5-' is not a number prodkit can read: '-' is not a number.",
             ": read 4, used 1, rejected 3"),
+    hostile("id_zero_width", 1, "claims.csv", ':3:1 [id-near-duplicate] claim_id = "c\\u200b2"',
+            "  claim_id 'c?2' differs from 'c2' (line 2) only by invisible characters (zero-width spaces, soft "
+            "hyphens, direction marks).", ": read 2, used 1, rejected 1"),
     hostile("measures_bad_unit", 2, "measures.csv", ':2:2 [table-value-invalid] canonical_unit = "tonnes of coal"',
             "  'tonnes of coal' in column 'canonical_unit' cannot be used: it is not a unit pint can read "
             "('of' is not defined in the unit registry)."),

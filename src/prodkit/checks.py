@@ -235,6 +235,9 @@ def _fold_steps(value: str) -> list[tuple[str, str]]:
                   unicodedata.normalize("NFKC", steps[-1][1])))
     steps.append(("letter case", steps[-1][1].casefold()))
     steps.append(("look-alike letters (Cyrillic or Greek for Latin)", steps[-1][1].translate(_LOOKALIKE)))
+    # zero-width spaces, joiners, soft hyphens and direction marks: invisible format characters (category Cf)
+    steps.append(("invisible characters (zero-width spaces, soft hyphens, direction marks)",
+                  "".join(ch for ch in steps[-1][1] if unicodedata.category(ch) != "Cf")))
     return steps
 
 

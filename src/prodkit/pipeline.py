@@ -72,6 +72,7 @@ class Ledger:
     units: Units
     raw_dir: Path
     extra_columns: list[str] = field(default_factory=list)
+    source_extra_columns: list[str] = field(default_factory=list)  # sources.csv's own columns, kept as they are
 
     @property
     def has_errors(self) -> bool:
@@ -211,7 +212,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     used_sources = used_sources.with_columns(pl.col("trust_rank").str.strip_chars().cast(pl.Int64))
     return Ledger(claims=used, rejected=rejected, sources=used_sources, adjudications=adjudications,
                   problems=problems, accounts=accounts, units=units, raw_dir=raw_dir,
-                  extra_columns=claims_t.extra_columns)
+                  extra_columns=claims_t.extra_columns, source_extra_columns=sources_t.extra_columns)
 
 
 #: Columns prodkit adds to the claims (claims.csv, or its own working columns): a raw column may not take their names.
@@ -344,7 +345,7 @@ def _all_tables(ledger: Ledger, tables: dict[str, pl.DataFrame], changed: pl.Dat
         "sensitivity": tables["sensitivity"],
         "problems": problems_frame(problems),
         "accounts": accounts_frame(ledger.accounts),
-        "sources": sources_table(ledger.sources),
+        "sources": sources_table(ledger.sources, ledger.source_extra_columns),
         # the used claims' roles come per event; the rejected rows are the whole ledger's
         "event_claims": pl.concat([tables["event_claims"], rejected_roles(ledger.rejected)],
                                   how="vertical_relaxed").sort(*KEY, "claim_id", "line", nulls_last=True),
@@ -392,13 +393,17 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
     return _all_tables(ledger, whole, changed_rows, merge_problems(ledger.problems, found))
 
 
-def sources_table(sources: pl.DataFrame) -> pl.DataFrame:
-    """sources.csv (output): the used sources by source_id, ``year`` a number beside the year as written."""
+def sources_table(sources: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:
+    """sources.csv (output): the used sources by source_id, ``year`` a number beside the year as written,
+    then any column the historian added, kept as it is."""
     year = pl.col("year").cast(pl.String).str.strip_chars()
+    standard = {"source_id", "citation", "source_type", "year", "year_as_written", "trust_rank", "trust_note",
+                "derived_from"}
+    extra = [c for c in (extra_columns or []) if c in sources.columns and c not in standard]
     return sources.select(
         "source_id", "citation", "source_type", year.str.extract(r"^(\d{4})").cast(pl.Int64).alias("year"),
         pl.when(year != "").then(year).alias("year_as_written"), "trust_rank", "trust_note",
-        "derived_from").sort("source_id")
+        "derived_from", *extra).sort("source_id")
 
 
 def claims_table(claims: pl.DataFrame, extra_columns: list[str] | None = None) -> pl.DataFrame:

@@ -39,13 +39,34 @@ def _shipped_then_raw(name: str, raw_dir: Path | None):
     if raw_dir is not None and (Path(raw_dir) / name).exists():
         paths.append(Path(raw_dir) / name)
     for path in paths:
-        yield from read_side_table(Path(str(path)), required=required, optional=optional, numeric=numeric)
+        for row in read_side_table(Path(str(path)), required=required, optional=optional, numeric=numeric):
+            yield {**row, "_from_raw": path is not paths[0]}
 
 
 def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
+    """The bounds, prodkit's then the raw folder's (which win): a row that could never apply is an error.
+
+    A bound applies in its measure's canonical unit, to a known statistic,
+    on a basis prodkit reads (``shift``, ``per 6-hour shift`` is ``shift``),
+    with its low not above its high; a row that breaks one of these would be
+    ignored in silence, so the table is refused with each such row located.
+    """
+    from .errors import InputError
+    from .schema import STATISTICS
+    from .units import parse_basis, read_measures
+
     rows: dict[tuple, dict] = {}
+    problems: list[Problem] = []
+    measures = None
     for row in _shipped_then_raw("plausibility.csv", raw_dir):
-        rows[(row["measure"], row.get("statistic") or "", row.get("basis") or "")] = row
+        basis = (row.get("basis") or "").strip()
+        period, _, understood = parse_basis(basis) if basis else (None, None, True)
+        if row["_from_raw"]:  # prodkit's own rows are held to these rules by its tests
+            measures = measures if measures is not None else read_measures(raw_dir)
+            problems += _bound_problems(row, measures, understood, STATISTICS)
+        rows[(row["measure"], row.get("statistic") or "", period or basis)] = {**row, "basis": period or basis}
+    if problems:
+        raise InputError(f"{problems[0].file} cannot be used: {len(problems)} problem(s)", problems=problems)
     return pl.DataFrame(
         [{"measure": m, "_b_stat": s or None, "_b_basis": b or None, "_b_low": float(r["low"]),
           "_b_high": float(r["high"]), "_b_unit": r["unit"], "_b_why": r["justification"] or "",
@@ -53,6 +74,34 @@ def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
          for (m, s, b), r in sorted(rows.items())],
         schema={"measure": pl.String, "_b_stat": pl.String, "_b_basis": pl.String, "_b_low": pl.Float64,
                 "_b_high": pl.Float64, "_b_unit": pl.String, "_b_why": pl.String, "_b_source": pl.String})
+
+
+def _bound_problems(row: dict, measures: dict, basis_understood: bool, statistics: list[str]) -> list[Problem]:
+    """Why a bound of the ledger's plausibility.csv could never apply, one problem per reason."""
+    def refused(field: str, reason: str, fix: str) -> Problem:
+        return problem("table-value-invalid", file=row["source_file"], line=row["source_line"], field=field,
+                       value=row.get(field) or "", reason=reason, fix=fix)
+
+    out = []
+    measure = measures.get((row["measure"] or "").strip())
+    if measure is None:
+        out.append(refused("measure", "no measure of that name is in measures.csv",
+                           "Use a measure of the ledger (see `prodkit units`), or add it to measures.csv."))
+    elif (row["unit"] or "").strip() != measure.label:
+        out.append(refused("unit", f"a bound applies in its measure's canonical unit, which for {measure.name} "
+                                   f"is '{measure.label}'", f"Write the bound in '{measure.label}'."))
+    statistic = (row.get("statistic") or "").strip()
+    if statistic and statistic not in statistics:
+        out.append(refused("statistic", "it is not a statistic prodkit knows",
+                           "Write one of: " + ", ".join(statistics) + "; or leave it empty for all."))
+    if not basis_understood:
+        out.append(refused("basis", "it is not a basis prodkit reads",
+                           "Write a period such as 'shift', 'per 6-hour shift', 'day', 'season' or 'at once'; "
+                           "or leave it empty for every basis."))
+    if float(row["low"]) > float(row["high"]):
+        out.append(refused("low", f"the low end is above the high end ({row['high']})",
+                           "Write the bound low to high."))
+    return out
 
 
 def check_claims(claims: pl.DataFrame, raw_dir: Path | None) -> tuple[pl.DataFrame, list[Problem]]:

@@ -478,7 +478,7 @@ class SourcesOut(pa.DataFrameModel):
     derived_from: Optional[str] = _f("The source_id this source retells, if it does: a retelling is not independent evidence.")
 
     class Config:
-        strict = True
+        strict = False  # a column the historian added to sources.csv is kept, after these
         unique = ["source_id"]
 
 

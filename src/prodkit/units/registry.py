@@ -278,7 +278,10 @@ class Units:
         # not applied as an override, so that the word keeps its part in phrases ("процентов сверх нормы")
         self.conventions = tuple(c for c in conventions if not self._agrees(c)) if conventions else ()
         own = {name: name for name in (set(self.ureg._units) - _new_registry_names()) if not name.startswith("ledger_unit_")}
-        self.lexicon = self.lexicon.with_definitions({**own, **{c.word: c.unit for c in self.conventions}})
+        # a convention for a word holds in every letter case, as words are read ("TONS = ..." is "tons");
+        # one for a symbol holds as written ("Mt" is not "mt")
+        self.lexicon = self.lexicon.with_definitions({**own, **{
+            (c.word if c.word in self.lexicon.symbols else c.word.lower()): c.unit for c in self.conventions}})
         self._resolved: dict[tuple, Resolved] = {}
         self._conversions: dict[tuple[str, str], tuple[float, float, str | None]] = {}
 
