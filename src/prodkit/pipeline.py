@@ -297,7 +297,7 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
     claims, check_problems = plausibility.check_claims(core, ledger.raw_dir)
     claims, interval_problems = plausibility.check_intervals(claims, measures)
     claims, conv_problems = norms.check_conversions(claims, ledger.units)
-    reconciled, sensitivity, conflicts = reconcile_tables(claims, ledger.sources, strategy=strategy,
+    reconciled, sensitivity, conflicts, source_reliability = reconcile_tables(claims, ledger.sources, strategy=strategy,
                                                          tolerance=tolerance, seed=seed,
                                                          adjudications=ledger.adjudications)
     reconciled, growth_problems = norms.growth_factors(reconciled, claims)
@@ -317,6 +317,7 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
         "accounts": accounts_frame(ledger.accounts),
         "sources": ledger.sources.select("source_id", "citation", "source_type", "year", "trust_rank", "trust_note",
                                          "derived_from").sort("source_id"),
+        "source_reliability": source_reliability,
     }
     return tables, problems
 
