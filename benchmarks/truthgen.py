@@ -6,7 +6,9 @@ writes ``OUT/claims.csv`` and ``OUT/sources.csv`` (a ledger prodkit reads as
 it reads any other), and beside them the answers a reader of the ledger never
 sees: ``OUT/truth.csv`` (the true value of every event) and
 ``OUT/source_truth.csv`` (each source's error model, the trust rank it
-deserves and the one it was given, and its measured error against the truth).
+deserves and the one it was given, and its measured error against the truth)
+and ``OUT/claim_truth.csv`` (each claim's figure before it was written as a
+range or a bound).
 
 ``generate.py`` makes ledgers shaped like the bundled one, for timing; this
 sibling makes ledgers whose errors are known, for judging. Every event is one
@@ -19,7 +21,8 @@ The sources' error models:
 
 - ``honest``: unbiased noise, relative sigma 1 %, 2 %, 5 % or 15 %;
 - ``inflate``: a propaganda source overstating by 10-50 % (its own factor),
-  with 5 % noise (scenario ``inflate`` only; ``honest`` has none);
+  with 5 % noise: a quarter of the sources in scenario ``inflate``, 40 % in
+  ``heavy``, none in ``honest``;
 - ``round``: the true value rounded to the nearest 5 or 10;
 - ``copy``: repeats another source's figure for the same event, verbatim,
   whether or not that source's claim is in the ledger; half declare it
@@ -47,7 +50,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-SCENARIOS = ("inflate", "honest")
+SCENARIOS = ("inflate", "heavy", "honest")
 TYPES = ["archival", "contemporary_press", "official_speech", "memoir", "later_soviet", "scholarship"]
 #: the source type each error model usually has (70 %), the rest drawn at random
 TYPICAL = {"honest": "archival", "inflate": "contemporary_press", "round": "official_speech",
@@ -55,6 +58,7 @@ TYPICAL = {"honest": "archival", "inflate": "contemporary_press", "round": "offi
 #: the share of sources with each model, per scenario
 MODELS = {
     "inflate": {"honest": .45, "inflate": .25, "round": .15, "copy": .15},
+    "heavy": {"honest": .30, "inflate": .40, "round": .15, "copy": .15},
     "honest": {"honest": .70, "inflate": 0.0, "round": .15, "copy": .15},
 }
 NOISES = [.01, .02, .05, .15]
@@ -155,7 +159,10 @@ def make(n_sources: int, per_event: int, per_source: int, scenario: str, seed: i
         "deserved_rank": deserved, "given_rank": given, "rank_note": note, "n_events": n_ev,
         "true_bias_pct": (np.exp(bias) - 1) * 100, "true_rms_log_error": rms,
     })
-    return {"claims": claims, "sources": sources, "truth": truth_f, "source_truth": source_truth}
+    claim_truth = pl.DataFrame({"claim_id": claims["claim_id"], "event_id": claims["event_id"],
+                                "source_id": claims["source_id"], "stated": y})
+    return {"claims": claims, "sources": sources, "truth": truth_f, "source_truth": source_truth,
+            "claim_truth": claim_truth}
 
 
 def write(out: Path, frames: dict[str, pl.DataFrame]) -> None:
@@ -163,7 +170,7 @@ def write(out: Path, frames: dict[str, pl.DataFrame]) -> None:
     (out / "prodkit.toml").write_text('decimal_mark = "."\n', encoding="utf-8")
     for name in ("claims", "sources"):
         frames[name].write_csv(out / f"{name}.csv", line_terminator="\n", null_value="")
-    for name in ("truth", "source_truth"):  # the answers: beside the ledger, never read by prodkit
+    for name in ("truth", "source_truth", "claim_truth"):  # the answers: beside the ledger, never read by prodkit
         frames[name].write_csv(out / f"{name}.csv", line_terminator="\n", null_value="", float_precision=6)
 
 
