@@ -299,7 +299,7 @@ def learning(claims: pl.DataFrame, numbered: pl.DataFrame | None = None) -> reli
     rows = indep["_order"]
     frame = indep.select(GID, "_order").with_columns(
         *[claims[name].gather(rows) for name in ("claim_id", "source_id", "source_type", "value_low",
-                                                 "value_high", "value_mid")])
+                                                 "value_high", "value_mid", "_src") if name in claims.columns])
     n_groups = int(claims[GID].max()) + 1 if claims.height else 0
     return reliability.learn(frame, n_groups, GID)
 

@@ -83,8 +83,10 @@ ROUND_MIN = 5
 ROUND_SHARE = 0.8
 #: 95 % two-sided normal quantile, for the intervals.
 Z = 1.959964
-MAX_ITER = 200
-TOL = 1e-9
+MAX_ITER = 25
+TOL = 1e-6
+#: Iterations during which the anchor's sources are chosen afresh (see ``_anchor``).
+ANCHOR_SETTLE = 10
 
 #: Why an event has no learned value (``Fit.reason``).
 LEARNED, THIN, NON_POSITIVE, NO_NUMBER = 0, 1, 2, 3
@@ -124,27 +126,32 @@ def chi2_low(k: np.ndarray, z: float = -1.959964) -> np.ndarray:
     return np.maximum(k * (1.0 - c + z * np.sqrt(c)) ** 3, 0.05 * k)
 
 
-def _anchor(bias: np.ndarray, n: np.ndarray) -> float:
-    """The bias taken as zero: the half-sample mode of the sources with their own estimate.
+def _anchor(bias: np.ndarray, n: np.ndarray) -> np.ndarray | None:
+    """The sources whose biases are taken as zero on average: the half-sample mode's cluster.
 
     The largest cluster of sources that agree with one another is taken to
     be unbiased (Bickel and Fruehwirth, "On a fast, robust estimator of the
     mode", Computational Statistics and Data Analysis 50, 2006): a third of
     the sources inflating by 10-50 % moves it little, where it would move a
-    median. With fewer than ``MODE_MIN`` such sources a mode is a guess,
-    so the median weighted by shared events is used instead.
+    median. Returns a mask of the sources in the final half-sample, or None
+    with fewer than ``MODE_MIN`` sources with their own estimate (a mode is
+    then a guess, and the caller takes the median weighted by shared events).
     """
-    x = np.sort(bias[n >= MIN_SHARED])
-    if x.size < MODE_MIN:
-        return _weighted_median(bias, n.astype(float))
-    while x.size > 3:
-        h = (x.size + 1) // 2
-        widths = x[h - 1:] - x[:x.size - h + 1]
-        i = int(np.argmin(widths))
-        x = x[i:i + h]
-    if x.size == 3:
-        x = x[:2] if x[1] - x[0] <= x[2] - x[1] else x[1:]
-    return float(x.mean())
+    idx = np.nonzero(n >= MIN_SHARED)[0]
+    if idx.size < MODE_MIN:
+        return None
+    idx = idx[np.argsort(bias[idx], kind="stable")]
+    while idx.size > 3:
+        h = (idx.size + 1) // 2
+        x = bias[idx]
+        i = int(np.argmin(x[h - 1:] - x[:idx.size - h + 1]))
+        idx = idx[i:i + h]
+    x = bias[idx]
+    if idx.size == 3:
+        idx = idx[:2] if x[1] - x[0] <= x[2] - x[1] else idx[1:]
+    mask = np.zeros(bias.size, dtype=bool)
+    mask[idx] = True
+    return mask
 
 
 def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
@@ -212,25 +219,26 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
     t = np.where(np.isnan(t), _group_median(g, m, G), t)
     b = np.zeros(S)
     var = np.full(S, START ** 2)
-    var_t = np.full(T, START ** 2)
     var_w = var.copy()
-    ss, ts = s[shared], ty[shared]
+    # the iteration runs over the shared events only, numbered 0..Gs-1
+    sh = np.nonzero(shared)[0]
+    groups, gs = np.unique(g[sh], return_inverse=True)
+    Gs = groups.size
+    ss, ts, Ls, Hs = s[sh], ty[sh], L[sh], H[sh]
+    ts_t = t[groups]
+    members = None
     iterations = 0
-    for iterations in range(1, MAX_ITER + 1):
-        w = 1.0 / var_w[s]
-        pred = t[g] + b[s]
-        o = np.clip(pred, L, H)  # the point of each claim's interval nearest the prediction
-        x = o - b[s]  # the claim, corrected for its source's bias
-        W = np.bincount(g, w, minlength=G)
-        new_t = np.where(W > 0, np.bincount(g, w * x, minlength=G) / np.where(W > 0, W, 1), t)
+    for iterations in range(1, MAX_ITER + 1 if Gs else 1):
+        w = 1.0 / var_w[ss]
+        o = np.clip(ts_t[gs] + b[ss], Ls, Hs)  # the point of each claim's interval nearest the prediction
+        x = o - b[ss]  # the claim, corrected for its source's bias
+        W = np.bincount(gs, w, minlength=Gs)
+        new_t = np.bincount(gs, w * x, minlength=Gs) / W
         # each claim against the truth the other claims of its event give (leave one out);
         # that truth has its own variance v, so a residual next to noisy sources counts less
-        Wm = W[g] - w
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_loo = (W[g] * new_t[g] - w * x) / Wm
-            v_loo = 1.0 / Wm
-        e = (o - t_loo)[shared]
-        v = v_loo[shared]
+        Wm = W[gs] - w
+        e = o - (W[gs] * new_t[gs] - w * x) / Wm
+        v = 1.0 / Wm
         # biases: precision-weighted mean residuals; a type's shrunk to zero, a source's to its type's
         a = 1.0 / (var[ss] + v)
         a_t = np.bincount(ts, a, minlength=T)
@@ -239,27 +247,39 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
         a_s = np.bincount(ss, a, minlength=S)
         prior = PRIOR_EVENTS * np.where(n_s > 0, _mean(a_s, n_s), 1.0 / var)
         b_raw = (np.bincount(ss, a * e, minlength=S) + prior * b_type[src_type]) / (a_s + prior)
-        anchor = _anchor(b_raw, n_s)
+        # the anchor's sources are chosen while the estimates settle, then kept, so that the
+        # iteration converges (a mode jumps between clusters; a mean over fixed sources does not)
+        if iterations <= ANCHOR_SETTLE:
+            members = _anchor(b_raw, n_s)
+        anchor = (float(np.average(b_raw[members], weights=n_s[members])) if members is not None
+                  else _weighted_median(b_raw, n_s.astype(float)))
         b = b_raw - anchor
         # spreads: one Fisher-scoring step of the residuals' variance, less the other claims' own
         # uncertainty, each residual weighted by its precision squared; pulled toward the type's
         d2 = (e - b_raw[ss]) ** 2 - v
         # (a type pools sources of different spreads: its residuals count alike)
-        glob = max(FLOOR ** 2, float(d2.mean()) if d2.size else START ** 2)
+        glob = max(FLOOR ** 2, float(d2.mean()))
         var_t = np.maximum(FLOOR ** 2, (np.bincount(ts, d2, minlength=T) + PRIOR_SPREAD_N * glob)
                            / (n_t + PRIOR_SPREAD_N))
         q = a * a
         q_s = np.bincount(ss, q, minlength=S)
         p_s = PRIOR_SPREAD_N * np.where(n_s > 0, _mean(q_s, n_s), 1.0 / var_t[src_type] ** 2)
-        var = np.maximum(FLOOR ** 2, (np.bincount(ss, q * d2, minlength=S) + p_s * var_t[src_type]) / (q_s + p_s))
+        new_var = np.maximum(FLOOR ** 2, (np.bincount(ss, q * d2, minlength=S) + p_s * var_t[src_type])
+                             / (q_s + p_s))
+        # damped (a geometric mean with the last): the weighted step can otherwise swing between two values
+        var = np.sqrt(var * new_var)
         # CATD: weight by the upper 95 % bound of the variance, so that a source seen twice
         # is not trusted as one seen fifty times
         k = n_s + PRIOR_SPREAD_N
         var_w = var * k / chi2_low(k)
-        moved = float(np.max(np.abs(new_t - t))) if G else 0.0
-        t = new_t
+        moved = float(np.mean(np.abs(new_t - ts_t)))
+        ts_t = new_t
         if moved < TOL:
             break
+    t[groups] = ts_t
+    # an event told by one independent source: its claim, corrected for the source's bias
+    alone = ~shared
+    t[g[alone]] = np.clip(t[g[alone]] + b[s[alone]], L[alone], H[alone]) - b[s[alone]]
 
     # the interval: the weighted claims' spreads, their biases' uncertainty and, for a
     # range, its width; a bound the truth lies well inside says nothing about where
@@ -336,7 +356,8 @@ def _group_median(g: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
     out = np.full(n_groups, np.nan)
     if gk.size == 0:
         return out
-    order = np.lexsort((xk, gk))
+    # one float key sorts by group, then value (log values lie well within +-32)
+    order = np.argsort(gk * 128.0 + np.clip(xk, -60.0, 60.0), kind="stable")
     gk, xk = gk[order], xk[order]
     counts = np.bincount(gk, minlength=n_groups)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -373,15 +394,22 @@ def learn(rows: "pl.DataFrame", n_groups: int, gid: str = "_gid") -> Learned:
     """Fit over ``rows``: one independent claim per row, with ``gid``, claim_id, source_id, source_type and values."""
     import polars as pl
 
-    rows = rows.with_columns(
-        (pl.col("source_id").fill_null("").rank("dense") - 1).cast(pl.Int64).alias("_s"),
+    # a source's number: _src (its rank in sources.csv) where the frame has it, else its id's rank
+    number = (pl.col("_src") - 1) if "_src" in rows.columns else (pl.col("source_id").rank("dense") - 1)
+    rows = rows.with_columns(number.fill_null(-1).cast(pl.Int64).alias("_s"))
+    if rows["_s"].min() == -1 if rows.height else False:  # a source sources.csv lacks: one number more
+        rows = rows.with_columns(pl.when(pl.col("_s") < 0).then(rows["_s"].max() + 1).otherwise("_s").alias("_s"))
+    sources = rows.select("_s", "source_id", "source_type").unique("_s").sort("_s").with_columns(
         (pl.col("source_type").fill_null("").rank("dense") - 1).cast(pl.Int64).alias("_ty"))
-    arr = lambda name: rows[name].cast(pl.Float64).to_numpy()  # noqa: E731
     n_src = int(rows["_s"].max()) + 1 if rows.height else 0
-    n_types = int(rows["_ty"].max()) + 1 if rows.height else 0
-    f = fit(rows[gid].to_numpy(), rows["_s"].to_numpy(), rows["_ty"].to_numpy(), arr("value_low"),
+    type_of = np.zeros(max(n_src, 1), dtype=np.int64)
+    type_of[sources["_s"].to_numpy()] = sources["_ty"].to_numpy()
+    s_idx = rows["_s"].to_numpy()
+    arr = lambda name: rows[name].cast(pl.Float64).to_numpy()  # noqa: E731
+    n_types = int(sources["_ty"].max()) + 1 if sources.height else 0
+    f = fit(rows[gid].to_numpy(), s_idx, type_of[s_idx], arr("value_low"),
             arr("value_high"), arr("value_mid"), n_groups, n_src, n_types)
-    sources = rows.select("_s", "source_id", "source_type").unique("_s").sort("_s")
+    sources = sources.drop("_ty")
     return Learned(f, rows.select(gid, "_order", "claim_id", "source_id", "_s")
                    .with_columns(pl.Series("_share", f.share)), sources)
 
