@@ -226,7 +226,7 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
     Gs = groups.size
     ss, ts, Ls, Hs = s[sh], ty[sh], L[sh], H[sh]
     ts_t = t[groups]
-    members = None
+    members, anchor = None, 0.0
     iterations = 0
     for iterations in range(1, MAX_ITER + 1 if Gs else 1):
         w = 1.0 / var_w[ss]
