@@ -286,22 +286,36 @@ def pass_it_on(claims: pl.DataFrame, *, seed: int, explain: bool = True, numbere
 
 
 def _independent(c: pl.DataFrame) -> pl.DataFrame:
-    """One numbered row per (group, root): the original if present, else its best-trusted retelling."""
-    ranked = c.sort([GID, "_root", "_original", "trust_rank", "_order"],
-                    descending=[False, False, True, False, False], nulls_last=True)
-    return ranked.filter((_group_start() | (pl.col("_root") != pl.col("_root").shift(1))).fill_null(True))
+    """One numbered row per (group, root): the original if present, else its best-trusted retelling.
+
+    Rows keep their order. Only the few rows that share a group and a root
+    are sorted (by original first, then trust_rank, then claim_id).
+    """
+    if c.height == 0:
+        return c
+    roots = c["_root"].cast(pl.Int64).fill_null(-1) + 1
+    key = c[GID].cast(pl.Int64) * (int(roots.max()) + 1) + roots
+    dup = key.is_duplicated()
+    if not dup.any():
+        return c
+    ranked = c.filter(dup).sort([GID, "_root", "_original", "trust_rank", "_order"],
+                                descending=[False, False, True, False, False], nulls_last=True)
+    kept = ranked.filter((_group_start() | (pl.col("_root") != pl.col("_root").shift(1))).fill_null(True))["_order"]
+    return c.filter(~dup | c["_order"].is_in(kept.implode()))
 
 
 def learning(claims: pl.DataFrame, numbered: pl.DataFrame | None = None) -> reliability.Learned:
     """Learn every source's bias and spread (:mod:`prodkit.reliability`) from one claim per independent root."""
     c = numbered if numbered is not None else numbered_rows(claims)
-    indep = _independent(c).sort("_order")
+    if "_src" not in claims.columns:
+        claims = claims.with_columns(pl.col("source_id").rank("dense").alias("_src"))
+    indep = _independent(c)
     rows = indep["_order"]
     frame = indep.select(GID, "_order").with_columns(
-        *[claims[name].gather(rows) for name in ("claim_id", "source_id", "source_type", "value_low",
-                                                 "value_high", "value_mid", "_src") if name in claims.columns])
+        *[claims[name].gather(rows) for name in ("value_low", "value_high", "value_mid", "_src")])
+    sources = claims.select("_src", "source_id", "source_type").unique("_src", keep="first", maintain_order=True)
     n_groups = int(claims[GID].max()) + 1 if claims.height else 0
-    return reliability.learn(frame, n_groups, GID)
+    return reliability.learn(frame, sources, n_groups, GID)
 
 
 @strategy("learn-reliability")
@@ -322,7 +336,7 @@ def learn_reliability(claims: pl.DataFrame, *, seed: int, explain: bool = True,
     fallback = fallback.join(back, on=GID, how="left").select(
         GID, "chosen_claim_id", "value",
         pl.format("fell back to trust-your-friends ({}): {}", why, "how").alias("how"))
-    learned_rows = reliability.learned_how(learned if learned is not None else learning(claims, c), ok, GID)
+    learned_rows = reliability.learned_how(learned if learned is not None else learning(claims, c), ok, claims, GID)
     learned_rows = learned_rows.select(GID, pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), "value", "how")
     return pl.concat([learned_rows, fallback]).sort(GID)
 

@@ -85,6 +85,8 @@ ROUND_SHARE = 0.8
 Z = 1.959964
 MAX_ITER = 25
 TOL = 1e-6
+#: Claims in shared events above which the sources are learned from a regular sample of the events.
+LEARN_ROWS = 150_000
 #: Iterations during which the anchor's sources are chosen afresh (see ``_anchor``).
 ANCHOR_SETTLE = 10
 
@@ -182,7 +184,7 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
     >>> [round(float(b)) for b in np.expm1(f.src_bias) * 100]  # bias_pct
     [0, -1, 29]
     >>> float(np.mean((f.low <= truth) & (truth <= f.high)))  # truths inside their 95 % interval
-    0.975
+    1.0
     """
     G, S, T = n_groups, n_sources, max(n_types, 1)
     value = np.full(G, np.nan)
@@ -209,24 +211,37 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
     shared = n_g[g] >= 2
     src_type = np.zeros(S, dtype=np.int64)
     src_type[s] = ty
-    n_s = np.bincount(s[shared], minlength=S)
-    n_t = np.bincount(ty[shared], minlength=T)
+    n_events = np.bincount(s[shared], minlength=S)
+    # a large ledger's sources are learned from every k-th shared event (about LEARN_ROWS claims);
+    # every event's truth then uses every claim
+    stride = max(1, -(-int(shared.sum()) // LEARN_ROWS))
+    learn_rows = shared & (g % stride == 0)
+    n_s = np.bincount(s[learn_rows], minlength=S)
+    n_t = np.bincount(ty[learn_rows], minlength=T)
     L, H, src_step = _rounding_intervals(s, L, H, mid[use], S)
 
-    # start: each group's median of its closed claims (a bound's end is a poor middle)
+    # start: the median of a group's closed claims (a bound's end is a poor middle), where it
+    # matters: in the events learned from and in those with a range or a bound; elsewhere the
+    # first pass of weights gives the answer from any start
     closed = np.isfinite(L) & np.isfinite(H)
-    t = _group_median(g, np.where(closed, m, np.nan), G)
-    t = np.where(np.isnan(t), _group_median(g, m, G), t)
+    point = closed & (L == H)
+    interval_group = np.bincount(g[shared & ~point], minlength=G) > 0
+    t = m[np.searchsorted(g, np.arange(G)).clip(0, g.size - 1)]  # g is sorted: each group's first claim
+    start = np.nonzero(learn_rows | (shared & interval_group[g]))[0]
+    med = _group_median(g[start], np.where(closed[start], m[start], np.nan), G)
+    med = np.where(np.isnan(med), _group_median(g[start], m[start], G), med)
+    t = np.where(np.isnan(med), t, med)
     b = np.zeros(S)
     var = np.full(S, START ** 2)
     var_w = var.copy()
-    # the iteration runs over the shared events only, numbered 0..Gs-1
-    sh = np.nonzero(shared)[0]
+    # the iteration runs over the (sampled) shared events only, numbered 0..Gs-1
+    sh = np.nonzero(learn_rows)[0]
     groups, gs = np.unique(g[sh], return_inverse=True)
     Gs = groups.size
     ss, ts, Ls, Hs = s[sh], ty[sh], L[sh], H[sh]
     ts_t = t[groups]
     members, anchor = None, 0.0
+    v_s = np.zeros(S)
     iterations = 0
     for iterations in range(1, MAX_ITER + 1 if Gs else 1):
         w = 1.0 / var_w[ss]
@@ -238,7 +253,9 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
         # that truth has its own variance v, so a residual next to noisy sources counts less
         Wm = W[gs] - w
         e = o - (W[gs] * new_t[gs] - w * x) / Wm
-        v = 1.0 / Wm
+        # (the weights are CATD's conservative ones, so the variance is sum w^2 var / (sum w)^2, not 1 / sum w)
+        wv = w * w * var[ss]
+        v = np.maximum(np.bincount(gs, wv, minlength=Gs)[gs] - wv, 0.0) / (Wm * Wm)
         # biases: precision-weighted mean residuals; a type's shrunk to zero, a source's to its type's
         a = 1.0 / (var[ss] + v)
         a_t = np.bincount(ts, a, minlength=T)
@@ -272,18 +289,38 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
         # is not trusted as one seen fifty times
         k = n_s + PRIOR_SPREAD_N
         var_w = var * k / chi2_low(k)
+        v_s = _mean(np.bincount(ss, v, minlength=S), n_s)
         moved = float(np.mean(np.abs(new_t - ts_t)))
         ts_t = new_t
         if moved < TOL:
             break
     t[groups] = ts_t
+    # every shared event's truth, with the learned biases and weights: one pass, then more
+    # only for the events with a range or a bound (a point claim does not move with the truth)
+    for rows_now, passes in ((shared, 1), (shared & interval_group[g], MAX_ITER)):
+        at = np.nonzero(rows_now)[0]
+        groups, gs = np.unique(g[at], return_inverse=True)
+        ss, Ls, Hs = s[at], L[at], H[at]
+        w = 1.0 / var_w[ss]
+        W = np.bincount(gs, w, minlength=groups.size)
+        ts_t = t[groups]
+        for _ in range(passes if groups.size else 0):
+            new_t = np.bincount(gs, w * (np.clip(ts_t[gs] + b[ss], Ls, Hs) - b[ss]), minlength=groups.size) / W
+            moved = float(np.mean(np.abs(new_t - ts_t)))
+            ts_t = new_t
+            if moved < TOL:
+                break
+        t[groups] = ts_t
     # an event told by one independent source: its claim, corrected for the source's bias
     alone = ~shared
     t[g[alone]] = np.clip(t[g[alone]] + b[s[alone]], L[alone], H[alone]) - b[s[alone]]
 
     # the interval: the weighted claims' spreads, their biases' uncertainty and, for a
     # range, its width; a bound the truth lies well inside says nothing about where
-    var_b = var / (n_s + PRIOR_EVENTS)
+    # a spread learned from n residuals is itself uncertain, most for a careful source among
+    # noisier ones (its residuals are mostly theirs): the intervals add one standard error of it
+    var_i = var + (var + v_s) * np.sqrt(2.0 / (n_s + PRIOR_SPREAD_N))
+    var_b = var_i / (n_s + PRIOR_EVENTS)
     w = 1.0 / var_w[s]
     pred = t[g] + b[s]
     finite = np.isfinite(L) & np.isfinite(H)
@@ -291,15 +328,23 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
     width2 = np.where(finite, (H - L) ** 2 / 12.0, 0.0)
     wa = np.where(active, w, 0.0)
     W = np.bincount(g, wa, minlength=G)
-    V = np.bincount(g, wa * wa * (var[s] + var_b[s] + width2), minlength=G) / np.where(W > 0, W, 1) ** 2
+    V = np.bincount(g, wa * wa * (var_i[s] + var_b[s] + width2), minlength=G) / np.where(W > 0, W, 1) ** 2
     # where an event's claims disagree more than their spreads allow, widen by the Birge ratio
     # (Birge, Physical Review 40, 1932): the chi-squared of the corrected claims per degree of freedom
-    tau = var[s] + var_b[s] + width2
+    tau = var_i[s] + var_b[s] + width2
     x = np.clip(pred, L, H) - b[s]
     Q = np.bincount(g, np.where(active, (x - t[g]) ** 2 / tau, 0.0), minlength=G)
     k = np.bincount(g, active.astype(float), minlength=G)
     birge = np.where(k > 1, np.maximum(1.0, Q / np.maximum(k - 1, 1)), 1.0)
-    sd = np.sqrt(V * birge)
+    # the anchor is itself estimated, and its error moves every truth alike: the variance of a
+    # mean over its sources' biases (of a median, pi/2 times that of the mean)
+    pool = members if members is not None else (n_s >= MIN_SHARED)
+    if np.any(pool & (n_s > 0)):
+        nw = np.where(pool, n_s, 0).astype(float)
+        var_anchor = float(np.sum(nw ** 2 * var_b) / nw.sum() ** 2) * (1.0 if members is not None else np.pi / 2)
+    else:
+        var_anchor = 0.0
+    sd = np.sqrt(V * birge + var_anchor)
     W = np.bincount(g, w, minlength=G)
     # a source's spread as reported: its noise and the width of its ranges and rounded figures
     n_rows = np.bincount(s, minlength=S)
@@ -319,7 +364,7 @@ def fit(g: np.ndarray, s: np.ndarray, ty: np.ndarray, low: np.ndarray, high: np.
     share[share_idx] = w / W[g]
     return Fit(value, low_out, high_out, reason, share,
                np.where(basis < 2, b, np.nan), np.where(basis < 2, np.sqrt(var_b), np.nan),
-               np.where(basis < 2, spread, np.nan), n_s, basis, anchor, iterations, src_step)
+               np.where(basis < 2, spread, np.nan), n_events, basis, anchor, iterations, src_step)
 
 
 def _mean(total: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -390,28 +435,25 @@ class Learned:
     sources: "pl.DataFrame"  # _s -> source_id, source_type
 
 
-def learn(rows: "pl.DataFrame", n_groups: int, gid: str = "_gid") -> Learned:
-    """Fit over ``rows``: one independent claim per row, with ``gid``, claim_id, source_id, source_type and values."""
+def learn(rows: "pl.DataFrame", sources: "pl.DataFrame", n_groups: int, gid: str = "_gid") -> Learned:
+    """Fit over ``rows`` (one independent claim per row: ``gid``, _order, value_low, value_high,
+    value_mid, _src) with ``sources`` (_src, source_id, source_type: one row per source)."""
     import polars as pl
 
-    # a source's number: _src (its rank in sources.csv) where the frame has it, else its id's rank
-    number = (pl.col("_src") - 1) if "_src" in rows.columns else (pl.col("source_id").rank("dense") - 1)
-    rows = rows.with_columns(number.fill_null(-1).cast(pl.Int64).alias("_s"))
-    if rows["_s"].min() == -1 if rows.height else False:  # a source sources.csv lacks: one number more
-        rows = rows.with_columns(pl.when(pl.col("_s") < 0).then(rows["_s"].max() + 1).otherwise("_s").alias("_s"))
-    sources = rows.select("_s", "source_id", "source_type").unique("_s").sort("_s").with_columns(
-        (pl.col("source_type").fill_null("").rank("dense") - 1).cast(pl.Int64).alias("_ty"))
-    n_src = int(rows["_s"].max()) + 1 if rows.height else 0
+    n_src = int(max(rows["_src"].max() or 0, sources["_src"].max() or 0)) + 1 if rows.height else 0
+    # _src is 1-based (its rank in sources.csv); a source sources.csv lacks is number 0
+    rows = rows.with_columns(pl.col("_src").fill_null(0).cast(pl.Int64).alias("_s"))
+    sources = sources.with_columns(pl.col("_src").fill_null(0).cast(pl.Int64).alias("_s"),
+                                   (pl.col("source_type").fill_null("").rank("dense") - 1).cast(pl.Int64).alias("_ty"))
     type_of = np.zeros(max(n_src, 1), dtype=np.int64)
     type_of[sources["_s"].to_numpy()] = sources["_ty"].to_numpy()
     s_idx = rows["_s"].to_numpy()
     arr = lambda name: rows[name].cast(pl.Float64).to_numpy()  # noqa: E731
     n_types = int(sources["_ty"].max()) + 1 if sources.height else 0
-    f = fit(rows[gid].to_numpy(), s_idx, type_of[s_idx], arr("value_low"),
-            arr("value_high"), arr("value_mid"), n_groups, n_src, n_types)
-    sources = sources.drop("_ty")
-    return Learned(f, rows.select(gid, "_order", "claim_id", "source_id", "_s")
-                   .with_columns(pl.Series("_share", f.share)), sources)
+    f = fit(rows[gid].to_numpy(), s_idx, type_of[s_idx], arr("value_low"), arr("value_high"), arr("value_mid"),
+            n_groups, n_src, n_types)
+    return Learned(f, rows.select(gid, "_order", "_s").with_columns(pl.Series("_share", f.share)),
+                   sources.select("_s", "source_id", "source_type"))
 
 
 def _pct(expr):
@@ -421,18 +463,26 @@ def _pct(expr):
     return (expr.exp() - 1).mul(100).round(1)
 
 
-def learned_how(learned: Learned, gids: "pl.DataFrame", gid: str = "_gid") -> "pl.DataFrame":
-    """Per learned group in ``gids``: gid, value and how (each claim's bias, spread and weight; the interval)."""
+def learned_how(learned: Learned, gids: "pl.DataFrame", claims: "pl.DataFrame", gid: str = "_gid") -> "pl.DataFrame":
+    """Per learned group in ``gids``: gid, value and how (each claim's bias, spread and weight; the interval).
+
+    ``claims`` is the grouped frame the rows' ``_order`` points into (for the claim ids).
+    """
     import polars as pl
 
     f = learned.fit
-    src = pl.DataFrame({"_s": pl.int_range(len(f.src_bias), eager=True),
-                        "_b": f.src_bias, "_sd": f.src_spread, "_n": f.src_n})
-    sign = lambda e: pl.when(e >= 0).then(pl.format("+{}", e)).otherwise(e.cast(pl.String))  # noqa: E731
-    per_claim = (learned.rows.join(gids.select(gid), on=gid, how="semi")
-                 .join(src, on="_s", how="left").sort(gid, "_order")
-                 .select(gid, pl.format("{} ({}: bias {}%, spread {}%, {} shared events; weight {}%)", "claim_id",
-                                        "source_id", sign(_pct(pl.col("_b"))), _pct(pl.col("_sd")), "_n",
+    n = len(f.src_bias)
+    src = pl.DataFrame({"_s": np.arange(n), "_b": f.src_bias, "_sd": f.src_spread, "_n": f.src_n}).with_columns(
+        pl.col("_b").fill_nan(None), pl.col("_sd").fill_nan(None))
+    src = src.join(learned.sources.select("_s", "source_id"), on="_s", how="left").select(
+        "_s", pl.format("{}: bias {}%, spread {}%, {} shared events", "source_id",
+                        pl.when(pl.col("_b") >= 0).then(pl.format("+{}", _pct(pl.col("_b"))))
+                        .otherwise(_pct(pl.col("_b")).cast(pl.String)),
+                        _pct(pl.col("_sd")), "_n").alias("_src_text"))
+    rows = learned.rows.join(gids.select(gid), on=gid, how="semi")
+    per_claim = (rows.with_columns(claims["claim_id"].gather(rows["_order"]))
+                 .join(src, on="_s", how="left")
+                 .select(gid, pl.format("{} ({}; weight {}%)", "claim_id", "_src_text",
                                         pl.col("_share").mul(100).round(0).cast(pl.Int64)).alias("_c"))
                  .group_by(gid, maintain_order=True).agg(pl.col("_c").str.join("; "), pl.len().alias("_k")))
     at = gids[gid].to_numpy()
