@@ -323,7 +323,7 @@ def learn_reliability(claims: pl.DataFrame, *, seed: int, explain: bool = True,
                       numbered: pl.DataFrame | None = None, learned: reliability.Learned | None = None):
     c = numbered if numbered is not None else numbered_rows(claims)
     fit = (learned if learned is not None else learning(claims, c)).fit
-    gids = c.select(GID).unique().sort(GID)
+    gids = c.select(GID).filter(_group_start())  # the numbered rows are in group order
     gids = gids.with_columns(pl.Series("_why", fit.reason[gids[GID].to_numpy()]))
     ok = gids.filter(pl.col("_why") == reliability.LEARNED)
     back = gids.filter(pl.col("_why") != reliability.LEARNED)

@@ -480,11 +480,14 @@ def learned_how(learned: Learned, gids: "pl.DataFrame", claims: "pl.DataFrame", 
                         .otherwise(_pct(pl.col("_b")).cast(pl.String)),
                         _pct(pl.col("_sd")), "_n").alias("_src_text"))
     rows = learned.rows.join(gids.select(gid), on=gid, how="semi")
+    # rows are in group order: a list per group, joined afterwards (str.join inside a group is slower)
     per_claim = (rows.with_columns(claims["claim_id"].gather(rows["_order"]))
-                 .join(src, on="_s", how="left")
-                 .select(gid, pl.format("{} ({}; weight {}%)", "claim_id", "_src_text",
-                                        pl.col("_share").mul(100).round(0).cast(pl.Int64)).alias("_c"))
-                 .group_by(gid, maintain_order=True).agg(pl.col("_c").str.join("; "), pl.len().alias("_k")))
+                 .join(src, on="_s", how="left", maintain_order="left")
+                 .select(pl.col(gid).set_sorted(), pl.format("{} ({}; weight {}%)", "claim_id", "_src_text",
+                                                             pl.col("_share").mul(100).round(0).cast(pl.Int64))
+                         .alias("_c"))
+                 .group_by(gid, maintain_order=True).agg(pl.col("_c"), pl.len().alias("_k"))
+                 .with_columns(pl.col("_c").list.join("; ")))
     at = gids[gid].to_numpy()
     g = gids.select(gid).with_columns(pl.Series("value", f.value[at]), pl.Series("_lo", f.low[at]).round_sig_figs(4),
                                       pl.Series("_hi", f.high[at]).round_sig_figs(4))
