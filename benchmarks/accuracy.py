@@ -146,7 +146,8 @@ def verdicts(scenario: str, per_event: int, per_source: int, r: dict) -> list[tu
     if scenario in ("inflate", "heavy"):
         for rule in ("cry-with-the-wolves", "meet-in-the-middle"):
             ratio = learn / st[rule]["median"]
-            out.append((f"median error <= 0.5 x {rule}", ratio <= .5, f"{ratio:.2f} x"))
+            oracle = r["oracle"]["median"] / st[rule]["median"]
+            out.append((f"median error <= 0.5 x {rule}", ratio <= .5, f"{ratio:.2f} x; the oracle's {oracle:.2f} x"))
     else:
         fixed = {k: v["median"] for k, v in st.items() if k not in ("learn-reliability", "pass-it-on")}
         best = min(fixed, key=fixed.get)
@@ -155,6 +156,29 @@ def verdicts(scenario: str, per_event: int, per_source: int, r: dict) -> list[tu
     cov = st["learn-reliability"]["coverage"]
     out.append(("truth inside the interval >= 90 %", cov >= .9, f"{cov:.1%}"))
     out.append(("Spearman rho >= 0.8", r["rho_learned"] >= .8, f"{r['rho_learned']:.2f}"))
+    return out
+
+
+def _gaps(results: list[tuple[str, int, int, dict]]) -> list[str]:
+    """The targets missed, each with what the measurements say about why."""
+    missed = [(sc, pe, ps, t, fig) for sc, pe, ps, r in results for t, ok, fig in verdicts(sc, pe, ps, r) if not ok]
+    out = ["## Where a target is missed, and why", ""]
+    if not missed:
+        return out + ["Every target is met in every cell where it applies.", ""]
+    for sc, pe, ps, t, fig in missed:
+        out.append(f"- {sc}, {pe} per event, {ps} per source: {t} ({fig}).")
+    halving = [m for m in missed if m[3].startswith("median error <= 0.5")]
+    if halving:
+        out += ["", "The halving target is missed where the fixed rules are already close to the best "
+                "possible: the oracle row, which knows every source's true bias and spread and weights the "
+                "figures perfectly, is itself above half of the fixed rule's error in those cells (its ratio "
+                "is given beside each). With three sources per event, one or two of them honest or rounding "
+                "sources with errors of 1-2 %, cry-with-the-wolves and meet-in-the-middle often pick an "
+                "honest figure already; what remains is the noise of the best source in the event, which no "
+                "reweighting removes. The learner closes a large part of the gap between the fixed rules and "
+                "the oracle, and more of it as events per source grow (compare 20 and 50). Where more "
+                "sources inflate (`heavy`) or more sources tell each event, it meets the target."]
+    out.append("")
     return out
 
 
@@ -185,7 +209,7 @@ def timing(rows: int, work: Path, repeat: int = 3) -> dict:
                 times["learning only"].append(time.perf_counter() - t0)
             reconciliation.choose(c, "learn-reliability", explain=explain, numbered=numbered, learned=learned)
             times["learn-reliability" + suffix].append(time.perf_counter() - t0)
-    return {"rows": c.height, "groups": int(c["_gid"].max()) + 1,
+    return {"rows": c.height, "groups": int(c["_gid"].max()) + 1, "load": os.getloadavg()[0],
             **{k: float(np.median(v)) for k, v in times.items()}}
 
 
@@ -246,6 +270,7 @@ def report(results: list[tuple[str, int, int, dict]], seeds: int, seconds: float
         else:
             lines.append("Targets: not applicable (fewer than 3 sources per event or 20 events per source).")
         lines.append("")
+    lines += _gaps(results)
     if timing_result:
         t = timing_result
         lines += ["## Speed", "",
@@ -258,7 +283,15 @@ def report(results: list[tuple[str, int, int, dict]], seeds: int, seconds: float
                   f"{t['learn-reliability'] / t['trust-your-friends']:.1f} x |",
                   f"| values only, as in the sensitivity table | {t['trust-your-friends values']:.2f} s | "
                   f"{t['learn-reliability values']:.2f} s | "
-                  f"{t['learn-reliability values'] / t['trust-your-friends values']:.1f} x |", ""]
+                  f"{t['learn-reliability values'] / t['trust-your-friends values']:.1f} x |", "",
+                  "The target (under 2 x trust-your-friends) is missed. trust-your-friends is one sort of the "
+                  "claims; learn-reliability makes up to 25 rounds over the claims of shared events (sampled "
+                  "down to about 150,000 on a large ledger), then a pass over every claim for the truths and "
+                  "one for the intervals, each a dozen numpy operations over all rows, plus the selection of "
+                  "one claim per independent root. Its explanation lists every claim with its source's bias, "
+                  "spread and weight, several times the text of trust-your-friends' one-line reason. The "
+                  "machine was shared with other work while this ran (load average "
+                  f"{t.get('load', float('nan')):.1f} on {os.cpu_count()} cores), which slows both alike.", ""]
     lines.append(f"_The grid took {seconds:.0f} s on this machine ({os.cpu_count()} cores)._")
     return "\n".join(lines) + "\n"
 
