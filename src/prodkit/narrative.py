@@ -80,7 +80,9 @@ def explain_event(event_id: str, ledger, tables: dict, problems: list, *, strate
         s = sens.filter((pl.col("measure") == key[0]) & (pl.col("statistic") == key[1]))
         if s.height:
             row = s.row(0, named=True)
-            under = ", ".join(f"{s.name}={_fmt(row[s.column])}" for s in strategies.STRATEGIES)
+            # the learned estimate has its own line below, with its interval
+            under = ", ".join(f"{s.name}={_fmt(row[s.column])}" for s in strategies.STRATEGIES
+                              if s.name not in strategies.ESTIMATES)
             out.append(wrap(f"under each strategy: {under}"
                             + (" (the choice matters)" if row["depends_on_strategy"] else ""), "    "))
             out.extend(_learned_lines(row, g, tables.get("source_reliability"), group["unit"] or "", wrap))
