@@ -115,12 +115,18 @@ def _oracle(frames: dict, events: pl.Series, truth: np.ndarray) -> np.ndarray:
     return np.abs(o.to_numpy() - truth) / truth
 
 
+def _nanmean(values: list[float]) -> float:
+    """The mean of the values that are numbers (nan when none is: no source had its own estimate)."""
+    kept = [v for v in values if v == v]
+    return float(np.mean(kept)) if kept else float("nan")
+
+
 def _pooled(cells: list[dict]) -> dict:
     """Seeds of one cell pooled: errors and coverage over all their events, rho averaged."""
     first = cells[0]
     pooled = {"events": sum(c["events"] for c in cells), "claims": sum(c["claims"] for c in cells),
-              "rho_learned": float(np.nanmean([c["rho_learned"] for c in cells])),
-              "rho_ranks": float(np.nanmean([c["rho_ranks"] for c in cells])),
+              "rho_learned": _nanmean([c["rho_learned"] for c in cells]),
+              "rho_ranks": _nanmean([c["rho_ranks"] for c in cells]),
               "learned_share": float(np.mean([c.get("learned_share", 0) for c in cells])),
               "n_rated": sum(c["n_rated"] for c in cells) / len(cells), "strategies": {}}
     oracle = np.concatenate([c["oracle"] for c in cells])

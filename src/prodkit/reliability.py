@@ -65,9 +65,9 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Shared events (told by two or more independent sources) a source needs for its own estimate.
-MIN_SHARED = 8
+MIN_SHARED = 12
 #: Claims in shared events a source type needs for a source of that type to borrow its estimate.
-MIN_TYPE = 30
+MIN_TYPE = 60
 #: Pseudo-events pulling a source's bias toward its type's (and a type's toward zero).
 PRIOR_EVENTS = 3.0
 #: Pseudo-events pulling a source's variance toward its type's.
