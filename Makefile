@@ -9,8 +9,10 @@ STAMP := $(VENV)/.prodkit-installed
 ROWS ?= 100000
 # extra options for benchmarks/bench.py, e.g. BENCH_ARGS="--repeat 3 --trace"
 BENCH_ARGS ?=
+# extra options for benchmarks/accuracy.py, e.g. ACCURACY_ARGS="--timing-rows 1000000"
+ACCURACY_ARGS ?=
 
-.PHONY: run test bench lock clean venv
+.PHONY: run test bench accuracy lock clean venv
 
 venv: $(STAMP)
 
@@ -28,6 +30,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --rows $(ROWS) $(BENCH_ARGS)
+
+# How right is each strategy? Generated ledgers with known truths (benchmarks/truthgen.py),
+# every strategy against them, written to benchmarks/ACCURACY.md (a few minutes).
+accuracy: $(STAMP)
+	$(BIN)/python benchmarks/accuracy.py --seeds 2 --out benchmarks/ACCURACY.md $(ACCURACY_ARGS)
 
 # Regenerate the lock file from pyproject.toml (needs the network).
 lock:

@@ -105,7 +105,7 @@ def test_conflicts_read_off_the_groups_equal_the_joined_table_in_any_row_order()
     core = prepare(led.claims.select([c for c in CORE_COLUMNS if c in led.claims.columns]), led.sources)
     for claims in (core, core.sample(fraction=1.0, shuffle=True, seed=7)):
         for name in NAMES:
-            rec, _, fast = reconcile_tables(claims, led.sources, strategy=name, tolerance=0.01, seed=1935,
+            rec, _, fast, _ = reconcile_tables(claims, led.sources, strategy=name, tolerance=0.01, seed=1935,
                                             adjudications=led.adjudications)
             slow = conflicts_table(claims, rec)
             assert fast.height > 0 and fast.equals(slow), name

@@ -100,9 +100,12 @@ def explain_event(event_id: str, ledger, tables: dict, problems: list, *, strate
         s = sens.filter((pl.col("measure") == key[0]) & (pl.col("statistic") == key[1]))
         if s.height:
             row = s.row(0, named=True)
-            under = ", ".join(f"{s.name}={_fmt(row[s.column])}" for s in strategies.STRATEGIES)
+            # the learned estimate has its own line below, with its interval
+            under = ", ".join(f"{s.name}={_fmt(row[s.column])}" for s in strategies.STRATEGIES
+                              if s.name not in strategies.ESTIMATES)
             out.append(wrap(f"under each strategy: {under}"
                             + (" (the choice matters)" if row["depends_on_strategy"] else ""), "    "))
+            out.extend(_learned_lines(row, g, tables.get("source_reliability"), group["unit"] or "", wrap))
     if nvr.height:
         out.append("")
         out.append("Norms against records:")
@@ -125,6 +128,30 @@ def explain_event(event_id: str, ledger, tables: dict, problems: list, *, strate
         for p in checks:
             out.append(f"  line {p.line} [{p.code}] {p.message}")
     return "\n".join(out)
+
+
+def _learned_lines(row: dict, claims: pl.DataFrame, reliability: pl.DataFrame | None, unit: str, wrap) -> list[str]:
+    """What learn-reliability learned of this group's sources, and its estimate with its interval."""
+    if reliability is None or "learn_reliability" not in row:
+        return []
+    lo, hi = row.get("learn_reliability_low"), row.get("learn_reliability_high")
+    if row["learn_reliability"] is None:
+        head = "learn-reliability: no value"
+    elif lo is None:
+        head = (f"learn-reliability: {_fmt(row['learn_reliability'])} {unit}, fell back to trust-your-friends "
+                "(too little shared evidence, or a value at or below zero)")
+    else:
+        head = f"learn-reliability: {_fmt(row['learn_reliability'])} {unit} (95% interval {_fmt(lo)} to {_fmt(hi)})"
+    rel = reliability.join(claims.select("source_id").unique(), on="source_id", how="semi").sort("source_id")
+    parts = []
+    for r in rel.iter_rows(named=True):
+        if r["bias_pct"] is None:
+            parts.append(f"{r['source_id']}: too little evidence ({r['n_events']} shared events)")
+            continue
+        parts.append(f"{r['source_id']}: bias {r['bias_pct']:+.1f}% ({r['bias_low_pct']:+.1f} to {r['bias_high_pct']:+.1f}), "
+                     f"spread {r['spread_pct']:.1f}%, from its {r['basis']} ({r['n_events']} shared events"
+                     f"{'' if r['basis'] == 'source' else ' of its own'}), trust_rank {r['trust_rank']}")
+    return [wrap(head + ("; learned of its sources: " + "; ".join(parts) if parts else ""), "    ")]
 
 
 def _nvr_line(r: dict) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from . import checks, norms, plausibility, strategies
-from .errors import (ERROR, WARNING, InputError, Problem, merge_problems, problem, problem_order, problems_frame,
+from .errors import (ERROR, WARNING, InputError, Problem, UsageError, merge_problems, problem, problem_order, problems_frame,
                      under_strict)
 from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
@@ -301,6 +301,7 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
     The ledger is not changed: the problems found here are merged into a new list.
     """
     tables, changed, found = _event_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    del tables["_checked_claims"]
     return _all_tables(ledger, tables, changed, merge_problems(ledger.problems, found))
 
 
@@ -321,14 +322,16 @@ def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
     claims, check_problems = plausibility.check_claims(core, ledger.raw_dir)
     claims, interval_problems = plausibility.check_intervals(claims, measures)
     claims, conv_problems = norms.check_conversions(claims, ledger.units)
-    reconciled, sensitivity, conflicts = reconcile_tables(claims, ledger.sources, strategy=strategy,
+    checked = claims
+    reconciled, sensitivity, conflicts, source_reliability = reconcile_tables(claims, ledger.sources, strategy=strategy,
                                                          tolerance=tolerance, seed=seed,
                                                          adjudications=ledger.adjudications)
     reconciled, growth_problems = norms.growth_factors(reconciled, claims)
     nvr, nvr_problems = norms.norms_vs_records(claims, reconciled, measures, tolerance=max(tolerance, 0.05))
     claims = norms.flag_claims(claims, nvr)
     tables = {"reconciled": reconciled, "conflicts": conflicts, "norms_vs_records": nvr, "sensitivity": sensitivity,
-              "event_claims": event_claims(claims, reconciled, ledger.rejected.clear(), tolerance=tolerance)}
+              "event_claims": event_claims(claims, reconciled, ledger.rejected.clear(), tolerance=tolerance),
+              "source_reliability": source_reliability, "_checked_claims": checked}
     return tables, claims.select(_CHANGED), (check_problems + interval_problems + conv_problems + growth_problems
                                              + nvr_problems)
 
@@ -349,6 +352,7 @@ def _all_tables(ledger: Ledger, tables: dict[str, pl.DataFrame], changed: pl.Dat
         # the used claims' roles come per event; the rejected rows are the whole ledger's
         "event_claims": pl.concat([tables["event_claims"], rejected_roles(ledger.rejected)],
                                   how="vertical_relaxed").sort(*KEY, "claim_id", "line", nulls_last=True),
+        "source_reliability": tables["source_reliability"],
     }
     return tables, problems
 
@@ -370,10 +374,13 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
     """
     if partitions <= 1 or ledger.claims.height == 0:
         return build_tables(ledger, **options)
+    if options.get("strategy") in strategies.ESTIMATES:
+        raise UsageError(f"{options['strategy']} learns from every event at once, so it cannot be built in parts.",
+                         hint="Run it without --partitions or --memory-limit (one pass over the ledger).")
     part = partition_events(ledger.claims, partitions)
     row = pl.int_range(ledger.claims.height, dtype=pl.UInt32, eager=True).alias("_row")
     pieces: dict[str, list[pl.DataFrame]] = {name: [] for name in _EVENT_TABLES}
-    changed, found = [], []
+    changed, found, checked = [], [], []
     for k in range(partitions):
         rows = part == k
         if not rows.any():
@@ -382,6 +389,7 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
                                                                problems=[]), **options)
         for name in _EVENT_TABLES:
             pieces[name].append(tables.pop(name))
+        checked.append(tables.pop("_checked_claims"))
         changed.append(part_changed.with_columns(row.filter(rows)))
         found += problems
         del tables, part_changed
@@ -390,6 +398,13 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
         table = pl.concat(pieces.pop(name), how="vertical_relaxed")
         whole[name] = norms.order_rows(table) if name == "norms_vs_records" else table.sort(_PART_ORDER[name])
     changed_rows = pl.concat(changed, how="vertical_relaxed").sort("_row").drop("_row")
+    # what learn-reliability learns of each source comes from every event at once: the sensitivity table's
+    # learned column and source_reliability are made in one pass over the checked claims of every part
+    _, whole["sensitivity"], _, whole["source_reliability"] = reconcile_tables(
+        pl.concat(checked, how="vertical_relaxed"), ledger.sources, strategy=options.get("strategy", strategies.DEFAULT),
+        tolerance=options.get("tolerance", 0.01), seed=options.get("seed", strategies.DEFAULT_SEED),
+        adjudications=ledger.adjudications)
+    del checked
     return _all_tables(ledger, whole, changed_rows, merge_problems(ledger.problems, found))
 
 

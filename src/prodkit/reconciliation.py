@@ -37,7 +37,7 @@ from typing import Callable
 
 import polars as pl
 
-from . import strategies
+from . import reliability, strategies
 from .checks import derivation_chain, source_parents
 from .values import parse_figure
 
@@ -263,9 +263,7 @@ def meet_in_the_middle(claims: pl.DataFrame, *, seed: int, explain: bool = True,
     # one claim per root: the best-trusted retelling stands for its original
     # (lowest trust_rank, then lowest claim_id): the first row of each
     # (group, root) once the narrow frame is sorted
-    ranked = c.filter(pl.col("trust_rank").is_not_null()).sort([GID, "_root", "_original", "trust_rank", "_order"],
-                                                               descending=[False, False, True, False, False])
-    indep = ranked.filter((_group_start() | (pl.col("_root") != pl.col("_root").shift(1))).fill_null(True))
+    indep = _independent(c.filter(pl.col("trust_rank").is_not_null()))
     med = indep.group_by(GID, maintain_order=True).agg(pl.col("value_mid").median().alias("value"),
                                                         pl.len().alias("_n"))
     if not explain:
@@ -298,16 +296,76 @@ def pass_it_on(claims: pl.DataFrame, *, seed: int, explain: bool = True, numbere
                                pl.lit("no single value; see value_low and value_high").alias("how"))
 
 
+def _independent(c: pl.DataFrame) -> pl.DataFrame:
+    """One numbered row per (group, root): the original if present, else its best-trusted retelling.
+
+    Rows keep their order. Only the few rows that share a group and a root
+    are sorted (by original first, then trust_rank, then claim_id).
+    """
+    if c.height == 0:
+        return c
+    roots = c["_root"].cast(pl.Int64).fill_null(-1) + 1
+    key = c[GID].cast(pl.Int64) * (int(roots.max()) + 1) + roots
+    dup = key.is_duplicated()
+    if not dup.any():
+        return c
+    ranked = c.filter(dup).sort([GID, "_root", "_original", "trust_rank", "_order"],
+                                descending=[False, False, True, False, False], nulls_last=True)
+    kept = ranked.filter((_group_start() | (pl.col("_root") != pl.col("_root").shift(1))).fill_null(True))["_order"]
+    return c.filter(~dup | c["_order"].is_in(kept.implode()))
+
+
+def learning(claims: pl.DataFrame, numbered: pl.DataFrame | None = None) -> reliability.Learned:
+    """Learn every source's bias and spread (:mod:`prodkit.reliability`) from one claim per independent root."""
+    c = numbered if numbered is not None else numbered_rows(claims)
+    if "_src" not in claims.columns:
+        claims = claims.with_columns(pl.col("source_id").rank("dense").alias("_src"))
+    indep = _independent(c)
+    rows = indep["_order"]
+    frame = indep.select(GID, "_order").with_columns(
+        *[claims[name].gather(rows) for name in ("value_low", "value_high", "value_mid", "_src")])
+    sources = claims.select("_src", "source_id", "source_type").unique("_src", keep="first", maintain_order=True)
+    n_groups = int(claims[GID].max()) + 1 if claims.height else 0
+    return reliability.learn(frame, sources, n_groups, GID)
+
+
+@strategy("learn-reliability")
+def learn_reliability(claims: pl.DataFrame, *, seed: int, explain: bool = True,
+                      numbered: pl.DataFrame | None = None, learned: reliability.Learned | None = None):
+    c = numbered if numbered is not None else numbered_rows(claims)
+    fit = (learned if learned is not None else learning(claims, c)).fit
+    gids = c.select(GID).filter(_group_start())  # the numbered rows are in group order
+    gids = gids.with_columns(pl.Series("_why", fit.reason[gids[GID].to_numpy()]))
+    ok = gids.filter(pl.col("_why") == reliability.LEARNED)
+    back = gids.filter(pl.col("_why") != reliability.LEARNED)
+    fallback = _APPLY["trust-your-friends"](claims, seed=seed, explain=explain,
+                                            numbered=c.join(back, on=GID, how="semi"))
+    if not explain:
+        learned_rows = ok.select(GID).with_columns(pl.Series("value", fit.value[ok[GID].to_numpy()]))
+        return pl.concat([learned_rows, fallback.select(GID, "value")]).sort(GID)
+    why = pl.col("_why").replace_strict(reliability.REASONS, default="", return_dtype=pl.String)
+    fallback = fallback.join(back, on=GID, how="left").select(
+        GID, "chosen_claim_id", "value",
+        pl.format("fell back to trust-your-friends ({}): {}", why, "how").alias("how"))
+    learned_rows = reliability.learned_how(learned if learned is not None else learning(claims, c), ok, claims, GID)
+    learned_rows = learned_rows.select(GID, pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), "value", "how")
+    return pl.concat([learned_rows, fallback]).sort(GID)
+
+
 def choose(claims: pl.DataFrame, name: str, seed: int = strategies.DEFAULT_SEED, *, explain: bool = True,
-           numbered: pl.DataFrame | None = None) -> pl.DataFrame:
+           numbered: pl.DataFrame | None = None, learned: reliability.Learned | None = None) -> pl.DataFrame:
     """One row per group with a number: GID, value and, if ``explain``, chosen_claim_id and how.
 
     ``claims`` is the grouped frame of :func:`_groups` (rows in (KEY,
     claim_id) order, ``_order`` their row numbers); ``numbered``, if given,
-    its :func:`numbered_rows`, so that several strategies share them.
+    its :func:`numbered_rows`, so that several strategies share them;
+    ``learned``, if given, its :func:`learning`, for the strategies that learn.
     Raises :class:`~prodkit.errors.UsageError` for an unknown ``name``.
     """
-    return _APPLY[strategies.get(name).name](claims, seed=seed, explain=explain, numbered=numbered)
+    name = strategies.get(name).name
+    if name in strategies.ESTIMATES:
+        return _APPLY[name](claims, seed=seed, explain=explain, numbered=numbered, learned=learned)
+    return _APPLY[name](claims, seed=seed, explain=explain, numbered=numbered)
 
 
 # ---------------------------------------------------------------------------
@@ -459,13 +517,15 @@ def _decide(facts: pl.DataFrame, chosen: pl.DataFrame, strategy: str, adjudicate
 
 def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str = strategies.DEFAULT,
                      tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED,
-                     adjudications: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The reconciled, sensitivity and conflicts tables, from one grouping.
+                     adjudications: pl.DataFrame | None = None
+                     ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The reconciled, sensitivity, conflicts and source reliability tables, from one grouping.
 
     ``reconciled`` has one row per (event_id, measure, statistic): value,
     span, status and the reason for the choice; ``sensitivity`` the value
     under every strategy; ``conflicts`` every claim of a group whose claims
-    disagree. The conflicts are read off the grouped claims (already in
+    disagree; ``source_reliability`` what ``learn-reliability`` learned of
+    each source (:func:`prodkit.reliability.source_table`). The conflicts are read off the grouped claims (already in
     (KEY, claim_id) order, each with its group's number, which is its row
     in the reconciled table): no join on the text keys and no sort.
 
@@ -477,7 +537,7 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     ...     "unit_canonical": "t", "source_id": ["archive", "memoir"], "flags": None})
     >>> sources = pl.DataFrame({"source_id": ["archive", "memoir"], "trust_rank": [1, 4],
     ...     "source_type": ["archival", "later_soviet"], "year": ["1935", "1981"], "derived_from": None})
-    >>> r, sensitivity, conflicts = reconcile_tables(claims, sources)
+    >>> r, sensitivity, conflicts, reliability = reconcile_tables(claims, sources)
     >>> r.select("value", "value_low", "value_high", "status", "chosen_claim_id").row(0)
     (536.0, 536.0, 552.0, 'conflict', 'c1')
     >>> conflicts["chosen"].to_list()
@@ -486,21 +546,32 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     strategies.get(strategy)  # an unknown name is a UsageError before any work
     c, facts = _groups(claims, sources, tolerance)
     adjudicated = adjudicated_groups(facts, c, adjudications)
-    numbered = numbered_rows(c)  # filtered, and support counted, once for all six strategies
-    reconciled = _decide(facts, choose(c, strategy, seed, numbered=numbered), strategy, adjudicated)
+    numbered = numbered_rows(c)  # filtered, and support counted, once for all the strategies
+    learned = learning(c, numbered)  # every source's bias and spread, learned once
+    reconciled = _decide(facts, choose(c, strategy, seed, numbered=numbered, learned=learned), strategy, adjudicated)
     wide = reconciled.select(KEY + ["status", "value_low", "value_high", "unit"])
     gids = facts.select(GID)
     values = []
     for s in strategies.STRATEGIES:
         if s.name == strategy:
             values.append(reconciled["value"].alias(s.column))
-            continue
-        chosen = choose(c, s.name, seed, explain=False, numbered=numbered).with_columns(
-            pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
-        decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
-        values.append(decided["value"].alias(s.column))
+        else:
+            chosen = choose(c, s.name, seed, explain=False, numbered=numbered, learned=learned).with_columns(
+                pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
+            decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
+            values.append(decided["value"].alias(s.column))
+        if s.name in strategies.ESTIMATES:
+            values.extend(_interval(learned.fit, facts, adjudicated, s.column))
     del numbered  # large at millions of claims, and no longer needed
-    return reconciled, _sensitivity(wide.with_columns(values)), _conflicts(c, reconciled)
+    return (reconciled, _sensitivity(wide.with_columns(values)), _conflicts(c, reconciled),
+            reliability.source_table(learned, sources))
+
+
+def _interval(fit: reliability.Fit, facts: pl.DataFrame, adjudicated: pl.DataFrame, column: str) -> list[pl.Series]:
+    """A learning strategy's 95% interval per group: empty where it fell back or an adjudication decided."""
+    keep = (pl.Series(fit.reason).gather(facts[GID]) == reliability.LEARNED) & ~facts[GID].is_in(adjudicated[GID])
+    return [pl.select(pl.when(keep).then(pl.Series(arr).gather(facts[GID])).alias(f"{column}_{end}")).to_series()
+            for end, arr in (("low", fit.low), ("high", fit.high))]
 
 
 def _conflicts(c: pl.DataFrame, reconciled: pl.DataFrame) -> pl.DataFrame:
@@ -531,7 +602,8 @@ def conflict_columns() -> list[pl.Expr]:
 
 
 def _sensitivity(wide: pl.DataFrame) -> pl.DataFrame:
-    names = [s.column for s in strategies.STRATEGIES if s.name not in strategies.SPAN_ONLY]
+    names = [s.column for s in strategies.STRATEGIES
+             if s.name not in strategies.SPAN_ONLY and s.name not in strategies.ESTIMATES]
     return wide.with_columns(
         (pl.max_horizontal(names) != pl.min_horizontal(names)).fill_null(False).alias("depends_on_strategy"))
 

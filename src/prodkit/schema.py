@@ -316,7 +316,7 @@ class ReconciledOut(pa.DataFrameModel):
     date_low: Optional[dt.date] = _f("First day the date can mean (1935-09 gives 1935-09-01).")
     date_high: Optional[dt.date] = _f("Last day the date can mean (1935-09 gives 1935-09-30).")
     year: Optional[int] = _f("Year of date_low: the year the date falls in, or the first year of an interval.")
-    value: Optional[float] = _f("The value reported under the strategy (or the adjudication); empty under pass-it-on or when no claim has a number.", unit="unit")
+    value: Optional[float] = _f("The value reported under the strategy (or the adjudication); empty under pass-it-on or when no claim has a number. Under learn-reliability an estimate, which may lie outside the claims' span.", unit="unit")
     value_low: Optional[float] = _f("Low end of the span of all claims in the group, whatever the strategy picks.", unit="unit")
     value_high: Optional[float] = _f("High end of the span of all claims in the group.", unit="unit")
     unit: Optional[str] = _f("Canonical unit of value, value_low and value_high.")
@@ -339,7 +339,9 @@ class ReconciledOut(pa.DataFrameModel):
     @pa.dataframe_check(name="value-outside-span")
     def _inside(cls, data) -> pl.LazyFrame:
         v, lo, hi = pl.col("value"), pl.col("value_low"), pl.col("value_high")
-        return data.lazyframe.select(v.is_null() | (pl.col("status") == "adjudicated") | lo.is_null()
+        # an estimate corrects each claim for its source's learned bias, so it may leave the claims' span
+        estimate = pl.col("strategy").is_in(list(strategies.ESTIMATES))
+        return data.lazyframe.select(v.is_null() | (pl.col("status") == "adjudicated") | estimate | lo.is_null()
                                      | ((v >= lo - 1e-9 * lo.abs()) & (v <= hi + 1e-9 * hi.abs())))
 
 
@@ -417,7 +419,14 @@ def _sensitivity_model() -> type[pa.DataFrameModel]:
         text = (f"Always empty: {s.name} reports the span only." if s.name in strategies.SPAN_ONLY
                 else f"Value under {s.name}.")
         fields[s.column] = (Optional[float], _f(text, unit="unit"))
-    fields["depends_on_strategy"] = (bool, _f("True when the strategies give different values.", nullable=False))
+        if s.name in strategies.ESTIMATES:
+            for end, side in (("low", "Low"), ("high", "High")):
+                fields[f"{s.column}_{end}"] = (Optional[float], _f(
+                    f"{side} end of {s.name}'s 95% interval; empty where it fell back or an adjudication decided.",
+                    unit="unit"))
+    fields["depends_on_strategy"] = (bool, _f(
+        "True when the fixed rules give different values (" + ", ".join(strategies.ESTIMATES)
+        + ", an estimate, is left out).", nullable=False))
 
     class Config:
         strict = True
@@ -500,11 +509,41 @@ class EventClaimsOut(pa.DataFrameModel):
         strict = True
 
 
+class SourceReliabilityOut(pa.DataFrameModel):
+    """source_reliability.csv: what learn-reliability learned of each source from every event at once."""
+
+    source_id: str = _f("The source, as in sources.csv.", nullable=False)
+    source_type: str = _f("Its type, as in sources.csv.", nullable=False, isin=SOURCE_TYPES)
+    trust_rank: int = _f("The rank given in sources.csv (1 = trusted most), to compare with what the data say.",
+                         nullable=False, ge=1)
+    n_claims: int = _f("Its independent claims with a number (a retelling of an original in the same event is not counted).",
+                       nullable=False, ge=0)
+    n_events: int = _f("Its claims in events told by two or more independent sources: the evidence its estimate rests on.",
+                       nullable=False, ge=0)
+    bias_pct: Optional[float] = _f("Learned bias: how far above (+) or below (-) the other sources it states, in %, "
+                                   "relative to the median source, which is assumed unbiased.")
+    bias_low_pct: Optional[float] = _f("Low end of the bias's 95% interval, in %.")
+    bias_high_pct: Optional[float] = _f("High end of the bias's 95% interval, in %.")
+    spread_pct: Optional[float] = _f("Learned spread: the typical size of its errors once its bias is removed, in %, "
+                                     "the width of its ranges and rounded figures included.")
+    rounds_to: Optional[float] = _f("The step its figures are read as rounded to (5 or 10), when nearly all of them "
+                                    "(80 %, at least 5) are multiples of it; each such figure is then the interval "
+                                    "that rounds to it.")
+    basis: str = _f("What the estimate rests on: source (its own shared events), source type (too few of its own, "
+                    "so its type's), or too little evidence (no estimate).", nullable=False,
+                    isin=["source", "source type", "too little evidence"])
+
+    class Config:
+        strict = True
+        unique = ["source_id"]
+
+
 #: Output tables in the order they are written and described.
 OUTPUT_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "claims": ClaimsOut, "reconciled": ReconciledOut, "conflicts": ConflictsOut,
     "norms_vs_records": NormsVsRecordsOut, "sensitivity": SensitivityOut, "problems": ProblemsOut,
     "accounts": AccountsOut, "sources": SourcesOut, "event_claims": EventClaimsOut,
+    "source_reliability": SourceReliabilityOut,
 }
 
 

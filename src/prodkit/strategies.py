@@ -8,7 +8,10 @@ each strategy lives in :mod:`prodkit.reconciliation`.
 
 The names follow Bleiholder and Naumann, "Data Fusion", ACM Computing Surveys
 41 (2008): trust your friends, meet in the middle, cry with the wolves, keep up
-to date, roll the dice, pass it on.
+to date, roll the dice, pass it on. ``learn-reliability`` is of another kind:
+it learns each source's bias and spread from the whole ledger (truth discovery:
+CRH, Li et al., SIGMOD 2014; CATD, Li et al., PVLDB 2015; the Gaussian truth
+model, Zhao and Han, 2012); see :mod:`prodkit.reliability`.
 
 >>> [s.column for s in STRATEGIES][:2]
 ['trust_your_friends', 'meet_in_the_middle']
@@ -47,12 +50,18 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("keep-up-to-date", "the claim of the most recent source"),
     Strategy("roll-the-dice", "a claim drawn at random, reproducibly (seeded)"),
     Strategy("pass-it-on", "no single value: the full span of the claims is reported"),
+    Strategy("learn-reliability", "each source's bias and spread learned from every event at once (CRH, CATD); "
+                                  "the bias-corrected, precision-weighted truth with a 95% interval"),
 )
 
 #: The names alone, in the same order.
 NAMES: tuple[str, ...] = tuple(s.name for s in STRATEGIES)
 #: Strategies that report no single value (their sensitivity column is always empty).
 SPAN_ONLY: tuple[str, ...] = ("pass-it-on",)
+#: Strategies that report an estimate with an interval rather than a claim's value: their sensitivity
+#: columns come with ``_low`` and ``_high``, and they are not counted in ``depends_on_strategy``
+#: (an estimate is seldom exactly any claim's value). Never the default: a historian chooses it.
+ESTIMATES: tuple[str, ...] = ("learn-reliability",)
 
 _BY_NAME = {s.name: s for s in STRATEGIES}
 

@@ -21,7 +21,7 @@ from ..schema import ISO_PARTIAL, OUTPUT_MODELS, QUALIFIERS, ROLES, SEVERITIES, 
 
 #: The tables exported to Stata. ``sources`` is there so that ``source_type``
 #: has its value labels and claims can be merged with their sources.
-STATA_TABLES = ("claims", "reconciled", "norms_vs_records", "sources", "event_claims")
+STATA_TABLES = ("claims", "reconciled", "norms_vs_records", "sources", "event_claims", "source_reliability")
 #: Stata 14's limits: 32 characters per name, 80 per variable or file label.
 NAME_MAX = 32
 LABEL_MAX = 80
