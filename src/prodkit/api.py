@@ -233,3 +233,127 @@ def units_table(search: str | None = None, raw_dir: Path = Path("data/raw"), *, 
     if explain is not None:
         return explain_unit(explain, Path(raw_dir), measure=measure)
     return listing(search=search, raw_dir=Path(raw_dir))
+
+
+# ---------------------------------------------------------------------------
+# prodkit extract (issue 21): from texts to candidate claims
+# ---------------------------------------------------------------------------
+
+@dataclass
+class ExtractResult:
+    """What :func:`extract` did: the candidates and source candidates drafted, the problems, the files written."""
+
+    candidates: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    read: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+    covered: int = 0
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if not self.refused else 1
+
+
+def _refuse_raw(path: Path, raw_dirs: list[Path], option: str) -> None:
+    from .errors import UsageError
+    from .outputs.staging import resolved
+
+    out = resolved(path)
+    for raw in raw_dirs:
+        if raw is None:
+            continue
+        folder = resolved(raw)
+        if out == folder or folder in out.parents:
+            raise UsageError(f"{option} {path} lies inside {folder}: prodkit extract never writes into the raw "
+                             "ledger's folder.", hint=f"Write the candidates elsewhere (e.g. {option} "
+                             "candidates.csv); accept rows into the ledger with `prodkit extract --accept IDS`.")
+
+
+def _write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
+    import csv
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, columns, lineterminator="\n", extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def extract(sources: list[Path], out: Path = Path("candidates.csv"), *, merge: Path | None = None,
+            raw_dir: Path = Path("data/raw"), max_bytes: int | None = None) -> ExtractResult:
+    """Draft candidate claims from texts; write ``out``, ``sources_candidates.csv`` and ``<out>_problems.csv``.
+
+    ``merge``: a ledger (``claims.csv``) whose claims mark the candidates they
+    already cover. Nothing is written into ``raw_dir`` or the merged ledger's
+    folder. A source that cannot be read is listed with its problem and the
+    others are extracted (exit code 1); with no readable source at all,
+    :class:`~prodkit.errors.InputError` (exit 2).
+    """
+    import csv
+    import io
+
+    from .errors import InputError, UsageError, problem
+    from .extraction import CANDIDATE_COLUMNS, SOURCE_COLUMNS, count_sources, extract_texts, mark_covered
+    from .extraction.text import MAX_BYTES
+    from .ledger import display_path
+    from .ledger.encodings import decode
+
+    if not sources:
+        raise UsageError("No source to extract from.", hint="Name one or more text, Markdown or HTML files: "
+                         "`prodkit extract thesis.txt --out candidates.csv`.")
+    out = Path(out)
+    side = out.with_name("sources_candidates.csv")
+    problems_file = out.with_name(f"{out.stem}_problems.csv")
+    for path, option in ((out, "--out"), (side, "--out"), (problems_file, "--out")):
+        _refuse_raw(path, [raw_dir, Path(merge).parent if merge else None], option)
+    if resolved_in(sources, out):
+        raise UsageError(f"--out {out} is also a source.", hint="Write the candidates to another file.")
+    extraction = extract_texts([(Path(p), display_path(Path(p))) for p in sources],
+                               max_bytes=max_bytes or MAX_BYTES)
+    result = ExtractResult(extraction.candidates, extraction.sources, extraction.problems, extraction.read,
+                           extraction.refused)
+    if not extraction.read:
+        raise InputError("No source could be read.", problems=extraction.problems)
+    if merge is not None:
+        label = display_path(Path(merge))
+        if not Path(merge).is_file():
+            raise InputError(f"{label} does not exist", problems=[problem("file-missing", file=label)])
+        text = decode(Path(merge).read_bytes(), label)
+        result.covered = mark_covered(result.candidates, list(csv.DictReader(io.StringIO(text))))
+    count_sources(extraction)
+    _write_rows(out, CANDIDATE_COLUMNS, result.candidates)
+    _write_rows(side, SOURCE_COLUMNS, result.sources)
+    from .errors import PROBLEM_COLUMNS
+
+    _write_rows(problems_file, PROBLEM_COLUMNS, [p.as_row() for p in result.problems])
+    result.written = [out, side, problems_file]
+    return result
+
+
+def resolved_in(sources: list[Path], out: Path) -> bool:
+    from .outputs.staging import resolved
+
+    return resolved(Path(out)) in {resolved(Path(s)) for s in sources}
+
+
+def accept(ids: list[str], candidates: Path = Path("candidates.csv"),
+           raw_dir: Path = Path("data/raw")) -> tuple[list[dict], Path]:
+    """Append the candidates ``ids`` of ``candidates`` to ``raw_dir/claims.csv``, after a backup of it.
+
+    Only the ledger's own columns are written; what extraction guessed goes
+    into the note. Unknown ids, and ids the ledger
+    already has, are refused (nothing is written). Returns the rows appended and the backup's path.
+    """
+    from .extraction.accepting import accept_rows
+
+    return accept_rows(ids, Path(candidates), Path(raw_dir))
