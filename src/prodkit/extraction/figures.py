@@ -195,8 +195,10 @@ def _read_at(text: str, m: re.Match, end: int) -> Found | None:
     if ranged:
         b = ranged.end()
     scale = _SCALE.match(text, b, end)
-    if scale and scale_of(scale.group("w")) is not None:
-        b = scale.end()
+    while scale and scale_of(scale.group("w")) is not None:
+        b = scale.end()  # "1 млн. 200 тыс.": a compound, its groups in descending scale
+        more = re.compile(_SP + r"+(?:" + _DIGITS + r")").match(text, b, end)
+        scale = _SCALE.match(text, more.end(), end) if more else None
     value = _clean(text[value_start:b])
     low, high, ambiguous = _figure(value)
     if low is None and high is None and not ambiguous:

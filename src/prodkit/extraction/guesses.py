@@ -21,14 +21,18 @@ _CUES = [  # (statistic, pattern in the words before the figure, pattern in the 
     ("norm", r"(?:norm|quota|норм[аеуы]?|норма выработки)\s+(?:of\s+|was\s+|в\s+)?(?:only\s+)?$", None),
     ("average", r"(?:average|averaged|on average|в среднем|durchschnittlich|en moyenne)\b[^.]{0,40}$",
      r"^[^.,;]{0,30}\b(?:on average|on the average|в среднем)"),
-    ("maximum", r"(?:maximum of|max\.?|максимум|at most)\s+$", r"^[^.,;]{0,12}\b(?:maximum|максимум)"),
+    ("maximum", r"(?:maximum of|max\.?|максимум|at most|наибольш\w*|максимальн\w*)[^.]{0,30}$",
+     r"^[^.,;]{0,12}\b(?:maximum|максимум)"),
     ("target", r"(?:promised|target of|plan of|expected to|aim(?:ed)? (?:at|for)|ne menee|не менее|obligat\w+)"
                r"[^.]{0,25}$", None),
     ("record", r"(?:record|рекорд|hewed|hewn|produced|achieved|lasted|operated|harvested|plowed|ploughed|"
-               r"managed|reached|cut|mined|добыл\w*|выработал\w*|дал\w*|выполнил\w*|нарубил\w*)\b[^.]{0,25}$",
+               r"managed|reached|cut|mined|forged|tended|добыл\w*|выработал\w*|выдал\w*|выполнил\w*|нарубил\w*|"
+               r"вспахал\w*|собрал\w*|отковал\w*|обслужива\w*|рекорд\w*)\b[^.]{0,25}$",
      None),
 ]
 _NORM_NEAR = re.compile(r"norm|quota|plan\b|норм|план|Norm|norme", re.I)
+_PLANNED = re.compile(r"planned|projected|plan(?:ned)? of|запланирован|по плану|geplant|prévu", re.I)
+_MORE_AFTER = re.compile(r"^\S*\s*(?:больше|выше|more than|higher than|mehr als|de plus)", re.I)
 _GROWTH = re.compile(r"increase|increased|grew|growth|rose|risen|doubl|рост|увелич|выросл|wuchs|hausse", re.I)
 _PERIODS = [("per shift", r"(?:per|a|in a|in one|each|in a single|за|в)\s+(?:shift|смену|Schicht)"),
             ("per day", r"(?:per|a|each|в|за)\s+(?:day|сутки|день|Tag)"),
@@ -74,10 +78,13 @@ def guess(text: str, sentence_start: int, sentence_end: int, found: Found) -> Gu
         why.append("in brackets after another figure: the carrier's own conversion")
     elif ratio in ("percent", "times"):
         window = found.unit + " " + after[:30]
-        if _NORM_NEAR.search(window) or _NORM_NEAR.search(before[-15:]):
+        if _NORM_NEAR.search(window) or _NORM_NEAR.search(before[-40:]):
             g.statistic = "pct_of_norm" if ratio == "percent" else "multiple_of_norm"
             why.append("a " + ("percentage" if ratio == "percent" else "multiple") + " beside 'norm'")
-        elif _GROWTH.search(before[-40:]) or "factor" in before[-20:]:
+        elif _PLANNED.search(before[-25:]):
+            g.statistic = "target"
+            why.append("a planned or projected figure")
+        elif _GROWTH.search(before[-40:]) or "factor" in before[-20:] or _MORE_AFTER.match(window):
             g.statistic = "growth"
             why.append("a " + ("percentage" if ratio == "percent" else "multiple") + " after a word of growth")
         elif ratio == "percent":
@@ -86,6 +93,9 @@ def guess(text: str, sentence_start: int, sentence_end: int, found: Found) -> Gu
     elif "norm" in found.cue:
         g.statistic = "norm"
         why.append("'norm' before the figure")
+    elif expr in _DURATIONS and not re.search(r"norm|норм", before[-20:], re.I):
+        g.statistic = "duration"
+        why.append("a time")
     else:
         for statistic, pattern_before, pattern_after in _CUES:
             if re.search(pattern_before, before, re.I) or (pattern_after and re.search(pattern_after, after, re.I)):

@@ -232,11 +232,13 @@ ABBREVIATIONS = {"p", "pp", "f", "o", "d", "l", "ll", "no", "nos", "vol", "ch", 
                  "approx", "ca", "c", "nr", "bd", "s", "u", "z.b", "bzw", "vgl", "mio", "mrd", "tsd", "env"}
 _BOUNDARY = re.compile(
     r"(?P<end>[.!?…]+[\"”»’')\]*_]*[" + SUPERSCRIPT_DIGITS + r"]*|[" + SUPERSCRIPT_DIGITS + r"]+)"
-    r"(?P<gap>[ \t\u00a0" + FILLER + r"]+(?=[\"“«‘(\[*_" + FILLER + r"]*[A-ZА-ЯЁІЇЄҐÀ-Þ0-9" + SUPERSCRIPT_DIGITS
+    r"(?P<gap>[ \t\u00a0\n" + FILLER + r"]+(?=[\"“«‘(\[*_" + FILLER + r"]*[A-ZА-ЯЁІЇЄҐÀ-Þ0-9" + SUPERSCRIPT_DIGITS
     + r"])|[ \t" + FILLER + r"]*(?:\n[ \t" + FILLER + r"]*\n|" + BREAK + r")\s*)"
     r"|(?P<para>[ \t" + FILLER + r"]*(?:\n[ \t" + FILLER + r"]*){2,}|[ \t" + FILLER + r"]*" + BREAK + r"\s*)")
+_BLANK_LINE = re.compile(r"\n[ \t" + FILLER + r"]*\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")
-_FOOTNOTE_START = re.compile(r"[ \t" + FILLER + r"]*(?:\[\^(\d+)\]:|([" + SUPERSCRIPT_DIGITS + r"]+)(?=\s))")
+_FOOTNOTE_START = re.compile(r"[ \t" + FILLER + r"]*(?:\[\^(\d+)\]:|([" + SUPERSCRIPT_DIGITS + r"]+)(?=[\s" + FILLER
+                             + r"]))")
 _MARK = re.compile(r"\[\^(\d+)\](?!:)|(?<=[\w.,;:!?”\"’)\]*])([" + SUPERSCRIPT_DIGITS + r"]+)")
 
 
@@ -266,7 +268,7 @@ def sentences(text: str) -> list[Sentence]:
                 continue
             if m.group("end")[0] in SUPERSCRIPT_DIGITS and not m.group("gap").strip(" \t\u00a0" + FILLER):
                 continue  # a mark inside a sentence ("1935⁴ and") is ended only by a paragraph
-            new_paragraph = "\n" in m.group("gap") or BREAK in m.group("gap")
+            new_paragraph = bool(_BLANK_LINE.search(m.group("gap"))) or BREAK in m.group("gap")
         else:
             end, new_paragraph = m.start(), True
         if end > start:
