@@ -357,3 +357,93 @@ def accept(ids: list[str], candidates: Path = Path("candidates.csv"),
     from .extraction.accepting import accept_rows
 
     return accept_rows(ids, Path(candidates), Path(raw_dir))
+
+
+# ---------------------------------------------------------------------------
+# prodkit events suggest (issue 21)
+# ---------------------------------------------------------------------------
+
+@dataclass
+class EventsResult:
+    """What :func:`suggest_events` proposed: one row per pair, the groups, and what ``apply`` changed."""
+
+    rows: list = field(default_factory=list)
+    groups: dict = field(default_factory=dict)
+    event_of: dict = field(default_factory=dict)
+    applied: int = 0
+    backup: Path | None = None
+    written: list[Path] = field(default_factory=list)
+
+
+def suggest_events(raw_dir: Path = Path("data/raw"), out: Path = Path("event_suggestions.csv"), *,
+                   apply: bool = False, tolerance: float = 0.01, threshold: float | None = None) -> EventsResult:
+    """Propose which claims of ``raw_dir/claims.csv`` tell one event; write ``out`` (event_suggestions.csv).
+
+    Each row is a pair of claims: ``same-event`` (proposed together, with the
+    suggested event_id, a score and the reasons in words) or ``looks-split``
+    (sharing an event_id in the ledger, but looking like two events). With
+    ``apply``, claims whose event_id is empty get the suggested one, after a
+    backup of the ledger (``claims.csv.<UTC time>.bak``); an event_id the
+    ledger already has is never changed.
+    """
+    import csv
+    import io
+    import os
+    import shutil
+    import tempfile
+    from datetime import datetime, timezone
+
+    from . import events
+    from .errors import InputError, problem
+    from .ledger import display_path, read_side_table
+    from .ledger.encodings import decode
+    from .units import read_measures
+    from .units.registry import Units
+
+    check_options(tolerance=tolerance)
+    raw_dir = Path(raw_dir)
+    ledger = raw_dir / "claims.csv"
+    label = display_path(ledger)
+    if not ledger.is_file():
+        raise InputError(f"{label} does not exist", problems=[problem("file-missing", file=label)])
+    _refuse_raw(Path(out), [raw_dir], "--out")
+    units = Units(raw_dir / "units.txt")
+    measures = read_measures(raw_dir)
+    import importlib.resources as resources
+
+    kinds = {r["measure"]: r.get("kind") or "" for r in read_side_table(
+        Path(str(resources.files("prodkit") / "data" / "measures.csv")), required=["measure", "canonical_unit"],
+        optional=["description", "kind", "direction", "anchor_date"])}
+    claims = events.read_claims(ledger, label, units, measures, kinds)
+    found = events.suggest(claims, tolerance=tolerance, threshold=threshold or events.THRESHOLD)
+    result = EventsResult(found.rows, found.groups, found.event_of)
+    _write_rows(Path(out), events.SUGGESTION_COLUMNS, found.rows)
+    result.written.append(Path(out))
+    if not apply:
+        return result
+    text = decode(ledger.read_bytes(), label)
+    reader = csv.DictReader(io.StringIO(text))
+    header = list(reader.fieldnames or [])
+    rows = list(reader)
+    for row in rows:
+        if not (row.get("event_id") or "").strip() and row.get("claim_id", "").strip() in found.event_of:
+            row["event_id"] = found.event_of[row["claim_id"].strip()]
+            result.applied += 1
+    if not result.applied:
+        return result
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    result.backup = ledger.with_name(f"{ledger.name}.{stamp}.bak")
+    shutil.copy2(ledger, result.backup)
+    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+    fd, tmp = tempfile.mkstemp(prefix=".claims.csv.", dir=raw_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, header, lineterminator=newline, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, ledger)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    result.written.append(ledger)
+    return result

@@ -337,6 +337,48 @@ def extract(ctx: click.Context, sources: tuple[Path, ...], out: Path, merge: Pat
     ctx.exit(result.exit_code)
 
 
+@main.group()
+def events() -> None:
+    """Event links between claims: proposed, never applied silently."""
+
+
+@events.command("suggest")
+@raw_dir_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("event_suggestions.csv"), show_default=True,
+              help="Where to write the suggestions (one row per pair of claims).")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Write the suggested event_id into claims whose event_id is empty, after a backup of claims.csv.")
+@click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="Relative difference under which two values agree.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score (0-1) at which two claims are proposed as one event [default: 0.6].")
+@click.pass_context
+def events_suggest(ctx: click.Context, raw_dir: Path, out: Path, apply_: bool, tolerance: float,
+                   threshold: float | None) -> None:
+    """Propose which claims tell the same event, with a score and the reasons in words.
+
+    Compares every pair of claims: the subject across spellings and scripts
+    (Стаханов, Stakhanov, Stachanow, A. G. Stakhanov), the measure, the
+    dates, the values (within --tolerance, or the same in another unit), and
+    the passage quoted. Also flags claims that share an event_id but look
+    like different events. Nothing in the ledger changes without --apply.
+    """
+    from . import api
+
+    result = _run(ctx, api.suggest_events, raw_dir, out, apply=apply_, tolerance=tolerance, threshold=threshold)
+    same = sum(1 for r in result.rows if r["kind"] == "same-event")
+    split = sum(1 for r in result.rows if r["kind"] == "looks-split")
+    groups = sum(1 for g in result.groups.values() if len(g) > 1)
+    _echo(f"{groups} suggested events of two or more claims ({same} pairs); {split} pairs share an event_id "
+          f"but look different; wrote {out}")
+    if apply_:
+        if result.applied:
+            _echo(f"applied: {result.applied} empty event_id(s) filled in {raw_dir / 'claims.csv'}; "
+                  f"the ledger before is {result.backup}")
+        else:
+            _echo("applied: nothing to fill (every claim already has an event_id); the ledger is unchanged")
+
+
 def set_allocator(environ=os.environ) -> None:
     """Set :data:`ALLOCATOR_SETTING` for polars, unless the user set the variable."""
     environ.setdefault("_RJEM_MALLOC_CONF", ALLOCATOR_SETTING)
