@@ -249,6 +249,7 @@ class ExtractResult:
     read: list = field(default_factory=list)
     refused: list = field(default_factory=list)
     covered: int = 0
+    n_candidates: int = 0
     written: list[Path] = field(default_factory=list)
 
     @property
@@ -290,20 +291,24 @@ def _write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
 
 
 def extract(sources: list[Path], out: Path = Path("candidates.csv"), *, merge: Path | None = None,
-            raw_dir: Path = Path("data/raw"), max_bytes: int | None = None) -> ExtractResult:
+            raw_dir: Path = Path("data/raw"), max_bytes: int | None = None, keep: int = 200_000) -> ExtractResult:
     """Draft candidate claims from texts; write ``out``, ``sources_candidates.csv`` and ``<out>_problems.csv``.
 
     ``merge``: a ledger (``claims.csv``) whose claims mark the candidates they
     already cover. Nothing is written into ``raw_dir`` or the merged ledger's
     folder. A source that cannot be read is listed with its problem and the
     others are extracted (exit code 1); with no readable source at all,
-    :class:`~prodkit.errors.InputError` (exit 2).
+    :class:`~prodkit.errors.InputError` (exit 2). Candidates are written as
+    they are found; the result keeps the first ``keep`` of them
+    (``n_candidates`` counts all).
     """
     import csv
     import io
+    import os
+    import tempfile
 
-    from .errors import InputError, UsageError, problem
-    from .extraction import CANDIDATE_COLUMNS, SOURCE_COLUMNS, count_sources, extract_texts, mark_covered
+    from .errors import PROBLEM_COLUMNS, InputError, UsageError, problem
+    from .extraction import CANDIDATE_COLUMNS, SOURCE_COLUMNS, Coverage, extract_texts
     from .extraction.text import MAX_BYTES
     from .ledger import display_path
     from .ledger.encodings import decode
@@ -318,23 +323,37 @@ def extract(sources: list[Path], out: Path = Path("candidates.csv"), *, merge: P
         _refuse_raw(path, [raw_dir, Path(merge).parent if merge else None], option)
     if resolved_in(sources, out):
         raise UsageError(f"--out {out} is also a source.", hint="Write the candidates to another file.")
-    extraction = extract_texts([(Path(p), display_path(Path(p))) for p in sources],
-                               max_bytes=max_bytes or MAX_BYTES)
-    result = ExtractResult(extraction.candidates, extraction.sources, extraction.problems, extraction.read,
-                           extraction.refused)
-    if not extraction.read:
-        raise InputError("No source could be read.", problems=extraction.problems)
+    coverage = None
     if merge is not None:
         label = display_path(Path(merge))
         if not Path(merge).is_file():
             raise InputError(f"{label} does not exist", problems=[problem("file-missing", file=label)])
-        text = decode(Path(merge).read_bytes(), label)
-        result.covered = mark_covered(result.candidates, list(csv.DictReader(io.StringIO(text))))
-    count_sources(extraction)
-    _write_rows(out, CANDIDATE_COLUMNS, result.candidates)
-    _write_rows(side, SOURCE_COLUMNS, result.sources)
-    from .errors import PROBLEM_COLUMNS
+        coverage = Coverage(list(csv.DictReader(io.StringIO(decode(Path(merge).read_bytes(), label)))))
+    result = ExtractResult()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, CANDIDATE_COLUMNS, lineterminator="\n", extrasaction="ignore")
+            writer.writeheader()
 
+            def sink(row: dict) -> None:  # candidates go to disk as found: a 100 MB text has millions
+                if coverage is not None and coverage.mark(row):
+                    result.covered += 1
+                writer.writerow(row)
+                if len(result.candidates) < keep:
+                    result.candidates.append(row)
+
+            extraction = extract_texts([(Path(p), display_path(Path(p))) for p in sources],
+                                       max_bytes=max_bytes or MAX_BYTES, sink=sink)
+        if not extraction.read:
+            raise InputError("No source could be read.", problems=extraction.problems)
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    result.sources, result.problems = extraction.sources, extraction.problems
+    result.read, result.refused, result.n_candidates = extraction.read, extraction.refused, extraction.n_candidates
+    _write_rows(side, SOURCE_COLUMNS, result.sources)
     _write_rows(problems_file, PROBLEM_COLUMNS, [p.as_row() for p in result.problems])
     result.written = [out, side, problems_file]
     return result

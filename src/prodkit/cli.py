@@ -329,10 +329,9 @@ def extract(ctx: click.Context, sources: tuple[Path, ...], out: Path, merge: Pat
     result = _run(ctx, api.extract, list(sources), out, merge=merge, raw_dir=raw_dir, max_bytes=_size(max_size))
     for p in result.problems[:SHOW_PROBLEMS]:
         _echo(p.render())
-    new = sum(1 for r in result.candidates if r["status"] == "candidate")
-    covered = f", {result.covered} already in the ledger" if merge else ""
-    _echo(f"read {len(result.read)} text(s), refused {len(result.refused)}: {len(result.candidates)} candidates "
-          f"({new} new{covered}), {len(result.sources)} source candidates")
+    covered = f" ({result.n_candidates - result.covered} new, {result.covered} already in the ledger)" if merge else ""
+    _echo(f"read {len(result.read)} text(s), refused {len(result.refused)}: {result.n_candidates} candidates"
+          f"{covered}, {len(result.sources)} source candidates")
     _echo(f"wrote {', '.join(str(p) for p in result.written)}")
     ctx.exit(result.exit_code)
 

@@ -50,10 +50,15 @@ class Extraction:
     problems: list[Problem] = field(default_factory=list)
     read: list[str] = field(default_factory=list)  # labels of the sources read
     refused: list[str] = field(default_factory=list)  # labels of the sources that could not be read
+    n_candidates: int = 0
 
 
-def extract_texts(paths: list[tuple[Path, str]], *, max_bytes: int = MAX_BYTES) -> Extraction:
-    """Candidates from every ``(path, label)``; a source that cannot be read is refused with its problem."""
+def extract_texts(paths: list[tuple[Path, str]], *, max_bytes: int = MAX_BYTES, sink=None) -> Extraction:
+    """Candidates from every ``(path, label)``; a source that cannot be read is refused with its problem.
+
+    ``sink``: called with each candidate row as it is found, which is then not kept (a long text's
+    candidates go straight to disk); without it, the rows are in ``candidates``.
+    """
     out = Extraction()
     sources: dict[str, dict] = {}
     for path, label in paths:
@@ -65,12 +70,21 @@ def extract_texts(paths: list[tuple[Path, str]], *, max_bytes: int = MAX_BYTES) 
             continue
         out.problems.extend(source.problems)
         out.read.append(label)
-        rows = candidates_of(source, sources)
-        if not rows:
+        n = 0
+        for row in candidates_of(source, sources):
+            n += 1
+            if row["source_id"]:
+                sources[row["source_id"]]["n_candidates"] += 1
+            if sink is None:
+                out.candidates.append(row)
+            else:
+                sink(row)
+        out.n_candidates += n
+        if not n:
             from ..errors import problem
 
             out.problems.append(problem("text-no-figures", file=label, value=f"{len(source.text)} characters"))
-        out.candidates.extend(rows)
+        del source
     out.sources = sorted(sources.values(), key=lambda r: r["source_id"])
     return out
 
@@ -80,16 +94,18 @@ def _id_stem(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:24] or "text"
 
 
-def candidates_of(source: Source, cited: dict[str, dict] | None = None) -> list[dict]:
-    """The candidate rows of one decoded source (``cited`` collects its citations as source candidates)."""
+def candidates_of(source: Source, cited: dict[str, dict] | None = None):
+    """The candidate rows of one decoded source, in order (``cited`` collects its citations as source candidates)."""
     text = source.text
     found_all = sentences(text)
     citations = _citations(text, found_all, source, cited if cited is not None else {})
     stem = _id_stem(source.label)
-    rows: list[dict] = []
-    ids: dict[int, str] = {}
     for s in found_all:
+        ids: dict[int, str] = {}
+        quote = None
         for f in find_figures(text, s.start, s.end):
+            if quote is None:
+                quote = shown(text[s.start:s.end])
             line, col = source.position(f.start)
             end_line, end_col = source.position(max(f.start, f.end - 1))
             claim_id = f"x-{stem}-{line}-{col}"
@@ -107,15 +123,14 @@ def candidates_of(source: Source, cited: dict[str, dict] | None = None) -> list[
             if f.flags:
                 note = "; ".join(x for x in (note, "flags: " + ", ".join(f.flags)) if x)
             last = f"{end_col}" if end_line == line else f"{end_line}.{end_col}"
-            rows.append({
+            yield {
                 "claim_id": claim_id, "event_id": "", "subject": "", "sector": "", "measure": g.measure,
                 "statistic": g.statistic, "value": f.value, "unit": f.unit, "basis": g.basis, "date": "",
                 "place": "", "source_id": source_id, "locator": f"{source.label}:{line}:{col}-{last}",
-                "quote": shown(text[s.start:s.end]), "note": note, "norm_ref": "", "converted_from": converted_from,
+                "quote": quote, "note": note, "norm_ref": "", "converted_from": converted_from,
                 "status": "candidate", "confidence": f"{f.confidence:.2f}", "cue": f.cue, "guessed": ";".join(guessed),
                 "footnote": s.footnote or s.cites or "", "covered_by": "",
-            })
-    return rows
+            }
 
 
 def _citations(text: str, found: list, source: Source, cited: dict[str, dict]) -> dict[str, list[tuple[int, str]]]:
@@ -152,15 +167,6 @@ def _source_for(s, f: Found, citations: dict[str, list[tuple[int, str]]]) -> str
     return ""
 
 
-def count_sources(extraction: Extraction) -> None:
-    counts: dict[str, int] = {}
-    for row in extraction.candidates:
-        if row["source_id"]:
-            counts[row["source_id"]] = counts.get(row["source_id"], 0) + 1
-    for row in extraction.sources:
-        row["n_candidates"] = counts.get(row["source_id"], 0)
-
-
 # ---------------------------------------------------------------------------
 # --merge: what the ledger already has
 # ---------------------------------------------------------------------------
@@ -181,19 +187,26 @@ def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def mark_covered(candidates: list[dict], ledger: list[dict]) -> int:
-    """Mark the candidates that a claim of ``ledger`` covers (same value, overlapping quote); return how many."""
-    by_value: dict[tuple, list[dict]] = {}
-    for claim in ledger:
-        if claim.get("value") and claim.get("quote"):
-            by_value.setdefault(_span(claim["value"]), []).append(claim)
-    n = 0
-    for row in candidates:
+class Coverage:
+    """The ledger's claims by value, to mark the candidates they cover (same value, overlapping quote)."""
+
+    def __init__(self, ledger: list[dict]):
+        self.by_value: dict[tuple, list[tuple[str, str]]] = {}
+        for claim in ledger:
+            if claim.get("value") and claim.get("quote"):
+                self.by_value.setdefault(_span(claim["value"]), []).append(
+                    (claim.get("claim_id", ""), _words(claim["quote"])))
+
+    def mark(self, row: dict) -> bool:
         quote = _words(row["quote"])
-        for claim in by_value.get(_span(row["value"]), []):
-            theirs = _words(claim["quote"])
+        for claim_id, theirs in self.by_value.get(_span(row["value"]), []):
             if theirs and (theirs in quote or quote in theirs):
-                row["status"], row["covered_by"] = "covered", claim.get("claim_id", "")
-                n += 1
-                break
-    return n
+                row["status"], row["covered_by"] = "covered", claim_id
+                return True
+        return False
+
+
+def mark_covered(candidates: list[dict], ledger: list[dict]) -> int:
+    """Mark the candidates that a claim of ``ledger`` covers; return how many."""
+    coverage = Coverage(ledger)
+    return sum(coverage.mark(row) for row in candidates)

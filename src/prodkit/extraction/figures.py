@@ -40,11 +40,33 @@ nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand 
 zwei drei vier fünf sechs sieben acht neun zehn zwölf zwanzig dreißig vierzig fünfzig hundert tausend
 deux trois quatre cinq sept huit neuf dix douze vingt trente quarante cinquante cent mille
 """.split(), key=len, reverse=True)
-_NUMBER_WORD = r"(?:" + "|".join(re.escape(w) for w in NUMBER_WORDS) + r")"
+
+
+def _trie(words) -> str:
+    """One regex for many words, as a trie ("six(?:t(?:een|y))?"): an alternation of 150 words tried at every
+    character costs ten times more."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        alts = [re.escape(k) + build(v) for k, v in sorted(node.items()) if k]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if ends else body
+
+    return "(?:" + build(root) + ")"
+
+
+_NUMBER_WORD = _trie(sorted({w.lower() for w in NUMBER_WORDS}))
 _WORD_RUN = (r"(?<![\w'’-])" + _NUMBER_WORD + r"(?:(?:-|" + _SP + r"+(?:and" + _SP + r"+|и" + _SP + r"+)?)"
              + _NUMBER_WORD + r")*(?![\w'’])")
-_MULTIPLE = r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(MULTIPLE_WORDS, key=len, reverse=True)
-                                         if " " not in w) + r")(?![\w-])"
+_MULTIPLE = r"(?<![\w-])" + _trie(sorted(w for w in MULTIPLE_WORDS if " " not in w)) + r"(?![\w-])"
 _START = re.compile(r"(?P<digits>(?<![\w.,/-])" + _DIGITS + r")" + r"|(?P<words>" + _WORD_RUN + r")"
                     r"|(?P<multiple>" + _MULTIPLE + r")", re.I)
 _SCALE = re.compile(_SP + r"+(?P<w>thousand|million|billion|тыс\.|тысяч[аиу]?|млн\.?|млрд\.?|миллион(?:а|ов)?|"
@@ -57,6 +79,62 @@ _OPENERS = re.compile(r"(?:from|between|от|від|von|zwischen|de|entre)" + _S
 _QUALIFIER = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in sorted(QUALIFIER_WORDS, key=len,
                                                                                    reverse=True))
                         + r")" + _SP + r"*(?:в|на|by|of" + _SP + r"+)?" + _SP + r"*$", re.I)
+_MORE_DIGITS = re.compile(_SP + r"+(?:" + _DIGITS + r")")
+_QUALIFIER_SET = {w.lower() for w in QUALIFIER_WORDS}
+_QUALIFIER_LONGEST = max(len(w.split()) for w in QUALIFIER_WORDS) + 1
+_TOKEN = re.compile(r"[^\s" + FILLER + r"]+")
+_HEDGE_TAIL = {"в", "на", "by", "of"}
+_HEDGE_LAST_WORDS = {w.split()[-1] for w in _QUALIFIER_SET} | _HEDGE_TAIL
+_REFERENCE_WORDS = {"f.", "o.", "d.", "l.", "p.", "pp.", "ll.", "no.", "nos.", "vol.", "ch.", "op.", "ф.", "оп.", "д.",
+                    "л.", "с.", "стр.", "т.", "tom.", "fol.", "№", "§", "#", "p.p."}
+
+
+def _hedge_before(before: str) -> re.Match | None:
+    """The hedge that ends right before a figure ("about", "more than", "не менее", "~"), as a match on ``before``.
+
+    Read from the last words rather than by a regex anchored at the end, which would be tried at every
+    position of the window (the figure finder's hot loop).
+    """
+    tail = before[-60:]
+    last = tail.rstrip(" \t\u00a0\u202f\u2009" + FILLER)
+    if not last:
+        return None
+    if last[-1] not in "~≈" and last.rsplit(None, 1)[-1].lower() not in _HEDGE_LAST_WORDS:
+        return None  # the common case, decided without building the phrases
+    offset = len(before) - len(tail)
+    tokens = list(_TOKEN.finditer(tail))
+    if not tokens:
+        return None
+    if tokens[-1].group(0)[-1] in "~≈":
+        return re.compile(r"[~≈]" + _SP + r"*$").search(before, offset + tokens[-1].end() - 1)
+    for k in range(min(_QUALIFIER_LONGEST, len(tokens)), 0, -1):
+        words = [t.group(0) for t in tokens[-k:]]
+        first = words[0].lstrip("([“\"«")
+        lead = len(words[0]) - len(first)
+        words[0] = first
+        phrase = " ".join(words).lower()
+        short = " ".join(words[:-1]).lower() if k > 1 and words[-1].lower() in _HEDGE_TAIL else None
+        if phrase in _QUALIFIER_SET or (short and short in _QUALIFIER_SET):
+            start = offset + tokens[-k].start() + lead
+            if start > 0 and (before[start - 1].isalnum()):
+                continue
+            return re.compile(r".*", re.S).match(before, start)
+    return None
+
+
+def _reference_before(before: str) -> bool:
+    """Does a page, issue or archival reference end right before the figure (f.85, p. 3, No.37, № 5)?"""
+    tail = before[-12:].lower()
+    m = re.search(r"(\S+)[ \t\u00a0" + FILLER + r"]*$", tail)
+    if not m:
+        return False
+    word = m.group(1).lstrip("([,;")
+    if word in _REFERENCE_WORDS:
+        return True
+    word = re.split(r"[,;(]", word)[-1]  # "(no." "l.12;" "d.633,"
+    return word in _REFERENCE_WORDS
+
+
 _REFERENCE = re.compile(r"(?:(?<![\w])(?:[fodlp]|pp|ll|no|nos|vol|ch|op|ф|оп|д|л|с|стр|т|tom|fol|№|p\.\s?p)\.?"
                         r"|№|§|#)" + _SP + r"*$", re.I)
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|"
@@ -129,6 +207,7 @@ def read_unit_phrase(phrase: str) -> tuple[Reading | None, bool]:
     return None, False
 
 
+@functools.lru_cache(maxsize=65536)
 def _figure(text: str) -> tuple[float | None, float | None, bool]:
     """(low, high, ambiguous): a number read two ways under the two decimal marks ("30,543") has no low or high."""
     try:
@@ -171,13 +250,13 @@ def _read_at(text: str, m: re.Match, end: int) -> Found | None:
     before = text[max(0, a - 40):a]
     kind = "digits" if m.group("digits") else "words" if m.group("words") else "multiple"
     if kind == "digits":
-        if _REFERENCE.search(before) or _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(text, b, end):
+        if _reference_before(before) or _MONTH_BEFORE.search(before[-18:]) or _MONTH_AFTER.match(text, b, end):
             return None
         if _CLOCK.match(text, b, end) or re.match(r"/\d", text[b:b + 2]) or re.search(r"\d[/:]$", before):
             return None
         frac = re.match(_FRACTION, text[b:end])
         b += len(frac.group(0)) if frac else 0
-    hedge = _QUALIFIER.search(before)
+    hedge = _hedge_before(before)
     if hedge and kind == "words" and m.group(0)[:1].isupper() and hedge.group(0)[:1].islower():
         hedge = None  # "Changing Perceptions over Fifty Years": a title's words, not a hedge
     value_start = a - (len(hedge.group(0)) if hedge else 0)
@@ -187,7 +266,7 @@ def _read_at(text: str, m: re.Match, end: int) -> Found | None:
     if ranged and kind == "digits" and _is_year(m.group(0)):
         ranged = None  # "1932-33", "(1933-7)": years
     if ranged:
-        opened = _OPENERS.search(before)
+        opened = _OPENERS.search(before[-12:])
         if ranged.group(0).strip(" " + FILLER).startswith(("to", "до", "bis", "à")) and not opened:
             ranged = None
         elif opened:
@@ -197,7 +276,7 @@ def _read_at(text: str, m: re.Match, end: int) -> Found | None:
     scale = _SCALE.match(text, b, end)
     while scale and scale_of(scale.group("w")) is not None:
         b = scale.end()  # "1 млн. 200 тыс.": a compound, its groups in descending scale
-        more = re.compile(_SP + r"+(?:" + _DIGITS + r")").match(text, b, end)
+        more = _MORE_DIGITS.match(text, b, end)
         scale = _SCALE.match(text, more.end(), end) if more else None
     value = _clean(text[value_start:b])
     low, high, ambiguous = _figure(value)

@@ -30,6 +30,7 @@ _CUES = [  # (statistic, pattern in the words before the figure, pattern in the 
                r"вспахал\w*|собрал\w*|отковал\w*|обслужива\w*|рекорд\w*)\b[^.]{0,25}$",
      None),
 ]
+_CUE_PATTERNS = [(statistic, re.compile(b, re.I), re.compile(a, re.I) if a else None) for statistic, b, a in _CUES]
 _NORM_NEAR = re.compile(r"norm|quota|plan\b|норм|план|Norm|norme", re.I)
 _PLANNED = re.compile(r"planned|projected|plan(?:ned)? of|запланирован|по плану|geplant|prévu", re.I)
 _MORE_AFTER = re.compile(r"^\S*\s*(?:больше|выше|more than|higher than|mehr als|de plus)", re.I)
@@ -37,6 +38,7 @@ _GROWTH = re.compile(r"increase|increased|grew|growth|rose|risen|doubl|рост|
 _PERIODS = [("per shift", r"(?:per|a|in a|in one|each|in a single|за|в)\s+(?:shift|смену|Schicht)"),
             ("per day", r"(?:per|a|each|в|за)\s+(?:day|сутки|день|Tag)"),
             ("per hour", r"(?:per|an|each|в|за)\s+(?:hour|час|Stunde)")]
+_PERIOD_PATTERNS = [(basis, re.compile(r"^[^.,;]{0,30}?\b" + p + r"\b", re.I)) for basis, p in _PERIODS]
 _DURATIONS = {"hour", "day", "week", "month", "year", "minute", "second", "shift"}
 _COUNTS = {"person", "item", "building", "column_of_print", "storey", "page"}
 
@@ -97,8 +99,8 @@ def guess(text: str, sentence_start: int, sentence_end: int, found: Found) -> Gu
         g.statistic = "duration"
         why.append("a time")
     else:
-        for statistic, pattern_before, pattern_after in _CUES:
-            if re.search(pattern_before, before, re.I) or (pattern_after and re.search(pattern_after, after, re.I)):
+        for statistic, pattern_before, pattern_after in _CUE_PATTERNS:
+            if pattern_before.search(before) or (pattern_after and pattern_after.search(after)):
                 g.statistic = statistic
                 why.append(f"'{statistic}' from the words around the figure")
                 break
@@ -112,13 +114,21 @@ def guess(text: str, sentence_start: int, sentence_end: int, found: Found) -> Gu
     if g.measure:
         why.append(f"measure '{g.measure}' from the unit and the words of the sentence")
     if found.reading and "/" not in expr and expr not in _DURATIONS and ratio is None:
-        for basis, pattern in _PERIODS:
-            if re.match(r"^[^.,;]{0,30}?\b" + pattern + r"\b", after, re.I):
+        for basis, pattern in _PERIOD_PATTERNS:
+            if pattern.match(after):
                 g.basis = basis
                 why.append(f"basis '{basis}' from the words after the figure")
                 break
     g.why = tuple(why)
     return g
+
+
+@functools.lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(w[:5] for w in _WORD4.findall(text.lower()))
+
+
+_WORD4 = re.compile(r"[a-zа-я]{4,}")
 
 
 def _measure(text: str, start: int, end: int, found: Found, expr: str) -> str:
@@ -127,9 +137,7 @@ def _measure(text: str, start: int, end: int, found: Found, expr: str) -> str:
     options = [(m, words) for m, unit, words in _measures() if unit == expr]
     if not options:
         return ""
-    words = {w[:5] for w in re.findall(r"[a-zа-я]{4,}", text[start:end].lower())}
-    if found.reading.commodity:
-        words |= {w[:5] for w in re.findall(r"[a-zа-я]{4,}", found.reading.commodity.lower())}
+    words = _stems(text[start:end]) | _stems(found.reading.commodity or "")
     scored = sorted(((len(words & mw), m) for m, mw in options), key=lambda t: (-t[0], t[1]))
     if len(scored) == 1 and scored[0][0] > 0:
         return scored[0][1]
