@@ -129,3 +129,30 @@ def test_library_and_command_write_the_same_file(runner, tmp_path):
     run(runner, "events", "suggest", "--raw-dir", str(RAW), "--out", str(b))
     assert a.read_bytes() == b.read_bytes()
     assert result.rows and result.groups["stakhanov-1935-08-31"][:2] == ["c001", "c002"]
+
+
+def test_extracted_candidates_can_be_linked_once_accepted(runner, tmp_path):
+    """From text to events: candidates accepted from one sentence are proposed as one event with their norm."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "sources.csv").write_text("source_id,citation,source_type,year,trust_rank,derived_from\n"
+                                     "enc,Encyclopedia,scholarship,2020,5,\n", encoding="utf-8")
+    (raw / "claims.csv").write_text("claim_id,event_id,subject,sector,measure,statistic,value,unit,basis,date,"
+                                    "place,source_id,locator,quote,note,norm_ref,converted_from\n", encoding="utf-8")
+    out = tmp_path / "c.csv"
+    from conftest import ROOT
+
+    run(runner, "extract", str(ROOT / "tests" / "fixtures" / "texts" / "encyclopedia_stakhanovite.html"),
+        "--out", str(out))
+    rows = read_rows(out)
+    wanted = [r for r in rows if r["locator"].split(":")[-2] == "10" and r["value"] in ("1050", "675")]
+    for r in wanted:
+        r.update(subject="Alexander Busygin", source_id="enc", date="1935-09")
+    write_rows(out, rows)
+    ids = ",".join(r["claim_id"] for r in wanted)
+    assert run(runner, "extract", "--accept", ids, "--out", str(out), "--raw-dir", str(raw)).exit_code == 0
+    result = run(runner, "events", "suggest", "--raw-dir", str(raw), "--out", str(tmp_path / "s.csv"), "--apply")
+    assert result.exit_code == 0, result.stderr
+    events = {r["event_id"] for r in read_rows(raw / "claims.csv")}
+    assert events == {"busygin-1935-09"}
+    assert "told in the same passage" in read_rows(tmp_path / "s.csv")[0]["reasons"]

@@ -165,8 +165,10 @@ def read_claims(path: Path, label: str, units=None, measures=None, kinds=None) -
         c.date_low, c.date_high = _date_range(row.get("date") or "")
         c.key = subject_key(c.subject)
         # the passage a claim is quoted from: its footnotes when the locator names any, else its lines
+        # (a locator written by prodkit extract, FILE:LINE:FIRST-LAST, is the passage FILE:LINE)
+        extracted = re.fullmatch(r"(.+):(\d+):\d+-[\d.]+", c.locator)
         c.lines = frozenset(re.findall(r"fn \d+", c.locator)) or frozenset(re.findall(r"line \d+", c.locator)) \
-            or frozenset([c.locator])
+            or (frozenset([f"{extracted.group(1)}:{extracted.group(2)}"]) if extracted else frozenset([c.locator]))
         c.kind = (kinds or {}).get(c.measure, "")
         c.qualifier = " ".join(re.findall(r"\(([^)]*)\)", c.subject)).lower()
         c.canonical = _canonical(c, units, measures)
