@@ -307,6 +307,16 @@ def test_cyrillic_8bit_texts_are_read_with_a_warning(runner, tmp_path):
         assert [r["value"] for r in read_rows(out)][:3] == ["240", "6,5", "120"]
 
 
+def test_utf16_without_its_mark_is_read_with_a_warning(runner, tmp_path):
+    src = tmp_path / "wide.txt"
+    src.write_bytes("Stakhanov hewed 102 tons of coal in a six hour shift.\n".encode("utf-16-le"))
+    out = tmp_path / "c.csv"
+    result = run(runner, "extract", str(src), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert [r["value"] for r in read_rows(out)] == ["102", "six"]
+    assert _problems(out)[0]["code"] == "text-encoding-guessed"
+
+
 def test_too_large_a_text_is_refused_with_its_size(runner, tmp_path):
     big = tmp_path / "big.txt"
     big.write_text("He hewed 102 tons of coal. " * 100, encoding="utf-8")

@@ -101,8 +101,21 @@ def read_source(path: Path, label: str, *, max_bytes: int = MAX_BYTES) -> Source
 
 
 def _decode(raw: bytes, label: str, warnings: list[Problem]) -> str:
+    sample = raw[:65536]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and not raw.startswith(b"\xff\xfe\x00\x00"):
         text = raw.decode("utf-16")
+    elif (len(sample) >= 4 and sample.count(0) * 3 >= len(sample)
+          and not raw.startswith((b"\x00\x00", b"\xff\xfe\x00\x00"))):  # (UTF-32 is refused below)
+        # UTF-16 without its mark: every other byte of Latin text is zero
+        codec = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            raise InputError(f"{label} is in an encoding prodkit cannot name", problems=[problem(
+                "text-encoding-unknown", file=label, line=1, column=1, value=raw[:4].hex(" "),
+                guess="UTF-16 with no byte-order mark")]) from None
+        warnings.append(problem("text-encoding-guessed", file=label, line=1, column=1, value=raw[:4].hex(" "),
+                                guess=f"{codec.upper()} (every other byte is zero)"))
     else:
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
