@@ -325,19 +325,25 @@ class Suggestions:
 
 
 def suggest(claims: list[Claim], *, tolerance: float = 0.01, threshold: float = THRESHOLD) -> Suggestions:
-    """Score every pair of claims, group them, and flag ledger events that look like two."""
-    n = len(claims)
+    """Score the pairs of claims that may tell one event, group them, and flag ledger events that look like two.
+
+    Only pairs that share a blocking key are scored (:func:`_blocks`); any other pair has nothing in common
+    that could reach the threshold.
+    """
     scores: dict[tuple[int, int], tuple[float, list[str], list[str]]] = {}
-    for i in range(n):
-        for j in range(i + 1, n):
-            scores[(i, j)] = score_pair(claims[i], claims[j], tolerance)
-    groups = _group(claims, scores, threshold)
+    for i, j in sorted(_candidate_pairs(claims)):
+        scores[(i, j)] = score_pair(claims[i], claims[j], tolerance)
+    groups = []
+    for component in _components(len(claims), [p for p, v in scores.items() if v[0] >= threshold]):
+        groups.extend(_group(component, scores, threshold))
+    groups.sort(key=lambda g: g[0])
     event_of, named = _name_groups(claims, groups)
+    size = {claims[i].claim_id: len(g) for g in groups for i in g}
     rows = []
     for (i, j), (s, why, against) in sorted(scores.items()):
         a, b = claims[i], claims[j]
         together = event_of[a.claim_id] == event_of[b.claim_id]
-        if together and len(groups[_gid(groups, i)]) > 1:
+        if together and size[a.claim_id] > 1:
             rows.append({"kind": "same-event", "claim_id": a.claim_id, "other_claim_id": b.claim_id,
                          "suggested_event_id": event_of[a.claim_id], "score": f"{s:.2f}",
                          "reasons": "; ".join(why + [f"but {x}" for x in against]),
@@ -350,17 +356,67 @@ def suggest(claims: list[Claim], *, tolerance: float = 0.01, threshold: float = 
     return Suggestions(rows, named, event_of)
 
 
-def _gid(groups: list[list[int]], i: int) -> int:
-    return next(k for k, g in enumerate(groups) if i in g)
+def _blocks(c: Claim) -> set[tuple]:
+    """Keys two claims must share to be compared: the subject's surname (its first four letters), the passage
+    of a source they are quoted from, a conversion's claim, and for a claim with no subject its measure and year."""
+    keys: set[tuple] = set()
+    if c.key:
+        surname = _names(c.key)[0]
+        keys.add(("subject", surname[:4]))
+        keys.update(("subject", w[:4]) for w in re.split(r"[\s.]+", c.key) if len(w) > 3)
+    keys.update(("passage", c.source_id, line) for line in c.lines)
+    keys.add(("claim", c.converted_from or c.claim_id))
+    if not c.key:
+        keys.add(("measure", c.measure, c.date_low.year if c.date_low else None))
+    return keys
 
 
-def _group(claims: list[Claim], scores: dict, threshold: float) -> list[list[int]]:
-    """Average-linkage grouping: the two groups whose pairs score best on average merge while that average
-    reaches ``threshold`` and no pair between them has dates apart."""
-    groups = [[i] for i in range(len(claims))]
+def _candidate_pairs(claims: list[Claim]) -> set[tuple[int, int]]:
+    by_key: dict[tuple, list[int]] = {}
+    for i, c in enumerate(claims):
+        for key in _blocks(c):
+            by_key.setdefault(key, []).append(i)
+    subjectless = [i for i, c in enumerate(claims) if not c.key]
+    pairs: set[tuple[int, int]] = set()
+    for members in by_key.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                pairs.add((i, j) if i < j else (j, i))
+    for i in subjectless:  # a claim with no subject may belong with any claim of its measure
+        for j, c in enumerate(claims):
+            if j != i and c.measure == claims[i].measure and c.measure:
+                pairs.add((i, j) if i < j else (j, i))
+    return pairs
+
+
+def _components(n: int, links: list[tuple[int, int]]) -> list[list[int]]:
+    """The claims joined by strong links, as sorted lists (a claim with none is a component of its own)."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in links:
+        parent[find(i)] = find(j)
+    out: dict[int, list[int]] = {}
+    for i in range(n):
+        out.setdefault(find(i), []).append(i)
+    return sorted(out.values())
+
+
+_UNSCORED = (0.0, [], [])
+
+
+def _group(members: list[int], scores: dict, threshold: float) -> list[list[int]]:
+    """Average-linkage grouping of one component: the two groups whose pairs score best on average merge while
+    that average reaches ``threshold`` and no pair between them has dates apart (an unscored pair scores 0)."""
+    groups = [[i] for i in members]
 
     def pair(i, j):
-        return scores[(i, j) if i < j else (j, i)]
+        return scores.get((i, j) if i < j else (j, i), _UNSCORED)
 
     while True:
         best, best_pair = threshold, None
