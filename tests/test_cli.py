@@ -12,7 +12,7 @@ import pytest
 
 from conftest import RAW, ROOT, run
 
-COMMANDS = ["reconcile", "validate", "figures", "explain", "units"]
+COMMANDS = ["reconcile", "validate", "figures", "explain", "units", "extract", "events"]
 
 
 def test_every_command_has_help_and_is_in_the_readme(runner):

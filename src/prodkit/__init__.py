@@ -6,7 +6,9 @@ The public API is a handful of functions, each the library side of a command:
 - :func:`prodkit.reconcile` runs the whole job and writes every output;
 - :func:`prodkit.explain` describes one event;
 - :func:`prodkit.figures` redraws the charts and the report;
-- :func:`prodkit.parse_figure` reads one figure as written ("14-15", "~46 000").
+- :func:`prodkit.parse_figure` reads one figure as written ("14-15", "~46 000");
+- :func:`prodkit.extract` drafts candidate claims from texts, :func:`prodkit.accept` appends them to the ledger;
+- :func:`prodkit.suggest_events` proposes event links between claims.
 
 Heavy libraries (polars, pint, pandera, altair) load only when one of these
 is called, so that ``prodkit --help`` answers at once.
@@ -14,11 +16,12 @@ is called, so that ``prodkit --help`` answers at once.
 
 __version__ = "0.1.0"
 
-__all__ = ["validate", "reconcile", "explain", "figures", "parse_figure", "__version__"]
+__all__ = ["validate", "reconcile", "explain", "figures", "parse_figure", "extract", "accept", "suggest_events",
+           "__version__"]
 
 
 def __getattr__(name):
-    if name in ("validate", "reconcile", "explain", "figures"):
+    if name in ("validate", "reconcile", "explain", "figures", "extract", "accept", "suggest_events"):
         from . import api
 
         return getattr(api, name)

@@ -390,3 +390,236 @@ def units_document(search: str | None = None, raw_dir: Path = Path("data/raw"), 
     if explain is not None:
         return explain_unit_fields(explain, Path(raw_dir), measure=measure)
     return listing_rows(search=search, raw_dir=Path(raw_dir))
+
+
+# ---------------------------------------------------------------------------
+# prodkit extract (issue 21): from texts to candidate claims
+# ---------------------------------------------------------------------------
+
+@dataclass
+class ExtractResult:
+    """What :func:`extract` did: the candidates and source candidates drafted, the problems, the files written."""
+
+    candidates: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    read: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+    covered: int = 0
+    n_candidates: int = 0
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if not self.refused else 1
+
+
+def _refuse_raw(path: Path, raw_dirs: list[Path], option: str) -> None:
+    from .errors import UsageError
+    from .outputs.staging import resolved
+
+    out = resolved(path)
+    for raw in raw_dirs:
+        if raw is None:
+            continue
+        folder = resolved(raw)
+        if out == folder or folder in out.parents:
+            raise UsageError(f"{option} {path} lies inside {folder}: prodkit extract never writes into the raw "
+                             "ledger's folder.", hint=f"Write the candidates elsewhere (e.g. {option} "
+                             "candidates.csv); accept rows into the ledger with `prodkit extract --accept IDS`.")
+
+
+def _write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
+    import csv
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, columns, lineterminator="\n", extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def extract(sources: list[Path], out: Path = Path("candidates.csv"), *, merge: Path | None = None,
+            raw_dir: Path = Path("data/raw"), max_bytes: int | None = None, keep: int = 200_000) -> ExtractResult:
+    """Draft candidate claims from texts; write ``out``, ``sources_candidates.csv`` and ``<out>_problems.csv``.
+
+    ``merge``: a ledger (``claims.csv``) whose claims mark the candidates they
+    already cover. Nothing is written into ``raw_dir`` or the merged ledger's
+    folder. A source that cannot be read is listed with its problem and the
+    others are extracted (exit code 1); with no readable source at all,
+    :class:`~prodkit.errors.InputError` (exit 2). Candidates are written as
+    they are found; the result keeps the first ``keep`` of them
+    (``n_candidates`` counts all).
+    """
+    import csv
+    import io
+    import os
+    import tempfile
+
+    from .errors import PROBLEM_COLUMNS, InputError, UsageError, problem
+    from .extraction import CANDIDATE_COLUMNS, SOURCE_COLUMNS, Coverage, extract_texts
+    from .extraction.text import MAX_BYTES
+    from .ledger import display_path
+    from .ledger.encodings import decode
+
+    if not sources:
+        raise UsageError("No source to extract from.", hint="Name one or more text, Markdown or HTML files: "
+                         "`prodkit extract thesis.txt --out candidates.csv`.")
+    out = Path(out)
+    side = out.with_name("sources_candidates.csv")
+    problems_file = out.with_name(f"{out.stem}_problems.csv")
+    for path, option in ((out, "--out"), (side, "--out"), (problems_file, "--out")):
+        _refuse_raw(path, [raw_dir, Path(merge).parent if merge else None], option)
+    if resolved_in(sources, out):
+        raise UsageError(f"--out {out} is also a source.", hint="Write the candidates to another file.")
+    coverage = None
+    if merge is not None:
+        label = display_path(Path(merge))
+        if not Path(merge).is_file():
+            raise InputError(f"{label} does not exist", problems=[problem("file-missing", file=label)])
+        coverage = Coverage(list(csv.DictReader(io.StringIO(decode(Path(merge).read_bytes(), label)))))
+    result = ExtractResult()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, CANDIDATE_COLUMNS, lineterminator="\n", extrasaction="ignore")
+            writer.writeheader()
+
+            def sink(row: dict) -> None:  # candidates go to disk as found: a 100 MB text has millions
+                if coverage is not None and coverage.mark(row):
+                    result.covered += 1
+                writer.writerow(row)
+                if len(result.candidates) < keep:
+                    result.candidates.append(row)
+
+            extraction = extract_texts([(Path(p), display_path(Path(p))) for p in sources],
+                                       max_bytes=max_bytes or MAX_BYTES, sink=sink)
+        if not extraction.read:
+            raise InputError("No source could be read.", problems=extraction.problems)
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    result.sources, result.problems = extraction.sources, extraction.problems
+    result.read, result.refused, result.n_candidates = extraction.read, extraction.refused, extraction.n_candidates
+    _write_rows(side, SOURCE_COLUMNS, result.sources)
+    _write_rows(problems_file, PROBLEM_COLUMNS, [p.as_row() for p in result.problems])
+    result.written = [out, side, problems_file]
+    return result
+
+
+def resolved_in(sources: list[Path], out: Path) -> bool:
+    from .outputs.staging import resolved
+
+    return resolved(Path(out)) in {resolved(Path(s)) for s in sources}
+
+
+def accept(ids: list[str], candidates: Path = Path("candidates.csv"),
+           raw_dir: Path = Path("data/raw")) -> tuple[list[dict], Path]:
+    """Append the candidates ``ids`` of ``candidates`` to ``raw_dir/claims.csv``, after a backup of it.
+
+    Only the ledger's own columns are written; what extraction guessed goes
+    into the note. Unknown ids, and ids the ledger
+    already has, are refused (nothing is written). Returns the rows appended and the backup's path.
+    """
+    from .extraction.accepting import accept_rows
+
+    return accept_rows(ids, Path(candidates), Path(raw_dir))
+
+
+# ---------------------------------------------------------------------------
+# prodkit events suggest (issue 21)
+# ---------------------------------------------------------------------------
+
+@dataclass
+class EventsResult:
+    """What :func:`suggest_events` proposed: one row per pair, the groups, and what ``apply`` changed."""
+
+    rows: list = field(default_factory=list)
+    groups: dict = field(default_factory=dict)
+    event_of: dict = field(default_factory=dict)
+    applied: int = 0
+    backup: Path | None = None
+    written: list[Path] = field(default_factory=list)
+
+
+def suggest_events(raw_dir: Path = Path("data/raw"), out: Path = Path("event_suggestions.csv"), *,
+                   apply: bool = False, tolerance: float = 0.01, threshold: float | None = None) -> EventsResult:
+    """Propose which claims of ``raw_dir/claims.csv`` tell one event; write ``out`` (event_suggestions.csv).
+
+    Each row is a pair of claims: ``same-event`` (proposed together, with the
+    suggested event_id, a score and the reasons in words) or ``looks-split``
+    (sharing an event_id in the ledger, but looking like two events). With
+    ``apply``, claims whose event_id is empty get the suggested one, after a
+    backup of the ledger (``claims.csv.<UTC time>.bak``); an event_id the
+    ledger already has is never changed.
+    """
+    import csv
+    import io
+    import os
+    import shutil
+    import tempfile
+    from datetime import datetime, timezone
+
+    from . import events
+    from .errors import InputError, problem
+    from .ledger import display_path, read_side_table
+    from .ledger.encodings import decode
+    from .units import read_measures
+    from .units.registry import Units
+
+    check_options(tolerance=tolerance)
+    raw_dir = Path(raw_dir)
+    ledger = raw_dir / "claims.csv"
+    label = display_path(ledger)
+    if not ledger.is_file():
+        raise InputError(f"{label} does not exist", problems=[problem("file-missing", file=label)])
+    _refuse_raw(Path(out), [raw_dir], "--out")
+    units = Units(raw_dir / "units.txt")
+    measures = read_measures(raw_dir)
+    import importlib.resources as resources
+
+    kinds = {r["measure"]: r.get("kind") or "" for r in read_side_table(
+        Path(str(resources.files("prodkit") / "data" / "measures.csv")), required=["measure", "canonical_unit"],
+        optional=["description", "kind", "direction", "anchor_date"])}
+    claims = events.read_claims(ledger, label, units, measures, kinds)
+    found = events.suggest(claims, tolerance=tolerance, threshold=threshold or events.THRESHOLD)
+    result = EventsResult(found.rows, found.groups, found.event_of)
+    _write_rows(Path(out), events.SUGGESTION_COLUMNS, found.rows)
+    result.written.append(Path(out))
+    if not apply:
+        return result
+    text = decode(ledger.read_bytes(), label)
+    reader = csv.DictReader(io.StringIO(text))
+    header = list(reader.fieldnames or [])
+    rows = list(reader)
+    for row in rows:
+        if not (row.get("event_id") or "").strip() and row.get("claim_id", "").strip() in found.event_of:
+            row["event_id"] = found.event_of[row["claim_id"].strip()]
+            result.applied += 1
+    if not result.applied:
+        return result
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    result.backup = ledger.with_name(f"{ledger.name}.{stamp}.bak")
+    shutil.copy2(ledger, result.backup)
+    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+    fd, tmp = tempfile.mkstemp(prefix=".claims.csv.", dir=raw_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, header, lineterminator=newline, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, ledger)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    result.written.append(ledger)
+    return result

@@ -466,6 +466,105 @@ def config(ctx: click.Context, raw_dir: Path, out_dir: Path, reports_dir: Path, 
         click.echo(f"{name:<{width}}  {value!s:<24}  {s.origin}")
 
 
+# --- issue 21: prodkit extract and prodkit events ---
+
+def _size(text: str) -> int:
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)b?\s*", text.lower())
+    if not m:
+        raise click.BadParameter(f"'{text}' is not a size: write e.g. 600MB or 2GB.")
+    return int(float(m.group(1)) * {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}[m.group(2)])
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("candidates.csv"), show_default=True,
+              help="The candidates file to write (with sources_candidates.csv and OUT_problems.csv beside it); "
+                   "with --accept, the candidates file to accept rows from.")
+@click.option("--merge", type=click.Path(path_type=Path), default=None, metavar="LEDGER",
+              help="A claims.csv whose claims mark the candidates they already cover (status 'covered').")
+@click.option("--accept", "accept_ids", multiple=True, metavar="IDS",
+              help="Append these candidates (claim_ids, comma-separated) of --out to --raw-dir/claims.csv, "
+                   "after a backup of it.")
+@raw_dir_option
+@click.option("--max-size", default="512MB", show_default=True, help="Refuse a text larger than this.")
+@click.pass_context
+def extract(ctx: click.Context, sources: tuple[Path, ...], out: Path, merge: Path | None,
+            accept_ids: tuple[str, ...], raw_dir: Path, max_size: str) -> None:
+    """Draft candidate claims from texts (plain text, Markdown, HTML).
+
+    Every figure with a unit (tons, %, times the norm, hectares, pairs...),
+    with its range, hedge and written-out number, becomes a row in the
+    format of claims.csv with status 'candidate', a confidence, the cue that
+    found it, the columns prodkit guessed, a locator FILE:LINE:FIRST-LAST and
+    the whole sentence as its quote. Never writes into --raw-dir, except with
+    --accept, which appends the rows named to claims.csv after a backup.
+
+    Exit code 0 when every text was read, 1 when some were refused (the rest
+    are extracted), 2 when none could be read or an option is wrong.
+    """
+    from . import api
+
+    if accept_ids:
+        if sources:
+            raise click.UsageError("--accept takes rows from --out; give no SOURCE with it.")
+        rows, backup = _run(ctx, api.accept, list(accept_ids), candidates=out, raw_dir=raw_dir)
+        _echo(f"appended {len(rows)} claim(s) to {raw_dir / 'claims.csv'}; the ledger before is {backup}")
+        _echo("Next: fill in subject, event_id and the guessed columns, then `prodkit validate`.")
+        return
+    result = _run(ctx, api.extract, list(sources), out, merge=merge, raw_dir=raw_dir, max_bytes=_size(max_size))
+    for p in result.problems[:SHOW_PROBLEMS]:
+        _echo(p.render())
+    covered = f" ({result.n_candidates - result.covered} new, {result.covered} already in the ledger)" if merge else ""
+    _echo(f"read {len(result.read)} text(s), refused {len(result.refused)}: {result.n_candidates} candidates"
+          f"{covered}, {len(result.sources)} source candidates")
+    _echo(f"wrote {', '.join(str(p) for p in result.written)}")
+    ctx.exit(result.exit_code)
+
+
+@main.group()
+def events() -> None:
+    """Event links between claims: proposed, never applied silently."""
+
+
+@events.command("suggest")
+@raw_dir_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("event_suggestions.csv"), show_default=True,
+              help="Where to write the suggestions (one row per pair of claims).")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Write the suggested event_id into claims whose event_id is empty, after a backup of claims.csv.")
+@click.option("--tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="Relative difference under which two values agree.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score (0-1) at which two claims are proposed as one event [default: 0.6].")
+@click.pass_context
+def events_suggest(ctx: click.Context, raw_dir: Path, out: Path, apply_: bool, tolerance: float,
+                   threshold: float | None) -> None:
+    """Propose which claims tell the same event, with a score and the reasons in words.
+
+    Compares every pair of claims: the subject across spellings and scripts
+    (Стаханов, Stakhanov, Stachanow, A. G. Stakhanov), the measure, the
+    dates, the values (within --tolerance, or the same in another unit), and
+    the passage quoted. Also flags claims that share an event_id but look
+    like different events. Nothing in the ledger changes without --apply.
+    """
+    from . import api
+
+    result = _run(ctx, api.suggest_events, raw_dir, out, apply=apply_, tolerance=tolerance, threshold=threshold)
+    same = sum(1 for r in result.rows if r["kind"] == "same-event")
+    split = sum(1 for r in result.rows if r["kind"] == "looks-split")
+    groups = sum(1 for g in result.groups.values() if len(g) > 1)
+    _echo(f"{groups} suggested events of two or more claims ({same} pairs); {split} pairs share an event_id "
+          f"but look different; wrote {out}")
+    if apply_:
+        if result.applied:
+            _echo(f"applied: {result.applied} empty event_id(s) filled in {raw_dir / 'claims.csv'}; "
+                  f"the ledger before is {result.backup}")
+        else:
+            _echo("applied: nothing to fill (every claim already has an event_id); the ledger is unchanged")
+
+
 def set_allocator(environ=os.environ) -> None:
     """Set :data:`ALLOCATOR_SETTING` for polars, unless the user set the variable."""
     environ.setdefault("_RJEM_MALLOC_CONF", ALLOCATOR_SETTING)

@@ -85,6 +85,17 @@ CODES: dict[str, tuple[str, str, str]] = {
     "table-number-invalid": (ERROR, "'{value}' in column '{field}' is not a number.", "Write a number with '.' as the decimal mark, e.g. 250 or 0.5."),
     "unit-bracket-unread": (ERROR, "'{value}' has a bracket prodkit does not read: {reason}.", "{fix}"),
     "table-value-invalid": (ERROR, "'{value}' in column '{field}' cannot be used: {reason}.", "{fix}"),
+    # --- issue 21: prodkit extract and prodkit events suggest ---
+    "text-not-a-file": (ERROR, "{file} is a folder, not a text.", "Name the text files themselves (a shell pattern such as texts/*.txt names them all)."),
+    "text-too-large": (ERROR, "The text is {size}, over the limit of {limit}.", "Split the text into parts, or raise the limit with --max-size."),
+    "text-binary": (ERROR, "This is {what}, not a text prodkit can read.", "{fix}"),
+    "text-empty": (ERROR, "The text is empty ({value}).", "Check that the file was saved completely; extract from a copy with the text in it."),
+    "text-encoding-unknown": (ERROR, "The text is not UTF-8 and looks like {guess}, which prodkit cannot decode for sure.", "Re-save it as UTF-8 (in a text editor: Save As, encoding UTF-8)."),
+    "text-encoding-guessed": (WARNING, "The text is not UTF-8; it was read as {guess}.", "Check a few Cyrillic or accented words in the quotes; re-save the text as UTF-8 to be sure."),
+    "text-no-figures": (WARNING, "No figure with a unit was found in the text ({value}).", "Check that it is the text you meant (an OCR layer may be missing); figures with no unit and no cue are not candidates."),
+    "candidate-unknown": (ERROR, "'{value}' is not a claim_id of the candidates file.", "Copy the claim_id column of the candidates file exactly."),
+    "candidate-accepted-already": (ERROR, "'{value}' is already a claim of the ledger.", "Accept each candidate once."),
+    "event-looks-split": (WARNING, "Claims {value} share event_id '{event_id}' but look like different events: {reason}.", "Check the sources; split the event if they tell different facts, or keep it and say why in the note."),
 }
 
 

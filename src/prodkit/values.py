@@ -110,6 +110,9 @@ _BOUNDS = {
                     "ungefähr", "zirka", "ca", "vermutlich", "environ", "d'environ", "à peu près", "vers",
                     "körülbelül", "mintegy", "noin", "~", "≈"],
 }
+#: Public names of the word lists above, for finding figures in running text (prodkit.extraction).
+MULTIPLE_WORDS = _MULTIPLE_WORDS
+QUALIFIER_WORDS = tuple(w for ws in _BOUNDS.values() for w in ws)
 _BOUND_RE = re.compile(r"^(?P<word>" + "|".join(sorted((re.escape(w) for ws in _BOUNDS.values() for w in ws),
                                                        key=len, reverse=True)) + r")(?:\s+|(?<=[~≈])\s*)")
 _BOUND_OF = {w: q for q, ws in _BOUNDS.items() for w in ws}
