@@ -349,7 +349,7 @@ def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = 
     """The event as a historian would read it: claims, sources, decision, checks, rejected claims."""
     from .narrative import explain_event
 
-    ledger, tables, problems = _event_inputs(raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    ledger, tables, problems = _event_inputs(event_id, raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
     return explain_event(event_id, ledger, tables, problems, strategy=strategy)
 
 
@@ -358,16 +358,18 @@ def explain_document(event_id: str, raw_dir: Path = Path("data/raw"), *, strateg
     """The event as a JSON-ready dict (``prodkit explain --json``; its shape is in the README)."""
     from .narrative import event_document
 
-    ledger, tables, problems = _event_inputs(raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    ledger, tables, problems = _event_inputs(event_id, raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
     return event_document(event_id, ledger, tables, problems, strategy=strategy)
 
 
-def _event_inputs(raw_dir, *, strategy, tolerance, seed):
-    from .pipeline import build_tables, load_ledger
+def _event_inputs(event_id, raw_dir, *, strategy, tolerance, seed):
+    """The ledger and the tables of one event and the events linked with it: only what explain reads."""
+    from .pipeline import build_tables, event_ledger, load_ledger
 
     check_options(tolerance=tolerance, seed=seed, strategy=strategy)
     ledger = load_ledger(Path(raw_dir))
-    tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    tables, problems = build_tables(event_ledger(ledger, event_id), strategy=strategy, tolerance=tolerance,
+                                    seed=seed)
     return ledger, tables, problems
 
 
