@@ -9,18 +9,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import strategies
+
+if TYPE_CHECKING:  # the types only: polars and the pipeline load when a command runs
+    import polars as pl
+
+    from .errors import Problem
+    from .pipeline import Ledger
 
 
 @dataclass
 class Result:
-    """What a command did: the ledger as loaded, its problems, the tables built and the files written."""
+    """What a command did: the ledger as loaded, its problems, the tables built and the files written.
 
-    ledger: "object"
-    problems: list = field(default_factory=list)
-    tables: dict = field(default_factory=dict)
+    Attributes
+    ----------
+    ledger : Ledger
+        The ledger as loaded (:func:`prodkit.load` returns the same type).
+    problems : list of Problem
+        Every problem found, the ledger's and those of the checks after loading.
+    tables : dict of str to polars.DataFrame
+        Every output table by name (``reconciled``, ``claims``, ...); empty for ``validate``.
+    written : list of Path
+        The files written, sorted.
+    """
+
+    ledger: Ledger | None
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     #: True when nothing was written because the claims file has no rows (see ``allow_empty``).
     kept: bool = False
@@ -56,8 +74,11 @@ MAX_SEED = 2**64 - 1
 
 
 def check_options(*, tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED,
-                  strategy: str = strategies.DEFAULT) -> None:
+                  strategy: str = strategies.DEFAULT, flags: bool = True) -> None:
     """Refuse a tolerance that is not a fraction from 0 to 1, a seed outside 0 to 2**64-1, an unknown strategy.
+
+    ``flags``: name the command line's options (``--tolerance``); False names
+    the function's arguments (``tolerance=``), for a call from a notebook.
 
     >>> check_options(tolerance=float("nan"))
     Traceback (most recent call last):
@@ -70,14 +91,15 @@ def check_options(*, tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEE
     from .errors import UsageError
 
     strategies.get(strategy)
+    tol, give_tol = ("--tolerance ", "Give --tolerance (tolerance=)") if flags else ("tolerance=", "Pass tolerance=")
     if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not (
             math.isfinite(tolerance) and 0 <= tolerance <= 1):
-        raise UsageError(f"--tolerance {tolerance} is not a fraction from 0 to 1.",
-                         hint="Give --tolerance (tolerance=) as a fraction: 0.01 means claims within 1% of each "
-                              "other agree.")
+        raise UsageError(f"{tol}{tolerance if flags else repr(tolerance)} is not a fraction from 0 to 1.",
+                         hint=f"{give_tol} as a fraction: 0.01 means claims within 1% of each other agree.")
+    sd, give_sd = ("--seed ", "Give --seed (seed=)") if flags else ("seed=", "Pass seed=")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise UsageError(f"--seed {seed} is not a whole number from 0 to 2**64-1 ({MAX_SEED}).",
-                         hint=f"Give --seed (seed=) as a whole number from 0 to {MAX_SEED}.")
+        raise UsageError(f"{sd}{seed if flags else repr(seed)} is not a whole number from 0 to 2**64-1 ({MAX_SEED}).",
+                         hint=f"{give_sd} as a whole number from 0 to {MAX_SEED}.")
 
 
 #: Bytes of working memory the reconcile phase takes per byte of claims.csv in one pass (measured at 1M
@@ -233,8 +255,6 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
 def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figures, exports, strict, say,
                workers, allow_empty, safe, check_all_outputs, partitions, options) -> Result:
-    from .outputs.staging import Staging
-    from .outputs.tables import write_csv
     from .pipeline import run
 
     done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict, progress=say,
@@ -243,6 +263,24 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
     if not allow_empty and done.ledger.accounts[0].read == 0:
         # a header-only claims file would replace good outputs with empty tables
         return Result(ledger=done.ledger, problems=done.problems, tables=tables, kept=True)
+    written, manifest_doc = publish(tables, done.ledger.accounts, out_dir, reports_dir, options=options,
+                                    figures=figures, exports=exports, safe=safe, say=say, workers=workers)
+    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written, manifest=manifest_doc)
+
+
+def publish(tables: dict, accounts: list, out_dir: Path, reports_dir: Path | None, *, options: dict,
+            figures: bool, exports: bool, safe: bool, say=None, workers: list | None = None) -> tuple[list[Path], dict]:
+    """Write finished tables (and exports, figures, run.json) all at once: the files written and the manifest.
+
+    ``options`` are the run's, as run.json records them (``raw_dir`` names
+    the ledger whose inputs it hashes). Shared by :func:`reconcile` and
+    :func:`prodkit.write`.
+    """
+    from .outputs.staging import Staging
+    from .outputs.tables import write_csv
+    from .pipeline import phases
+
+    say = phases(say)
     written: list[Path] = []
     targets = {"out": Path(out_dir)}
     if figures:
@@ -254,7 +292,7 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
             say("charts")
             from .outputs.figures import start as start_figures
 
-            pending = start_figures(tables, st, out_dir=Path(out_dir), workers=workers)
+            pending = start_figures(tables, st, out_dir=Path(out_dir), workers=workers or [])
         say("write tables")
         out = st.path("out")
         for name, frame in tables.items():
@@ -269,7 +307,7 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         from .outputs import manifest
 
         manifest_doc = manifest.build(version=__version__, options=options,
-                                      accounts=[vars(a).copy() for a in done.ledger.accounts], out=out,
+                                      accounts=[vars(a).copy() for a in accounts], out=out,
                                       reports=st.path("reports") if figures else None)
         manifest.write(manifest_doc, out)
         say("publish")
@@ -279,7 +317,7 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         written += [targets[key] / p.relative_to(st.path(key)) for p in files]
     # one folder may hold the other (or be it): count each file once
     written = sorted({p.resolve(): p for p in written}.values())
-    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written, manifest=manifest_doc)
+    return written, manifest_doc
 
 
 def replay(manifest_path: Path, out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports"), *,

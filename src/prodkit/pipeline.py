@@ -60,21 +60,57 @@ class Account:
 
 @dataclass
 class Ledger:
-    """The raw ledger as loaded: used claims, normalised and flagged; rejected rows; problems; accounts."""
+    """The raw ledger as loaded (:func:`prodkit.load`): used claims, normalised and flagged; rejected rows; problems.
 
-    claims: pl.DataFrame  # used claims, normalised, with flags
-    rejected: pl.DataFrame  # rejected claim rows as read
-    sources: pl.DataFrame  # used sources (trust_rank as integer)
+    Attributes
+    ----------
+    claims : polars.DataFrame
+        The used claims, one row per raw row, with the raw columns (text, ``value`` as written), the
+        parsed and converted figure (``value_low``, ``value_high``, ``value_mid``, ``unit_canonical``,
+        ``qualifier``), ``flags``, and ``source_file``/``source_line`` locating each row.
+    rejected : polars.DataFrame
+        The rejected claim rows as read (text), located the same way; ``problems`` says why.
+    sources : polars.DataFrame
+        The used sources (``trust_rank`` an integer).
+    adjudications : polars.DataFrame or None
+        The used rows of adjudications.csv, if the ledger has one.
+    problems : list of Problem
+        Every problem found while reading and checking, each located (file, line, column) with a fix.
+    accounts : list of Account
+        Rows read, used and rejected per input file (used + rejected = read).
+    units : Units
+        The unit registry the ledger was read with (prodkit's and the ledger's own units.txt).
+    raw_dir : Path
+        The folder it was read from.
+    extra_columns : list of str
+        Raw claim columns prodkit does not know, kept as they are.
+    strict : bool
+        Read under ``strict``: a warning on a row rejects it, in the checks after loading too.
+    """
+
+    claims: pl.DataFrame
+    rejected: pl.DataFrame
+    sources: pl.DataFrame
     adjudications: pl.DataFrame | None
     problems: list[Problem]
     accounts: list[Account]
     units: Units
     raw_dir: Path
     extra_columns: list[str] = field(default_factory=list)
+    strict: bool = False
 
     @property
     def has_errors(self) -> bool:
+        """True when some row of some input file was rejected."""
         return any(a.rejected for a in self.accounts)
+
+    def problems_frame(self) -> pl.DataFrame:
+        """The problems as a frame with the columns of problems.csv (file, line, column, ..., hint)."""
+        return problems_frame(self.problems)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{a.file}: {a.used} used, {a.rejected} rejected" for a in self.accounts)
+        return f"Ledger({str(self.raw_dir)!r}; {counts}; {len(self.problems)} problem(s))"
 
 
 def _figure_mid(text: str | None, decimal_mark: str | None) -> float | None:
@@ -209,7 +245,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     used_sources = used_sources.with_columns(pl.col("trust_rank").str.strip_chars().cast(pl.Int64))
     return Ledger(claims=used, rejected=rejected, sources=used_sources, adjudications=adjudications,
                   problems=problems, accounts=accounts, units=units, raw_dir=raw_dir,
-                  extra_columns=claims_t.extra_columns)
+                  extra_columns=claims_t.extra_columns, strict=strict)
 
 
 #: Columns prodkit adds to the claims (claims.csv, or its own working columns): a raw column may not take their names.
@@ -280,16 +316,30 @@ def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float =
     say = phases(progress)
     ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
     say("reconcile")
-    build = dict(strategy=strategy, tolerance=tolerance, seed=seed, partitions=partitions)
-    tables, problems = build_tables_in_parts(ledger, **build)
-    strict_ledger = reject_late_warnings(ledger, problems) if strict else None
-    if strict_ledger is not None:
-        ledger = strict_ledger
-        tables, problems = build_tables_in_parts(ledger, **build)
+    done = reconcile_ledger(ledger, strategy=strategy, tolerance=tolerance, seed=seed, partitions=partitions)
+    ledger, tables, problems = done.ledger, done.tables, done.problems
     say("check outputs")
     from .schema import OUTPUT_SAMPLE_ROWS, validate_outputs  # pandera: only a run that writes checks its tables
 
     validate_outputs(tables, sample_rows=None if check_all_outputs else OUTPUT_SAMPLE_ROWS)
+    return Run(ledger=ledger, tables=tables, problems=problems)
+
+
+def reconcile_ledger(ledger: Ledger, *, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
+                     seed: int = strategies.DEFAULT_SEED, partitions: int = 1) -> Run:
+    """Every output table of a loaded ledger, in memory; under the ledger's ``strict``, the late warnings reject too.
+
+    The checks after loading (``implausible``, ``norm-ratio-mismatch``, ...)
+    need normalised claims; under ``strict`` their warnings reject their rows
+    (:func:`reject_late_warnings`) and the tables are built again without them,
+    so the ledger of the result may hold fewer used claims than the one given.
+    """
+    build = dict(strategy=strategy, tolerance=tolerance, seed=seed, partitions=partitions)
+    tables, problems = build_tables_in_parts(ledger, **build)
+    strict_ledger = reject_late_warnings(ledger, problems) if ledger.strict else None
+    if strict_ledger is not None:
+        ledger = strict_ledger
+        tables, problems = build_tables_in_parts(ledger, **build)
     return Run(ledger=ledger, tables=tables, problems=problems)
 
 
