@@ -94,13 +94,17 @@ def test_public_docstrings_are_complete_and_their_examples_run(monkeypatch):
     """Every public function has Parameters, Returns, Raises and Examples, and the examples pass as doctests."""
     import prodkit.library
 
-    for name in ("load", "build", "write"):
+    for name in ("load", "build", "write", "validate", "reconcile", "explain", "figures", "parse_figure"):
         doc = getattr(prodkit, name).__doc__
         for section in ("Parameters\n", "Returns\n", "Raises\n", "Examples\n"):
             assert section in doc, (name, section)
     monkeypatch.chdir(ROOT)  # the examples read the bundled ledger, as a user in the project folder does
-    failed, tried = doctest.testmod(prodkit.library, optionflags=doctest.ELLIPSIS)
-    assert tried >= 10 and failed == 0
+    import prodkit.api
+    import prodkit.values
+
+    for module in (prodkit.library, prodkit.api, prodkit.values):
+        failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert tried >= 10 and failed == 0, module.__name__
 
 
 def test_the_notebook_page_runs_as_written(tmp_path, monkeypatch, capsys):

@@ -164,16 +164,44 @@ def choose_partitions(raw_dir: Path, partitions: int | None = None, memory_limit
 def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"), *, strict: bool = False,
              spreadsheet_safe: bool = False, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
              seed: int = strategies.DEFAULT_SEED) -> Result:
-    """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that).
+    """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that). `prodkit validate`.
 
     Every check ``reconcile`` makes runs, those on normalised values included
     (``implausible``, ``norm-ratio-mismatch``, ``conversion-mismatch``,
-    ``date-interval-mismatch``), so both list the same problems; ``strategy``,
-    ``tolerance`` and ``seed`` are those the checks after loading reconcile with.
+    ``date-interval-mismatch``), so both list the same problems. In a
+    notebook, :func:`prodkit.load` gives the same problems without writing.
 
-    Raises :class:`~prodkit.errors.InputError` when a file cannot be read, and
-    :class:`~prodkit.errors.UsageError` when ``out_dir`` is, holds or lies
-    inside ``raw_dir``, or cannot be written.
+    Parameters
+    ----------
+    raw_dir : Path, default data/raw
+        The folder holding claims.csv and sources.csv.
+    out_dir : Path, default data/clean
+        Where problems.csv goes; not inside ``raw_dir``.
+    strict : bool, default False
+        A warning on a row rejects the row.
+    spreadsheet_safe : bool, default False
+        Prefix text cells a spreadsheet would run as a formula with ``'``.
+    strategy, tolerance, seed
+        Those the checks after loading reconcile with (as :func:`reconcile`).
+
+    Returns
+    -------
+    Result
+        The ledger as loaded, every problem, and ``written`` (problems.csv).
+
+    Raises
+    ------
+    prodkit.errors.InputError
+        When a file cannot be read (problems.csv still lists why).
+    prodkit.errors.UsageError
+        When ``out_dir`` is, holds or lies inside ``raw_dir``, or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> result = validate(Path("data/raw"), Path(tempfile.mkdtemp()) / "checked")
+    >>> [p.name for p in result.written], result.ledger.accounts[0].rejected
+    (['problems.csv'], 0)
     """
     from .errors import InputError
     from .outputs.staging import check_destinations
@@ -221,8 +249,47 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     their models (``prodkit --debug``), not a sample of the long ones.
     ``partitions`` or ``memory_limit`` build the tables a range of events at
     a time (:func:`choose_partitions`); the outputs are byte-identical.
-    Raises :class:`~prodkit.errors.UsageError` for a wrong option or a
-    destination that is, holds or lies inside ``raw_dir``.
+    In a notebook, :func:`prodkit.load`, :func:`prodkit.build` and
+    :func:`prodkit.write` are the same job in three steps.
+
+    Parameters
+    ----------
+    raw_dir, out_dir, reports_dir : Path
+        The ledger, the tables' folder, the charts' and report's folder.
+    strategy : str, default "trust-your-friends"
+        How a group's value is chosen when its claims disagree.
+    tolerance : float, default 0.01
+        The relative difference under which two claims agree.
+    seed : int, default 0
+        The seed of roll-the-dice.
+    figures, exports : bool, default True
+        Draw the charts and report; write the Stata files and the data package.
+    strict, allow_empty, spreadsheet_safe, check_all_outputs : bool, default False
+        As described above.
+    progress : callable, optional
+        Called with the name of each phase as it starts.
+    partitions : int, optional; memory_limit : str or int, optional
+        Build in parts (one of the two).
+
+    Returns
+    -------
+    Result
+        The ledger, every problem, every table, the files written and the manifest.
+
+    Raises
+    ------
+    prodkit.errors.UsageError
+        For a wrong option, or a destination that is, holds or lies inside ``raw_dir``.
+    prodkit.errors.InputError
+        When a file cannot be read at all.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> result = reconcile(Path("data/raw"), out / "clean", out / "reports", figures=False, exports=False)
+    >>> result.summary_lines()[0]
+    'reconciled: 142 event groups (132 single, 9 agree, 1 conflict, 0 adjudicated)'
     """
     from .outputs.staging import check_destinations
     from .pipeline import phases
@@ -365,12 +432,35 @@ def _write_exports(tables, out: Path, say, safe: bool) -> None:
 
 def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports"), *,
             width: str = "double") -> list[Path]:
-    """Redraw the charts and the report from the tables already in ``out_dir``.
+    """Redraw the charts and the report from the tables already in ``out_dir``. `prodkit figures`.
 
-    ``width``: the journal column the charts are laid out for, ``single``
-    (3.5 in) or ``double`` (7 in, the default). Raises
-    :class:`~prodkit.errors.UsageError` when ``reports_dir`` cannot be
-    written or ``width`` is neither.
+    Parameters
+    ----------
+    out_dir : Path, default data/clean
+        The folder a reconcile wrote its tables to.
+    reports_dir : Path, default reports
+        Where the charts and report.html go.
+    width : {"single", "double"}, default "double"
+        The journal column the charts are laid out for: 3.5 in or 7 in.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    prodkit.errors.UsageError
+        When ``reports_dir`` cannot be written or ``width`` is neither.
+    prodkit.errors.InputError
+        When a table of ``out_dir`` is missing or unreadable.
+
+    Examples
+    --------
+    >>> figures(width="wide")
+    Traceback (most recent call last):
+    ...
+    prodkit.errors.UsageError: width = 'wide': a figure is laid out for a 'single' (3.5 in) or 'double' (7 in) column
     """
     from .errors import UsageError
     from .outputs.staging import check_destinations
@@ -384,7 +474,37 @@ def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("report
 
 def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,
             tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED) -> str:
-    """The event as a historian would read it: claims, sources, decision, checks, rejected claims."""
+    """The event as a historian would read it: claims, sources, decision, checks, rejected claims. `prodkit explain`.
+
+    Only the event and the events linked with it (its norm, its
+    conversions) are reconciled, with the result a whole run gives them.
+
+    Parameters
+    ----------
+    event_id : str
+        An event_id of claims.csv.
+    raw_dir : Path, default data/raw
+        The ledger.
+    strategy, tolerance, seed
+        As :func:`reconcile`.
+
+    Returns
+    -------
+    str
+        The text `prodkit explain` prints (``explain_document`` gives it as a dict).
+
+    Raises
+    ------
+    prodkit.errors.UsageError
+        When no used claim has ``event_id`` (the hint names the nearest), or an option is wrong.
+    prodkit.errors.InputError
+        When a file cannot be read at all.
+
+    Examples
+    --------
+    >>> print(explain("artyukhov-1935-09").splitlines()[0])
+    Event artyukhov-1935-09: Ivan Artyukhov — coal, Central-Irmino mine, Donbass
+    """
     from .narrative import explain_event
 
     ledger, tables, problems = _event_inputs(event_id, raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
