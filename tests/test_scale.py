@@ -51,12 +51,13 @@ def test_a_long_table_is_checked_on_a_sample_and_whole_on_demand(tables):
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_debug_checks_every_row_of_the_finished_tables(tmp_path, monkeypatch, debug):
-    import prodkit.pipeline
+    import prodkit.schema
     from prodkit.schema import OUTPUT_SAMPLE_ROWS
 
     seen = []
-    real = prodkit.pipeline.validate_outputs
-    monkeypatch.setattr(prodkit.pipeline, "validate_outputs",
+    # the pipeline imports it when a run checks its tables (explain never does, so never loads pandera)
+    real = prodkit.schema.validate_outputs
+    monkeypatch.setattr(prodkit.schema, "validate_outputs",
                         lambda tables, **kw: (seen.append(kw["sample_rows"]), real(tables, **kw)))
     args = (["--debug"] if debug else []) + ["reconcile", "--no-figures", "--raw-dir", str(RAW),
                                              "--out-dir", str(tmp_path / "out")]

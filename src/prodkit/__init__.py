@@ -1,9 +1,15 @@
 """prodkit: reconcile production figures from historical sources.
 
-The public API is a handful of functions, each the library side of a command:
+In a notebook, three steps (docs/notebook.md walks through them):
+
+- :func:`prodkit.load` reads and checks a ledger folder: a :class:`Ledger` of polars frames and problems;
+- :func:`prodkit.build` reconciles it in memory: :class:`Tables`, every output table as a polars frame;
+- :func:`prodkit.write` writes the tables as `prodkit reconcile` does, all files at once.
+
+Each command has its library function too:
 
 - :func:`prodkit.validate` reads and checks a ledger and writes ``problems.csv``;
-- :func:`prodkit.reconcile` runs the whole job and writes every output;
+- :func:`prodkit.reconcile` runs the whole job (load, build, write) in one call and returns a ``Result``;
 - :func:`prodkit.explain` describes one event;
 - :func:`prodkit.figures` redraws the charts and the report;
 - :func:`prodkit.parse_figure` reads one figure as written ("14-15", "~46 000");
@@ -16,12 +22,20 @@ is called, so that ``prodkit --help`` answers at once.
 
 __version__ = "0.1.0"
 
-__all__ = ["validate", "reconcile", "explain", "figures", "parse_figure", "extract", "accept", "suggest_events",
-           "__version__"]
+__all__ = ["load", "build", "write", "Ledger", "Tables", "Result", "validate", "reconcile", "explain", "figures",
+           "parse_figure", "extract", "accept", "suggest_events", "__version__"]
 
 
 def __getattr__(name):
-    if name in ("validate", "reconcile", "explain", "figures", "extract", "accept", "suggest_events"):
+    if name in ("load", "build", "write", "Tables"):
+        from . import library
+
+        return getattr(library, name)
+    if name == "Ledger":
+        from .pipeline import Ledger
+
+        return Ledger
+    if name in ("validate", "reconcile", "explain", "figures", "Result", "extract", "accept", "suggest_events"):
         from . import api
 
         return getattr(api, name)

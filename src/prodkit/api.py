@@ -9,18 +9,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import strategies
+
+if TYPE_CHECKING:  # the types only: polars and the pipeline load when a command runs
+    import polars as pl
+
+    from .errors import Problem
+    from .pipeline import Ledger
 
 
 @dataclass
 class Result:
-    """What a command did: the ledger as loaded, its problems, the tables built and the files written."""
+    """What a command did: the ledger as loaded, its problems, the tables built and the files written.
 
-    ledger: "object"
-    problems: list = field(default_factory=list)
-    tables: dict = field(default_factory=dict)
+    Attributes
+    ----------
+    ledger : Ledger
+        The ledger as loaded (:func:`prodkit.load` returns the same type).
+    problems : list of Problem
+        Every problem found, the ledger's and those of the checks after loading.
+    tables : dict of str to polars.DataFrame
+        Every output table by name (``reconciled``, ``claims``, ...); empty for ``validate``.
+    written : list of Path
+        The files written, sorted.
+    """
+
+    ledger: Ledger | None
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     #: True when nothing was written because the claims file has no rows (see ``allow_empty``).
     kept: bool = False
@@ -56,8 +74,11 @@ MAX_SEED = 2**64 - 1
 
 
 def check_options(*, tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED,
-                  strategy: str = strategies.DEFAULT) -> None:
+                  strategy: str = strategies.DEFAULT, flags: bool = True) -> None:
     """Refuse a tolerance that is not a fraction from 0 to 1, a seed outside 0 to 2**64-1, an unknown strategy.
+
+    ``flags``: name the command line's options (``--tolerance``); False names
+    the function's arguments (``tolerance=``), for a call from a notebook.
 
     >>> check_options(tolerance=float("nan"))
     Traceback (most recent call last):
@@ -70,14 +91,15 @@ def check_options(*, tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEE
     from .errors import UsageError
 
     strategies.get(strategy)
+    tol, give_tol = ("--tolerance ", "Give --tolerance (tolerance=)") if flags else ("tolerance=", "Pass tolerance=")
     if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not (
             math.isfinite(tolerance) and 0 <= tolerance <= 1):
-        raise UsageError(f"--tolerance {tolerance} is not a fraction from 0 to 1.",
-                         hint="Give --tolerance (tolerance=) as a fraction: 0.01 means claims within 1% of each "
-                              "other agree.")
+        raise UsageError(f"{tol}{tolerance if flags else repr(tolerance)} is not a fraction from 0 to 1.",
+                         hint=f"{give_tol} as a fraction: 0.01 means claims within 1% of each other agree.")
+    sd, give_sd = ("--seed ", "Give --seed (seed=)") if flags else ("seed=", "Pass seed=")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise UsageError(f"--seed {seed} is not a whole number from 0 to 2**64-1 ({MAX_SEED}).",
-                         hint=f"Give --seed (seed=) as a whole number from 0 to {MAX_SEED}.")
+        raise UsageError(f"{sd}{seed if flags else repr(seed)} is not a whole number from 0 to 2**64-1 ({MAX_SEED}).",
+                         hint=f"{give_sd} as a whole number from 0 to {MAX_SEED}.")
 
 
 #: Bytes of working memory the reconcile phase takes per byte of claims.csv in one pass (measured at 1M
@@ -142,16 +164,44 @@ def choose_partitions(raw_dir: Path, partitions: int | None = None, memory_limit
 def validate(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean"), *, strict: bool = False,
              spreadsheet_safe: bool = False, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
              seed: int = strategies.DEFAULT_SEED) -> Result:
-    """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that).
+    """Read and check the ledger; write ``problems.csv`` to ``out_dir`` (only that). `prodkit validate`.
 
     Every check ``reconcile`` makes runs, those on normalised values included
     (``implausible``, ``norm-ratio-mismatch``, ``conversion-mismatch``,
-    ``date-interval-mismatch``), so both list the same problems; ``strategy``,
-    ``tolerance`` and ``seed`` are those the checks after loading reconcile with.
+    ``date-interval-mismatch``), so both list the same problems. In a
+    notebook, :func:`prodkit.load` gives the same problems without writing.
 
-    Raises :class:`~prodkit.errors.InputError` when a file cannot be read, and
-    :class:`~prodkit.errors.UsageError` when ``out_dir`` is, holds or lies
-    inside ``raw_dir``, or cannot be written.
+    Parameters
+    ----------
+    raw_dir : Path, default data/raw
+        The folder holding claims.csv and sources.csv.
+    out_dir : Path, default data/clean
+        Where problems.csv goes; not inside ``raw_dir``.
+    strict : bool, default False
+        A warning on a row rejects the row.
+    spreadsheet_safe : bool, default False
+        Prefix text cells a spreadsheet would run as a formula with ``'``.
+    strategy, tolerance, seed
+        Those the checks after loading reconcile with (as :func:`reconcile`).
+
+    Returns
+    -------
+    Result
+        The ledger as loaded, every problem, and ``written`` (problems.csv).
+
+    Raises
+    ------
+    prodkit.errors.InputError
+        When a file cannot be read (problems.csv still lists why).
+    prodkit.errors.UsageError
+        When ``out_dir`` is, holds or lies inside ``raw_dir``, or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> result = validate(Path("data/raw"), Path(tempfile.mkdtemp()) / "checked")
+    >>> [p.name for p in result.written], result.ledger.accounts[0].rejected
+    (['problems.csv'], 0)
     """
     from .errors import InputError
     from .outputs.staging import check_destinations
@@ -199,8 +249,47 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
     their models (``prodkit --debug``), not a sample of the long ones.
     ``partitions`` or ``memory_limit`` build the tables a range of events at
     a time (:func:`choose_partitions`); the outputs are byte-identical.
-    Raises :class:`~prodkit.errors.UsageError` for a wrong option or a
-    destination that is, holds or lies inside ``raw_dir``.
+    In a notebook, :func:`prodkit.load`, :func:`prodkit.build` and
+    :func:`prodkit.write` are the same job in three steps.
+
+    Parameters
+    ----------
+    raw_dir, out_dir, reports_dir : Path
+        The ledger, the tables' folder, the charts' and report's folder.
+    strategy : str, default "trust-your-friends"
+        How a group's value is chosen when its claims disagree.
+    tolerance : float, default 0.01
+        The relative difference under which two claims agree.
+    seed : int, default 0
+        The seed of roll-the-dice.
+    figures, exports : bool, default True
+        Draw the charts and report; write the Stata files and the data package.
+    strict, allow_empty, spreadsheet_safe, check_all_outputs : bool, default False
+        As described above.
+    progress : callable, optional
+        Called with the name of each phase as it starts.
+    partitions : int, optional; memory_limit : str or int, optional
+        Build in parts (one of the two).
+
+    Returns
+    -------
+    Result
+        The ledger, every problem, every table, the files written and the manifest.
+
+    Raises
+    ------
+    prodkit.errors.UsageError
+        For a wrong option, or a destination that is, holds or lies inside ``raw_dir``.
+    prodkit.errors.InputError
+        When a file cannot be read at all.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> result = reconcile(Path("data/raw"), out / "clean", out / "reports", figures=False, exports=False)
+    >>> result.summary_lines()[0]
+    'reconciled: 142 event groups (132 single, 9 agree, 1 conflict, 0 adjudicated)'
     """
     from .outputs.staging import check_destinations
     from .pipeline import phases
@@ -233,8 +322,6 @@ def reconcile(raw_dir: Path = Path("data/raw"), out_dir: Path = Path("data/clean
 
 def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figures, exports, strict, say,
                workers, allow_empty, safe, check_all_outputs, partitions, options) -> Result:
-    from .outputs.staging import Staging
-    from .outputs.tables import write_csv
     from .pipeline import run
 
     done = run(Path(raw_dir), strategy=strategy, tolerance=tolerance, seed=seed, strict=strict, progress=say,
@@ -243,6 +330,24 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
     if not allow_empty and done.ledger.accounts[0].read == 0:
         # a header-only claims file would replace good outputs with empty tables
         return Result(ledger=done.ledger, problems=done.problems, tables=tables, kept=True)
+    written, manifest_doc = publish(tables, done.ledger.accounts, out_dir, reports_dir, options=options,
+                                    figures=figures, exports=exports, safe=safe, say=say, workers=workers)
+    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written, manifest=manifest_doc)
+
+
+def publish(tables: dict, accounts: list, out_dir: Path, reports_dir: Path | None, *, options: dict,
+            figures: bool, exports: bool, safe: bool, say=None, workers: list | None = None) -> tuple[list[Path], dict]:
+    """Write finished tables (and exports, figures, run.json) all at once: the files written and the manifest.
+
+    ``options`` are the run's, as run.json records them (``raw_dir`` names
+    the ledger whose inputs it hashes). Shared by :func:`reconcile` and
+    :func:`prodkit.write`.
+    """
+    from .outputs.staging import Staging
+    from .outputs.tables import write_csv
+    from .pipeline import phases
+
+    say = phases(say)
     written: list[Path] = []
     targets = {"out": Path(out_dir)}
     if figures:
@@ -254,7 +359,7 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
             say("charts")
             from .outputs.figures import start as start_figures
 
-            pending = start_figures(tables, st, out_dir=Path(out_dir), workers=workers)
+            pending = start_figures(tables, st, out_dir=Path(out_dir), workers=workers or [])
         say("write tables")
         out = st.path("out")
         for name, frame in tables.items():
@@ -269,7 +374,7 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         from .outputs import manifest
 
         manifest_doc = manifest.build(version=__version__, options=options,
-                                      accounts=[vars(a).copy() for a in done.ledger.accounts], out=out,
+                                      accounts=[vars(a).copy() for a in accounts], out=out,
                                       reports=st.path("reports") if figures else None)
         manifest.write(manifest_doc, out)
         say("publish")
@@ -279,7 +384,7 @@ def _reconcile(raw_dir, out_dir, reports_dir, *, strategy, tolerance, seed, figu
         written += [targets[key] / p.relative_to(st.path(key)) for p in files]
     # one folder may hold the other (or be it): count each file once
     written = sorted({p.resolve(): p for p in written}.values())
-    return Result(ledger=done.ledger, problems=done.problems, tables=tables, written=written, manifest=manifest_doc)
+    return written, manifest_doc
 
 
 def replay(manifest_path: Path, out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports"), *,
@@ -327,12 +432,35 @@ def _write_exports(tables, out: Path, say, safe: bool) -> None:
 
 def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("reports"), *,
             width: str = "double") -> list[Path]:
-    """Redraw the charts and the report from the tables already in ``out_dir``.
+    """Redraw the charts and the report from the tables already in ``out_dir``. `prodkit figures`.
 
-    ``width``: the journal column the charts are laid out for, ``single``
-    (3.5 in) or ``double`` (7 in, the default). Raises
-    :class:`~prodkit.errors.UsageError` when ``reports_dir`` cannot be
-    written or ``width`` is neither.
+    Parameters
+    ----------
+    out_dir : Path, default data/clean
+        The folder a reconcile wrote its tables to.
+    reports_dir : Path, default reports
+        Where the charts and report.html go.
+    width : {"single", "double"}, default "double"
+        The journal column the charts are laid out for: 3.5 in or 7 in.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    prodkit.errors.UsageError
+        When ``reports_dir`` cannot be written or ``width`` is neither.
+    prodkit.errors.InputError
+        When a table of ``out_dir`` is missing or unreadable.
+
+    Examples
+    --------
+    >>> figures(width="wide")
+    Traceback (most recent call last):
+    ...
+    prodkit.errors.UsageError: width = 'wide': a figure is laid out for a 'single' (3.5 in) or 'double' (7 in) column
     """
     from .errors import UsageError
     from .outputs.staging import check_destinations
@@ -346,10 +474,40 @@ def figures(out_dir: Path = Path("data/clean"), reports_dir: Path = Path("report
 
 def explain(event_id: str, raw_dir: Path = Path("data/raw"), *, strategy: str = strategies.DEFAULT,
             tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED) -> str:
-    """The event as a historian would read it: claims, sources, decision, checks, rejected claims."""
+    """The event as a historian would read it: claims, sources, decision, checks, rejected claims. `prodkit explain`.
+
+    Only the event and the events linked with it (its norm, its
+    conversions) are reconciled, with the result a whole run gives them.
+
+    Parameters
+    ----------
+    event_id : str
+        An event_id of claims.csv.
+    raw_dir : Path, default data/raw
+        The ledger.
+    strategy, tolerance, seed
+        As :func:`reconcile`.
+
+    Returns
+    -------
+    str
+        The text `prodkit explain` prints (``explain_document`` gives it as a dict).
+
+    Raises
+    ------
+    prodkit.errors.UsageError
+        When no used claim has ``event_id`` (the hint names the nearest), or an option is wrong.
+    prodkit.errors.InputError
+        When a file cannot be read at all.
+
+    Examples
+    --------
+    >>> print(explain("artyukhov-1935-09").splitlines()[0])
+    Event artyukhov-1935-09: Ivan Artyukhov — coal, Central-Irmino mine, Donbass
+    """
     from .narrative import explain_event
 
-    ledger, tables, problems = _event_inputs(raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    ledger, tables, problems = _event_inputs(event_id, raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
     return explain_event(event_id, ledger, tables, problems, strategy=strategy)
 
 
@@ -358,16 +516,18 @@ def explain_document(event_id: str, raw_dir: Path = Path("data/raw"), *, strateg
     """The event as a JSON-ready dict (``prodkit explain --json``; its shape is in the README)."""
     from .narrative import event_document
 
-    ledger, tables, problems = _event_inputs(raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
+    ledger, tables, problems = _event_inputs(event_id, raw_dir, strategy=strategy, tolerance=tolerance, seed=seed)
     return event_document(event_id, ledger, tables, problems, strategy=strategy)
 
 
-def _event_inputs(raw_dir, *, strategy, tolerance, seed):
-    from .pipeline import build_tables, load_ledger
+def _event_inputs(event_id, raw_dir, *, strategy, tolerance, seed):
+    """The ledger and the tables of one event and the events linked with it: only what explain reads."""
+    from .pipeline import build_tables, event_ledger, load_ledger
 
     check_options(tolerance=tolerance, seed=seed, strategy=strategy)
     ledger = load_ledger(Path(raw_dir))
-    tables, problems = build_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
+    tables, problems = build_tables(event_ledger(ledger, event_id), strategy=strategy, tolerance=tolerance,
+                                    seed=seed)
     return ledger, tables, problems
 
 

@@ -3,7 +3,7 @@
 raw files -> values -> units -> checks -> reconcile -> norms -> finished tables:
 
 1. :func:`load_ledger` reads ``raw_dir`` (:mod:`.ledger`), checks rows and
-   references (:mod:`.checks`, :mod:`.schema`), parses the figures
+   references (:mod:`.checks`, :mod:`.rules`), parses the figures
    (:mod:`.values`), converts the units (:mod:`.units`) and validates the
    result. Per-file accounting (read, used, rejected) keeps used + rejected =
    read, always.
@@ -31,10 +31,9 @@ from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
                      read_settings, read_table)
-from .reconciliation import KEY, partition_events, prepare, reconcile_tables
+from .reconciliation import KEY, event_components, partition_events, prepare, reconcile_tables
 from .tidy import event_claims, rejected_roles, with_date_bounds
-from .schema import (OUTPUT_SAMPLE_ROWS, RAW_CHECK_FIELDS, NormalisedClaims, RawClaims, RawSources, YearCheck, problems_from,
-                     validate_outputs)
+from .rules import NORMALISED_CLAIMS, RAW_CHECK_FIELDS, RAW_CLAIMS, RAW_SOURCES, SOURCE_YEAR, row_problems
 from .units import Units, normalise_units, per_hour_columns, read_measures
 from .values import parse_values
 
@@ -61,11 +60,37 @@ class Account:
 
 @dataclass
 class Ledger:
-    """The raw ledger as loaded: used claims, normalised and flagged; rejected rows; problems; accounts."""
+    """The raw ledger as loaded (:func:`prodkit.load`): used claims, normalised and flagged; rejected rows; problems.
 
-    claims: pl.DataFrame  # used claims, normalised, with flags
-    rejected: pl.DataFrame  # rejected claim rows as read
-    sources: pl.DataFrame  # used sources (trust_rank as integer)
+    Attributes
+    ----------
+    claims : polars.DataFrame
+        The used claims, one row per raw row, with the raw columns (text, ``value`` as written), the
+        parsed and converted figure (``value_low``, ``value_high``, ``value_mid``, ``unit_canonical``,
+        ``qualifier``), ``flags``, and ``source_file``/``source_line`` locating each row.
+    rejected : polars.DataFrame
+        The rejected claim rows as read (text), located the same way; ``problems`` says why.
+    sources : polars.DataFrame
+        The used sources (``trust_rank`` an integer).
+    adjudications : polars.DataFrame or None
+        The used rows of adjudications.csv, if the ledger has one.
+    problems : list of Problem
+        Every problem found while reading and checking, each located (file, line, column) with a fix.
+    accounts : list of Account
+        Rows read, used and rejected per input file (used + rejected = read).
+    units : Units
+        The unit registry the ledger was read with (prodkit's and the ledger's own units.txt).
+    raw_dir : Path
+        The folder it was read from.
+    extra_columns : list of str
+        Raw claim columns prodkit does not know, kept as they are.
+    strict : bool
+        Read under ``strict``: a warning on a row rejects it, in the checks after loading too.
+    """
+
+    claims: pl.DataFrame
+    rejected: pl.DataFrame
+    sources: pl.DataFrame
     adjudications: pl.DataFrame | None
     problems: list[Problem]
     accounts: list[Account]
@@ -73,10 +98,20 @@ class Ledger:
     raw_dir: Path
     extra_columns: list[str] = field(default_factory=list)
     source_extra_columns: list[str] = field(default_factory=list)  # sources.csv's own columns, kept as they are
+    strict: bool = False
 
     @property
     def has_errors(self) -> bool:
+        """True when some row of some input file was rejected."""
         return any(a.rejected for a in self.accounts)
+
+    def problems_frame(self) -> pl.DataFrame:
+        """The problems as a frame with the columns of problems.csv (file, line, column, ..., hint)."""
+        return problems_frame(self.problems)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{a.file}: {a.used} used, {a.rejected} rejected" for a in self.accounts)
+        return f"Ledger({str(self.raw_dir)!r}; {counts}; {len(self.problems)} problem(s))"
 
 
 def _figure_mid(text: str | None, decimal_mark: str | None) -> float | None:
@@ -142,8 +177,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     # sources first: a rejected source rejects the claims that cite it
     sources = sources_t.frame
     problems += checks.empty_required(sources_t, SOURCES_REQUIRED)
-    problems += problems_from(RawSources, sources, column_numbers=scols, field_for_check=RAW_CHECK_FIELDS)
-    problems += problems_from(YearCheck, sources, column_numbers=scols, field_for_check={"date-invalid": "year"})
+    problems += row_problems(RAW_SOURCES, sources, column_numbers=scols, field_for_check=RAW_CHECK_FIELDS)
+    problems += row_problems(SOURCE_YEAR, sources, column_numbers=scols, field_for_check={"date-invalid": "year"})
     problems += checks.duplicate_ids(sources, "source_id", "duplicate-source-id", scols.get("source_id"))
     problems += checks.id_checks(sources, {"source_id": "source"}, scols)
     problems += checks.derived_sources(sources, scols.get("derived_from"))
@@ -156,7 +191,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     claims = claims_t.frame
     # an empty unit is allowed where the figure carries its own ("13-fold"): normalise_units checks it
     problems += checks.empty_required(claims_t, [c for c in CLAIMS_REQUIRED if c != "unit"])
-    problems += problems_from(RawClaims, claims, column_numbers=ccols, field_for_check=RAW_CHECK_FIELDS)
+    problems += row_problems(RAW_CLAIMS, claims, column_numbers=ccols, field_for_check=RAW_CHECK_FIELDS)
     problems += checks.duplicate_ids(claims, "claim_id", "duplicate-claim-id", ccols.get("claim_id"))
     problems += checks.id_checks(claims, {"claim_id": "claim", "event_id": "event"}, ccols)
     problems += checks.unknown_sources(claims, sources, sources_t.label, ccols.get("source_id"), rejected_source_ids)
@@ -177,8 +212,7 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     claims, unit_problems = normalise_units(claims, units, measures, column_numbers=ccols)
     problems += unit_problems
     say("validate")
-    problems += problems_from(NormalisedClaims, claims.with_columns(pl.lit(None, dtype=pl.String).alias("flags")),
-                              column_numbers=ccols)
+    problems += row_problems(NORMALISED_CLAIMS, claims, column_numbers=ccols)
 
     if adj_t is not None:
         problems += checks.empty_required(adj_t, ADJUDICATIONS_REQUIRED)
@@ -212,7 +246,8 @@ def load_ledger(raw_dir: Path, *, strict: bool = False, progress=None) -> Ledger
     used_sources = used_sources.with_columns(pl.col("trust_rank").str.strip_chars().cast(pl.Int64))
     return Ledger(claims=used, rejected=rejected, sources=used_sources, adjudications=adjudications,
                   problems=problems, accounts=accounts, units=units, raw_dir=raw_dir,
-                  extra_columns=claims_t.extra_columns, source_extra_columns=sources_t.extra_columns)
+                  extra_columns=claims_t.extra_columns, source_extra_columns=sources_t.extra_columns,
+                  strict=strict)
 
 
 #: Columns prodkit adds to the claims (claims.csv, or its own working columns): a raw column may not take their names.
@@ -283,14 +318,30 @@ def run(raw_dir: Path, *, strategy: str = strategies.DEFAULT, tolerance: float =
     say = phases(progress)
     ledger = load_ledger(Path(raw_dir), strict=strict, progress=say)
     say("reconcile")
+    done = reconcile_ledger(ledger, strategy=strategy, tolerance=tolerance, seed=seed, partitions=partitions)
+    ledger, tables, problems = done.ledger, done.tables, done.problems
+    say("check outputs")
+    from .schema import OUTPUT_SAMPLE_ROWS, validate_outputs  # pandera: only a run that writes checks its tables
+
+    validate_outputs(tables, sample_rows=None if check_all_outputs else OUTPUT_SAMPLE_ROWS)
+    return Run(ledger=ledger, tables=tables, problems=problems)
+
+
+def reconcile_ledger(ledger: Ledger, *, strategy: str = strategies.DEFAULT, tolerance: float = 0.01,
+                     seed: int = strategies.DEFAULT_SEED, partitions: int = 1) -> Run:
+    """Every output table of a loaded ledger, in memory; under the ledger's ``strict``, the late warnings reject too.
+
+    The checks after loading (``implausible``, ``norm-ratio-mismatch``, ...)
+    need normalised claims; under ``strict`` their warnings reject their rows
+    (:func:`reject_late_warnings`) and the tables are built again without them,
+    so the ledger of the result may hold fewer used claims than the one given.
+    """
     build = dict(strategy=strategy, tolerance=tolerance, seed=seed, partitions=partitions)
     tables, problems = build_tables_in_parts(ledger, **build)
-    strict_ledger = reject_late_warnings(ledger, problems) if strict else None
+    strict_ledger = reject_late_warnings(ledger, problems) if ledger.strict else None
     if strict_ledger is not None:
         ledger = strict_ledger
         tables, problems = build_tables_in_parts(ledger, **build)
-    say("check outputs")
-    validate_outputs(tables, sample_rows=None if check_all_outputs else OUTPUT_SAMPLE_ROWS)
     return Run(ledger=ledger, tables=tables, problems=problems)
 
 
@@ -303,6 +354,47 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
     tables, changed, found = _event_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
     del tables["_checked_claims"]
     return _all_tables(ledger, tables, changed, merge_problems(ledger.problems, found))
+
+
+def event_ledger(ledger: Ledger, event_id: str) -> Ledger:
+    """The ledger cut to one event and the events linked with it (its norm, its conversions).
+
+    :func:`build_tables` on it gives the event's rows of every per-event
+    table exactly as a build over all claims would
+    (:func:`~prodkit.reconciliation.event_components`), in a fraction of
+    the time: ``prodkit explain`` reads one event this way. The claims
+    table holds only the component's claims; the problems, the rejected
+    rows, the sources and the accounts stay the whole ledger's. An event no
+    used claim names leaves the ledger whole (its message lists them all).
+    """
+    events = ledger.claims["event_id"]
+    if ledger.claims.height == 0 or not (events == event_id).any() or _may_learn(ledger):
+        return ledger
+    component = event_components(ledger.claims)
+    mine = component.filter(events == event_id)[0]
+    return replace(ledger, claims=ledger.claims.filter(component == mine))
+
+
+def _may_learn(ledger: Ledger) -> bool:
+    """Could learn-reliability learn anything from this ledger (so that one event cannot be read alone)?
+
+    It learns from events told by two or more sources, a source from
+    :data:`~prodkit.reliability.MIN_SHARED` of them, a source type from
+    :data:`~prodkit.reliability.MIN_TYPE` claims in them. Counted here by
+    source_id, with no retellings set apart: more shared events than
+    learning finds, never fewer, so a ledger that might teach it something is
+    read whole.
+    """
+    from .reliability import MIN_SHARED, MIN_TYPE
+
+    c = ledger.claims.select("event_id", "source_id").join(
+        ledger.sources.select("source_id", "source_type"), on="source_id", how="left")
+    shared = c.filter(pl.col("source_id").n_unique().over("event_id") > 1)
+    if shared.height == 0:
+        return False
+    per_source = shared.group_by("source_id").agg(pl.col("event_id").n_unique())["event_id"].max()
+    per_type = shared.group_by("source_type").len()["len"].max()
+    return per_source >= MIN_SHARED or per_type >= MIN_TYPE
 
 
 #: The columns of the claims the work after loading changes (flags, and a clock interval's duration).

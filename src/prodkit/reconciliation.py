@@ -627,9 +627,35 @@ def partition_events(claims: pl.DataFrame, partitions: int) -> pl.Series:
     >>> partition_events(c, 2).to_list()
     [0, 1, 1, 0]
     """
-    events = claims["event_id"].fill_null("")
     if partitions <= 1 or claims.height == 0:
         return pl.Series("_part", [0] * claims.height, dtype=pl.UInt32)
+    component = event_components(claims)
+    sizes = pl.DataFrame({"_c": component}).group_by("_c").len("_n").sort("_c")
+    before = sizes["_n"].cum_sum() - sizes["_n"]
+    cut = (before * partitions // claims.height).cast(pl.UInt32)
+    return component.replace_strict(sizes["_c"], cut, return_dtype=pl.UInt32).alias("_part")
+
+
+def event_components(claims: pl.DataFrame) -> pl.Series:
+    """Each claim's component of linked events, named by its least event_id.
+
+    Events are linked when one reads the other: a record and the norm event
+    its ``norm_ref`` names, a conversion and the claim it converts
+    (``converted_from``). A component holds everything its claims' checks,
+    groups, strategies and norms read, so its tables, built alone, are its
+    rows of the tables of one run over all claims (``--partitions``, and
+    ``prodkit explain``, which builds only its event's component).
+
+    Examples
+    --------
+    >>> c = pl.DataFrame({"claim_id": ["a", "b", "c", "d"], "event_id": ["e1", "e2", "n1", "e3"],
+    ...     "norm_ref": [None, "n1", None, None], "converted_from": [None, None, None, "a"]})
+    >>> event_components(c).to_list()
+    ['e1', 'e2', 'e2', 'e1']
+    """
+    events = claims["event_id"].fill_null("")
+    if claims.height == 0:
+        return events.alias("_component")
     # the links between events: norm_ref names an event, converted_from a claim (of some event)
     owner = claims.select(pl.col("claim_id").alias("converted_from"), pl.col("event_id").alias("_target"))
     links = pl.concat([
@@ -653,7 +679,4 @@ def partition_events(claims: pl.DataFrame, partitions: int) -> pl.Series:
             parent[max(ra, rb)] = min(ra, rb)
     names = pl.Series("_component", [root(e) for e in parent], dtype=pl.String)
     component = events.replace_strict(list(parent), names, default=events) if parent else events
-    sizes = pl.DataFrame({"_c": component}).group_by("_c").len("_n").sort("_c")
-    before = sizes["_n"].cum_sum() - sizes["_n"]
-    cut = (before * partitions // claims.height).cast(pl.UInt32)
-    return component.replace_strict(sizes["_c"], cut, return_dtype=pl.UInt32).alias("_part")
+    return component.alias("_component")

@@ -19,49 +19,21 @@ import polars as pl
 import pandera.polars as pa
 
 from . import strategies
-from .errors import Problem, problem
+from .errors import Problem
 from .units.reading import ROUTES
 from .values import QUALIFIERS
 
-STATISTICS = [
-    "record", "norm", "pct_of_norm", "multiple_of_norm", "average", "maximum", "minimum", "target",
-    "total", "count", "share", "growth", "duration", "rate", "conversion",
-]
-SOURCE_TYPES = [
-    "archival", "contemporary_press", "official_speech", "memoir", "later_soviet", "scholarship", "poster",
-]
+# the row checks of the input models, and the names they allow, are pandera-free (prodkit explain reads without
+# pandera); the models below wrap them, and their names are re-exported here for the exports
+from .rules import (ISO_PARTIAL, NORMALISED_CLAIMS, RAW_CHECK_FIELDS, RAW_CLAIMS, RAW_SOURCES, ROLES,  # noqa: F401
+                    SIGNED_STATISTICS, SOURCE_TYPES, SOURCE_YEAR, STATISTICS, problems_at)
+
 STATUSES = ["single", "agree", "conflict", "adjudicated"]
 SEVERITIES = ["error", "warning"]
-#: Statistics whose values may be negative (a fall is negative growth).
-SIGNED_STATISTICS = ["growth"]
-
-#: A partial ISO 8601 date or an interval of two: 1935, 1935-09, 1935-08-31, 1933/1937.
-ISO_PARTIAL = r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$"
 
 
 def _text(description: str, *, nullable: bool = True, title: str | None = None, **kw):
     return pa.Field(nullable=nullable, description=description, title=title, **kw)
-
-
-def _date_ok(col: pl.Expr) -> pl.Expr:
-    """True where a partial ISO date (or interval a/b) names a real day, month or year."""
-    def one(part: pl.Expr) -> pl.Expr:
-        full = part.str.len_chars() == 10
-        month = part.str.len_chars() == 7
-        year = part.str.len_chars() == 4
-        return (
-            (full & part.str.to_date("%Y-%m-%d", strict=False).is_not_null())
-            | (month & (part + "-01").str.to_date("%Y-%m-%d", strict=False).is_not_null())
-            | (year & part.str.contains(r"^\d{4}$"))
-        )
-    first = col.str.split("/").list.get(0, null_on_oob=True)
-    second = col.str.split("/").list.get(1, null_on_oob=True)
-    # an interval runs forward: its start, cut to the precision both ends share, is not after its end
-    shared = pl.min_horizontal(first.str.len_chars(), second.str.len_chars())
-    forward = second.is_null() | (first.str.slice(0, shared) <= second.str.slice(0, shared))
-    no_year_zero = ~col.str.contains(r"(?:^|/)0000")
-    return col.is_null() | (col.str.contains(ISO_PARTIAL) & one(first) & (second.is_null() | one(second))
-                            & forward & no_year_zero)
 
 
 class _ClaimColumns(pa.DataFrameModel):
@@ -100,11 +72,11 @@ class RawClaims(_ClaimColumns):
 
     @pa.dataframe_check(name="statistic-unknown")
     def _statistic(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("statistic").is_null() | pl.col("statistic").is_in(STATISTICS))
+        return data.lazyframe.select(RAW_CLAIMS.checks["statistic-unknown"]())
 
     @pa.dataframe_check(name="date-invalid")
     def _date(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(_date_ok(pl.col("date")))
+        return data.lazyframe.select(RAW_CLAIMS.checks["date-invalid"]())
 
 
 class RawSources(pa.DataFrameModel):
@@ -124,23 +96,19 @@ class RawSources(pa.DataFrameModel):
 
     @pa.dataframe_check(name="source-type-unknown")
     def _type(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("source_type").is_null() | pl.col("source_type").is_in(SOURCE_TYPES))
+        return data.lazyframe.select(RAW_SOURCES.checks["source-type-unknown"]())
 
     @pa.dataframe_check(name="decimal-mark-invalid")
     def _mark(cls, data) -> pl.LazyFrame:
-        mark = pl.col("decimal_mark").str.strip_chars()
-        return data.lazyframe.select(mark.is_null() | (mark == "") | mark.is_in([".", ","]))
+        return data.lazyframe.select(RAW_SOURCES.checks["decimal-mark-invalid"]())
 
     @pa.dataframe_check(name="number-invalid")
     def _rank(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("trust_rank").is_null() | pl.col("trust_rank").str.strip_chars().str.contains(r"^[1-9]\d*$"))
+        return data.lazyframe.select(RAW_SOURCES.checks["number-invalid"]())
 
     @pa.dataframe_check(name="number-too-large")
     def _rank_size(cls, data) -> pl.LazyFrame:
-        # a rank is a small whole number; 20 digits would not fit the integer it becomes
-        return data.lazyframe.select(
-            pl.col("trust_rank").is_null() | ~pl.col("trust_rank").str.strip_chars().str.contains(r"^\d{10,}$"))
+        return data.lazyframe.select(RAW_SOURCES.checks["number-too-large"]())
 
 
 class YearCheck(pa.DataFrameModel):
@@ -151,7 +119,7 @@ class YearCheck(pa.DataFrameModel):
 
     @pa.dataframe_check(name="date-invalid")
     def _year(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("year").is_null() | pl.col("year").str.contains(r"^\d{4}$"))
+        return data.lazyframe.select(SOURCE_YEAR.checks["date-invalid"]())
 
 
 class NormalisedClaims(pa.DataFrameModel):
@@ -169,32 +137,11 @@ class NormalisedClaims(pa.DataFrameModel):
 
     @pa.dataframe_check(name="value-range-inverted")
     def _order(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("value_low").is_null() | pl.col("value_high").is_null() | (pl.col("value_low") <= pl.col("value_high")))
+        return data.lazyframe.select(NORMALISED_CLAIMS.checks["value-range-inverted"]())
 
     @pa.dataframe_check(name="value-negative")
     def _sign(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("statistic").is_in(SIGNED_STATISTICS) | pl.col("value_mid").is_null() | (pl.col("value_mid") >= 0))
-
-
-def _date_reason(value: str) -> str:
-    import re
-
-    if re.search(r"(?:^|/)0000", value):
-        return "there is no year 0"
-    parts = value.split("/")
-    if len(parts) == 2 and re.fullmatch(r"\d{4}(-\d{2}){0,2}", parts[0]) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", parts[1]):
-        n = min(len(parts[0]), len(parts[1]))
-        if parts[0][:n] > parts[1][:n]:
-            return "the interval ends before it starts: write the earlier date first"
-    if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?(/\d{4}(-\d{2}(-\d{2})?)?)?", value):
-        return "no such day or month"
-    if re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}[./]\d{4}", value):
-        return "day-first or month-first dates are ambiguous"
-    if re.fullmatch(r"\d{4}-\d(-\d{1,2})?|\d{4}-\d{2}-\d", value):
-        return "months and days take two digits"
-    return "not YYYY, YYYY-MM or YYYY-MM-DD"
+        return data.lazyframe.select(NORMALISED_CLAIMS.checks["value-negative"]())
 
 
 def _declared_only(frame: pl.DataFrame) -> pl.DataFrame:
@@ -227,8 +174,6 @@ def problems_from(model: type[pa.DataFrameModel], frame: pl.DataFrame, *, file_c
     pandera reports row positions; ``source_file``/``source_line`` turn them
     into the file and physical line the user typed.
     """
-    cols = column_numbers or {}
-    field_for_check = field_for_check or {}
     try:
         model.validate(_declared_only(frame), lazy=True)
         return []
@@ -236,37 +181,10 @@ def problems_from(model: type[pa.DataFrameModel], frame: pl.DataFrame, *, file_c
         cases = exc.failure_cases
     except pa.errors.SchemaError as exc:  # pragma: no cover - lazy=True collects
         raise RuntimeError(str(exc)) from None
-    out: list[Problem] = []
     cases = cases.filter(pl.col("index").is_not_null())
-    # the failing rows, fetched in one gather (not one lookup per failure)
-    rows = frame.select(pl.all().gather(cases["index"].cast(pl.Int64))).iter_rows(named=True)
-    for case, row in zip(cases.iter_rows(named=True), rows):
-        check = case["check"] or ""
-        column = case["column"]
-        if check == "not_nullable":
-            code, field = "field-empty", column
-        else:
-            code = check
-            field = field_for_check.get(check, column)
-        value = row.get(field)
-        details = {}
-        if code == "statistic-unknown":
-            details["allowed"] = ", ".join(STATISTICS)
-        elif code == "source-type-unknown":
-            details["allowed"] = ", ".join(SOURCE_TYPES)
-        elif code == "date-invalid":
-            details["reason"] = _date_reason(str(value or ""))
-        elif code in ("value-range-inverted", "value-negative"):
-            value = row.get("value")
-            field = "value"
-        out.append(problem(code, file=row[file_column], line=row[line_column], column=cols.get(field),
-                           field=field, value="" if value is None else value, **details))
-    return out
-
-
-RAW_CHECK_FIELDS = {"statistic-unknown": "statistic", "date-invalid": "date",
-                    "source-type-unknown": "source_type", "number-invalid": "trust_rank",
-                    "decimal-mark-invalid": "decimal_mark", "number-too-large": "trust_rank"}
+    return problems_at(frame, [(c["check"] or "", c["column"], c["index"]) for c in cases.iter_rows(named=True)],
+                       file_column=file_column, line_column=line_column, column_numbers=column_numbers,
+                       field_for_check=field_for_check)
 
 
 # ---------------------------------------------------------------------------
@@ -491,8 +409,6 @@ class SourcesOut(pa.DataFrameModel):
         unique = ["source_id"]
 
 
-#: The part a claim plays in its (event_id, measure, statistic) group, in event_claims.csv.
-ROLES = ["chosen", "agreeing", "conflicting", "derived", "unnumbered", "rejected"]
 
 
 class EventClaimsOut(pa.DataFrameModel):

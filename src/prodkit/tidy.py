@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .schema import ROLES  # noqa: F401  (the roles' names and order live with the table's model)
+from .rules import ROLES  # noqa: F401  (the roles' names and order, documented by the table's model)
 
 
 def date_bounds(column: str = "date") -> list[pl.Expr]:

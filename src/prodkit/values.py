@@ -199,6 +199,26 @@ def _duration(t: str, decimal_mark: str | None) -> float | None:
 def parse_figure(text: str, decimal_mark: str | None = None) -> Figure:
     """Read one figure as written (``decimal_mark``: the ledger's or the source's, "." or ",", if declared).
 
+    Parameters
+    ----------
+    text : str
+        The figure exactly as written: "102", "14-15", "~46 000", "4 ½ thousand", "over half".
+    decimal_mark : {".", ",", None}, default None
+        How the source writes decimals; None leaves "1.400" ambiguous (qualifier ``ambiguous``, no number).
+
+    Returns
+    -------
+    Figure
+        ``low``, ``high``, ``mid`` (None where the text gives no number), the ``qualifier``, and a ``unit``
+        the figure carries itself ("13-fold", "5 hr 45 min").
+
+    Raises
+    ------
+    prodkit.values.FigureError
+        When the text is empty or is not a figure prodkit can read; its message says why.
+
+    Examples
+    --------
     >>> parse_figure("14-15")
     Figure(low=14.0, high=15.0, mid=14.5, qualifier='range', unit=None, tail=None, reason='')
     >>> parse_figure("~46 000").mid

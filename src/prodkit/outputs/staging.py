@@ -70,7 +70,13 @@ INPUT_FILES = ["claims.csv", "sources.csv", "adjudications.csv", "units.txt", "m
 
 
 def _fix(option: str) -> str:
-    """How to name the option to change, for the command line and for the library."""
+    """How to name the option to change, for the command line and for the library.
+
+    >>> _fix("--out-dir"), _fix("out_dir")
+    ('Change --out-dir (out_dir=)', 'Change out_dir=')
+    """
+    if not option.startswith("--"):
+        return f"Change {option}="  # a library call (prodkit.write): the argument, not a flag
     return f"Change {option} ({option.lstrip('-').replace('-', '_')}=)"
 
 
@@ -79,7 +85,8 @@ def resolved(path: Path) -> Path:
     return Path(os.path.abspath(path)).resolve()
 
 
-def check_destinations(destinations: dict[str, Path], raw_dir: Path | None = None) -> None:
+def check_destinations(destinations: dict[str, Path], raw_dir: Path | None = None, *,
+                       raw_option: str = "--raw-dir") -> None:
     """Refuse any destination that is unusable, or is, holds or lies inside ``raw_dir``.
 
     ``destinations``: option name (``--out-dir``) -> folder. Also refused: a
@@ -101,7 +108,7 @@ def check_destinations(destinations: dict[str, Path], raw_dir: Path | None = Non
         relation = ("is" if out == raw else "holds" if out in raw.parents else
                     "lies inside" if raw in out.parents else None)
         if relation:
-            raise UsageError(f"{option} {path} {relation} --raw-dir {raw_dir}: the run would write into the raw "
+            raise UsageError(f"{option} {path} {relation} {raw_option} {raw_dir}: the run would write into the raw "
                              "ledger.", hint=f"{_fix(option)} to a folder outside {raw_dir} (e.g. data/clean).")
         for name in INPUT_FILES:
             source = Path(raw_dir) / name
