@@ -54,6 +54,8 @@ class Tables:
         The used sources.
     event_claims : polars.DataFrame
         Each claim's role (chosen, agreeing, conflicting, derived, unnumbered, rejected) in its group.
+    source_reliability : polars.DataFrame
+        What learn-reliability learned of each source: bias and spread in %, the events it rests on.
     ledger : Ledger
         The ledger the tables were built from (under ``strict``, without the rows the late checks rejected).
     problem_list : list of Problem
@@ -75,6 +77,7 @@ class Tables:
     accounts: pl.DataFrame
     sources: pl.DataFrame
     event_claims: pl.DataFrame
+    source_reliability: pl.DataFrame
     ledger: Ledger = field(repr=False)
     problem_list: list[Problem] = field(repr=False, default_factory=list)
     strategy: str = strategies.DEFAULT
@@ -83,7 +86,7 @@ class Tables:
 
     #: The tables, in the order they are written.
     NAMES = ("claims", "reconciled", "conflicts", "norms_vs_records", "sensitivity", "problems", "accounts",
-             "sources", "event_claims")
+             "sources", "event_claims", "source_reliability")
 
     def as_dict(self) -> dict[str, pl.DataFrame]:
         """The tables by name, in the order they are written (each name is its CSV's, without ``.csv``)."""
@@ -284,7 +287,7 @@ def write(tables: Tables, out_dir: str | Path = "data/clean", reports_dir: str |
     >>> written = prodkit.write(prodkit.build(prodkit.load("data/raw")), out)
     >>> sorted(p.name for p in written if p.suffix == ".csv")  # doctest: +NORMALIZE_WHITESPACE
     ['accounts.csv', 'claims.csv', 'conflicts.csv', 'event_claims.csv', 'norms_vs_records.csv',
-     'problems.csv', 'reconciled.csv', 'sensitivity.csv', 'sources.csv']
+     'problems.csv', 'reconciled.csv', 'sensitivity.csv', 'source_reliability.csv', 'sources.csv']
     >>> prodkit.write(prodkit.build(prodkit.load("data/raw")), "data/raw/clean")
     Traceback (most recent call last):
     ...
