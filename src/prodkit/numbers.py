@@ -31,6 +31,7 @@ prodkit.numbers.AmbiguousNumber: '1.400' is 1.4 with a decimal point or 1400 wit
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -141,6 +142,7 @@ def digits(text: str, decimal_mark: str | None = None) -> float:
         raise NumberError(f"'{text}' is not a number") from None
 
 
+@functools.lru_cache(maxsize=4096)  # a ledger repeats its words; the number libraries are slow to ask
 def word_number(text: str) -> float | None:
     """A number written in words in Russian, Ukrainian, English, German or French, or None."""
     t = _SPACES.sub(" ", text.strip().lower()).replace("’", "'")
