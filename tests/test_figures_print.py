@@ -403,3 +403,43 @@ def test_the_reference_comparison_sees_a_changed_picture():
     _, got = blocks(png)
     _, want = blocks(REFERENCE.read_bytes())
     assert sum(1 for a, b in zip(got, want) if abs(a - b) > BLOCK_TOLERANCE) / len(want) > MAX_BLOCKS_CHANGED
+
+
+# ---------------------------------------------------------------------------
+# Words in the labels
+# ---------------------------------------------------------------------------
+
+def test_count_units_are_plural_in_labels_and_symbols_are_not(frozen_charts):  # noqa: F811
+    """Busygin's row read '1050 part against 675 part'; counts take their plural, symbols never."""
+    from prodkit.outputs.charts.labels import fmt_quantity
+
+    rows = {r["record_claim_id"]: r["row"] for r in frozen_charts["norms_vs_records"].to_dict()["datasets"][
+        "norms_vs_records"]}
+    assert "parts made: 1,050\u00a0parts against\u00a0675\u00a0parts" in rows["c015"].replace("\n", " ")
+    assert "102\u00a0t against\u00a06–7\u00a0t" in rows["c046"].replace("\n", " ")
+    assert [fmt_quantity(*a) for a in ((1.0, 1.0, "loom"), (216.0, 216.0, "loom"), (40.0, 40.0, "km/h"),
+                                       (1400.0, 1400.0, "pair"), (3.0, 3.0, "person"), (1.59, 1.59, "min"),
+                                       (14.0, 15.0, "t"), (523.0, 523.0, "q/ha"))] == [
+        "1 loom", "216 looms", "40 km/h", "1,400 pairs", "3 people", "1.59 min", "14–15 t", "523 q/ha"]
+    timeline = frozen_charts["record_timeline"].to_dict()["datasets"]["record_timeline"]
+    assert any(r["norm_text"] == "norm 4,500 t" for r in timeline)
+
+
+def test_an_unnamed_record_takes_its_events_subject_and_says_so(frozen_charts):  # noqa: F811
+    """Gershberg's '552 tons' names no one; the historian's event links it to Artyukhov's record."""
+    import polars as pl
+
+    rows = {r["record_claim_id"]: r["row"] for r in frozen_charts["norms_vs_records"].to_dict()["datasets"][
+        "norms_vs_records"]}
+    assert rows["c011"].startswith("Ivan Artyukhov (source names no one)\n")
+    assert not any(r.startswith("artyukhov-") for r in rows.values())
+    nvr = pl.DataFrame({"event_id": ["e1"], "subject": [None], "sector": ["coal"], "measure": ["coal_hewn"],
+                        "date": ["1935"], "record_value": [10.0], "norm_low": [5.0], "norm_high": [5.0],
+                        "unit": ["t"], "pct_of_norm_low": [200.0], "pct_of_norm_high": [200.0],
+                        "stated_pct_of_norm": [None], "stated_multiple": [None], "implied_norm": [None],
+                        "record_claim_id": ["c1"], "record_source_id": ["s1"], "flags": [None]},
+                       schema_overrides={"subject": pl.String, "stated_pct_of_norm": pl.Float64,
+                                         "stated_multiple": pl.Float64, "implied_norm": pl.Float64,
+                                         "flags": pl.String})
+    spec = charts.norms_vs_records_chart(nvr).to_dict()
+    assert spec["datasets"]["norms_vs_records"][0]["row"].startswith("e1\n")  # no one named anywhere: the event id
