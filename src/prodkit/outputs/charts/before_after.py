@@ -38,7 +38,9 @@ def before_after_frame(reconciled: pl.DataFrame) -> pl.DataFrame:
         high = r["value_high"] if r["value_high"] is not None else value
         unit = r["unit"] or ""
         text = fmt_quantity(low, high, unit) if high != low else fmt_quantity(value, unit=unit)
-        rows.append({"row": f"{r['subject'] or r['event_id']} · {measure_label(r['measure'])} ({unit})",
+        # the measure keeps its unit on its line (no-break spaces): never a '(t)' alone on the last line
+        what = f"{measure_label(r['measure'])} ({unit})".replace(" ", "\u00a0")
+        rows.append({"row": f"{r['subject'] or r['event_id']} · {what}",
                      "subject": r["subject"], "statistic": f"{r['statistic']} per shift", "period": period,
                      "value": value, "low": low, "high": high, "unit": unit,
                      "label": text,

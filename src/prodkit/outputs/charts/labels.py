@@ -150,10 +150,16 @@ def fmt_quantity(low: float | None, high: float | None = None, unit: str | None 
 
     ``sep`` goes between the figure and its unit (a no-break space keeps them on one line).
 
+    A multiple (unit ``×``) is written as one: ``×1.82``.
+
     >>> fmt_quantity(1050.0, unit="part"), fmt_quantity(6.0, 7.0, "t"), fmt_quantity(1.0, 1.0, "loom")
     ('1,050 parts', '6–7 t', '1 loom')
+    >>> fmt_quantity(1.82, unit="×"), fmt_quantity(2.0, 3.0, "×")
+    ('×1.82', '×2–3')
     """
     high = low if high is None else high
     figure = fmt_grouped(low) if low == high else f"{fmt_grouped(low)}–{fmt_grouped(high)}"
+    if unit == "×":
+        return f"×{figure}"
     words = unit_words(unit, low if low == high else None)
     return f"{figure}{sep}{words}" if words else figure

@@ -36,6 +36,9 @@ def _record_claims(nvr: pl.DataFrame) -> pl.DataFrame:
 
 
 NBSP = "\u00a0"
+#: A diamond with a hole (the inner one wound the other way), drawn filled: hollow on the chart and in the
+#: legend alike (a legend draws all its symbols filled or all hollow, as its first mark is).
+HOLLOW_DIAMOND = "M0,-1L1,0L0,1L-1,0Z M0,-0.55L-0.55,0L0,0.55L0.55,0Z"
 
 
 def event_subjects(nvr: pl.DataFrame) -> dict[str, str]:
@@ -102,7 +105,7 @@ def norms_vs_records_frame(nvr: pl.DataFrame, *, label_chars: int = 40) -> pl.Da
         norm_high = r["norm_high"] if r["norm_high"] is not None else r["norm_low"]
         # a figure keeps its unit on its line (no-break spaces, which textwrap never breaks at)
         against = (f"against\u00a0{fmt_quantity(norm_low, norm_high, unit, sep=NBSP)}" if norm_low is not None
-                   else "no norm stated")
+                   else "(no norm stated)")
         what = f"{measure_label(r['measure'])}: {fmt_quantity(r['record_value'], unit=unit, sep=NBSP)}"
         label = [wrap(who_of(r, named), label_chars), wrap(f"{what} {against}", label_chars),
                  wrap(" · ".join([r["date"] or "undated", r["record_source_id"]]), label_chars)]
@@ -215,7 +218,7 @@ def norms_vs_records_chart(nvr: pl.DataFrame, *, width: str = DEFAULT_WIDTH):
     legend = alt.Legend(orient="bottom", direction="horizontal", title=None, symbolStrokeWidth=1.5,
                         columns=1 if width == "single" else 3)
     looks = {"record ÷ norm": ("circle", RECORD_COLOR), "record ÷ norm range": ("stroke", RECORD_COLOR),
-             "multiple stated by the source": ("diamond", STATED_COLOR)}
+             "multiple stated by the source": (HOLLOW_DIAMOND, STATED_COLOR)}
     shape = alt.Shape("kind:N", scale=alt.Scale(domain=present, range=[looks[k][0] for k in present]), legend=legend)
     color = alt.Color("kind:N", scale=alt.Scale(domain=present, range=[looks[k][1] for k in present]), legend=legend)
     one = base.transform_aggregate(n="count()").mark_rule(color=INK, strokeWidth=1.2).encode(
@@ -226,7 +229,7 @@ def norms_vs_records_chart(nvr: pl.DataFrame, *, width: str = DEFAULT_WIDTH):
     points = base.transform_filter("isValid(datum.multiple)").transform_calculate(kind="'record ÷ norm'").mark_point(
         filled=True, opacity=1, size=34).encode(x=x("multiple"), y=y, color=color, shape=shape, tooltip=tooltip)
     stated = base.transform_filter("isValid(datum.stated)").transform_calculate(
-        kind="'multiple stated by the source'").mark_point(filled=False, opacity=1, size=40, strokeWidth=1.4).encode(
+        kind="'multiple stated by the source'").mark_point(filled=True, opacity=1, size=60).encode(
         x=x("stated"), y=y, color=color, shape=shape, tooltip=tooltip)
     both = "datum.computed_text !== '' && datum.stated_text !== ''"
     half = (LABEL_SIZE + 1.5) / 2
