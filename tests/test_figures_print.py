@@ -53,16 +53,10 @@ def spec_font_sizes(spec: dict) -> list[float]:
     return [float(v) for _, k, v in walk(spec) if re.fullmatch(r"(?i).*fontsize", k) and isinstance(v, (int, float))]
 
 
-#: Known gap: at a single column the spread chart's two bottom legends sit side by side and make it 408 px wide,
-#: so it prints at 4.6 pt. strict: this test fails once it is fixed, to be removed then.
-TOO_WIDE = {("movement_spread", "single")}
-
-
 @pytest.mark.parametrize("name", charts.CHART_NAMES)
-def test_no_text_under_7_pt_at_the_printed_width(name, drawn, request):
+def test_no_text_under_7_pt_at_the_printed_width(name, drawn):
+    """Every chart at both widths; the spread chart's two legends, once abreast (408 px: 4.6 pt), now stacked."""
     width, rendered = drawn
-    if (name, width) in TOO_WIDE:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="spread chart's legends too wide for 3.5 in"))
     column_pt = PRINT_WIDTHS_IN[width] * 72
     for name, (spec, svg) in [(name, rendered[name])]:
         assert spec["usermeta"]["prodkit"]["print_width_in"] == PRINT_WIDTHS_IN[width]
@@ -72,6 +66,118 @@ def test_no_text_under_7_pt_at_the_printed_width(name, drawn, request):
         scale = column_pt / svg_width(svg)  # the PNG and PDF are this chart scaled to the column
         smallest = min(drawn_sizes) * scale
         assert smallest >= MIN_FONT_PT - 1e-9, f"{name} at {width}: {smallest:.2f} pt (SVG {svg_width(svg)} px wide)"
+
+
+# ---------------------------------------------------------------------------
+# Labels clear of the marks, read from the drawn SVG
+# ---------------------------------------------------------------------------
+
+def svg_elements(svg: str):
+    """Every element of a vl-convert SVG with its offset (the sum of its ancestors' translates) and the class of
+    the mark group it belongs to."""
+    import xml.etree.ElementTree as ET
+
+    def translate(el) -> tuple[float, float]:
+        m = re.match(r"translate\(([-\d.e]+),([-\d.e]+)\)", el.get("transform", ""))
+        return (float(m.group(1)), float(m.group(2))) if m else (0.0, 0.0)
+
+    def walk_svg(el, ox, oy, group):
+        for child in el:
+            tag = child.tag.split("}")[-1]
+            if tag == "g":
+                dx, dy = translate(child)
+                yield from walk_svg(child, ox + dx, oy + dy, child.get("class") or group)
+            else:
+                yield tag, child, ox, oy, group
+
+    yield from walk_svg(ET.fromstring(svg), 0.0, 0.0, "")
+
+
+def drawn_labels_and_marks(svg: str):
+    """The value labels (text marks) as boxes, and the lines, bars, rules and points of the chart's marks.
+
+    Approximations: a label's box is its advance width (Liberation Sans metrics, checked against Vega's own
+    measure in the legend) by 0.75 em above its baseline and 0.21 em below it (digits, capitals and ascenders
+    reach 0.73 em, descenders 0.21 em); a line, bar or rule is its straight segments, as thick as its stroke
+    (caps counted square); a circle is a disc of its radius plus half its stroke; a triangle is its bounding box.
+    Axes, grid lines, legends and titles are not chart marks.
+    """
+    from prodkit.outputs.charts.placement import Box, Disc, Segment, text_width
+
+    labels, marks = [], []
+    for tag, el, ox, oy, group in svg_elements(svg):
+        if "role-mark" not in group:
+            continue
+        m = re.match(r"translate\(([-\d.e]+),([-\d.e]+)\)", el.get("transform", ""))
+        x, y = (ox + float(m.group(1)), oy + float(m.group(2))) if m else (ox, oy)
+        stroke = float(el.get("stroke-width", 1))
+        if tag == "text" and (el.text or "").strip():
+            size = float(el.get("font-size").rstrip("px"))
+            w = text_width(el.text, size)
+            left = {"start": x, "end": x - w, "middle": x - w / 2}[el.get("text-anchor", "start")]
+            labels.append((el.text, Box(left, y - 0.75 * size, left + w, y + 0.21 * size)))
+        elif tag == "line":
+            marks.append(Segment(x, y, x + float(el.get("x2", 0)), y + float(el.get("y2", 0)), stroke))
+        elif tag == "path" and "mark-line" in group:
+            pts = [tuple(map(float, p)) for p in re.findall(r"([-\d.e]+),([-\d.e]+)", el.get("d", ""))]
+            marks += [Segment(ox + a[0], oy + a[1], ox + b[0], oy + b[1], stroke) for a, b in zip(pts, pts[1:])]
+        elif tag == "path" and "mark-symbol" in group:
+            d = el.get("d", "")
+            nums = [float(v) for v in re.findall(r"-?[\d.]+(?:e-?\d+)?", d)]
+            if "A" in d:
+                marks.append(Disc(x, y, nums[0] + float(el.get("stroke-width", 0)) / 2))
+            else:
+                xs, ys = nums[0::2], nums[1::2]
+                marks.append(Box(x + min(xs), y + min(ys), x + max(xs), y + max(ys)))
+    return labels, marks
+
+
+def test_legend_text_widths_are_vegas(drawn):
+    """The label boxes above are as wide as Vega measures text: each legend entry is its symbol and its label."""
+    from prodkit.outputs.charts.placement import text_width
+
+    _, rendered = drawn
+    svg = rendered["movement_spread"][1]
+    entries = re.findall(r'<path class="background"[^>]*d="M0,0h([\d.]+)v[\d.]+h-[\d.]+Z"[^>]*opacity="1"/>'
+                         r'<g><g class="mark-symbol role-legend-symbol".*?<text text-anchor="start" '
+                         r'transform="translate\(([\d.]+),[\d.]+\)"[^>]*font-size="([\d.]+)px"[^>]*>([^<]+)</text>',
+                         svg)
+    assert len(entries) >= 4
+    widest: dict[float, float] = {}  # entries of a one-column legend are all as wide as its widest label
+    for width, x, size, text in entries:
+        key = float(width) - float(x)
+        widest[key] = max(widest.get(key, 0.0), text_width(text.replace("&#39;", "'"), float(size)))
+    assert len(widest) >= 3
+    for measured, ours in widest.items():
+        assert ours == pytest.approx(measured, abs=0.05)
+
+
+def test_spread_chart_labels_clear_every_line_bar_point_and_label(drawn):
+    """No value label of the spread chart touches a line, a bar, a rule, a point or another label, as drawn.
+
+    Before, Moscow's 27.7% and 29.7% sat on the Soviet workforce's bar at 25% and on each other at 3.5 in.
+    """
+    from prodkit.outputs.charts.placement import Box
+
+    width, rendered = drawn
+    labels, marks = drawn_labels_and_marks(rendered["movement_spread"][1])
+    assert sorted(t for t, _ in labels) == ["18.9%", "26.1%", "27.7%", "29.7%", "6%", "over 25%", "over 50%"]
+    assert len(marks) > 20
+    for text, box in labels:
+        touching = [m for m in marks if (m.overlaps(box) if isinstance(m, Box) else m.hits(box))]
+        assert not touching, f"{text} at {width}: {box} touches {touching}"
+    for (a, box_a), (b, box_b) in itertools.combinations(labels, 2):
+        assert not box_a.overlaps(box_b), f"{a} and {b} overlap at {width}"
+
+
+def test_the_collision_check_sees_a_label_on_a_bar():
+    """The check above, fed a label drawn on a bar, reports it."""
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><g transform="translate(10,10)">'
+           '<g class="mark-rule role-mark layer_2_marks"><line transform="translate(0,50)" x2="100" y2="0" '
+           'stroke-width="2"/></g><g class="mark-text role-mark layer_6_marks"><text text-anchor="start" '
+           'transform="translate(20,53)" font-size="7.5px">27.7%</text></g></g></svg>')
+    labels, marks = drawn_labels_and_marks(svg)
+    assert len(labels) == 1 and len(marks) == 1 and marks[0].hits(labels[0][1])
 
 
 # ---------------------------------------------------------------------------
@@ -297,3 +403,43 @@ def test_the_reference_comparison_sees_a_changed_picture():
     _, got = blocks(png)
     _, want = blocks(REFERENCE.read_bytes())
     assert sum(1 for a, b in zip(got, want) if abs(a - b) > BLOCK_TOLERANCE) / len(want) > MAX_BLOCKS_CHANGED
+
+
+# ---------------------------------------------------------------------------
+# Words in the labels
+# ---------------------------------------------------------------------------
+
+def test_count_units_are_plural_in_labels_and_symbols_are_not(frozen_charts):  # noqa: F811
+    """Busygin's row read '1050 part against 675 part'; counts take their plural, symbols never."""
+    from prodkit.outputs.charts.labels import fmt_quantity
+
+    rows = {r["record_claim_id"]: r["row"] for r in frozen_charts["norms_vs_records"].to_dict()["datasets"][
+        "norms_vs_records"]}
+    assert "parts made: 1,050\u00a0parts against\u00a0675\u00a0parts" in rows["c015"].replace("\n", " ")
+    assert "102\u00a0t against\u00a06–7\u00a0t" in rows["c046"].replace("\n", " ")
+    assert [fmt_quantity(*a) for a in ((1.0, 1.0, "loom"), (216.0, 216.0, "loom"), (40.0, 40.0, "km/h"),
+                                       (1400.0, 1400.0, "pair"), (3.0, 3.0, "person"), (1.59, 1.59, "min"),
+                                       (14.0, 15.0, "t"), (523.0, 523.0, "q/ha"))] == [
+        "1 loom", "216 looms", "40 km/h", "1,400 pairs", "3 people", "1.59 min", "14–15 t", "523 q/ha"]
+    timeline = frozen_charts["record_timeline"].to_dict()["datasets"]["record_timeline"]
+    assert any(r["norm_text"] == "norm 4,500 t" for r in timeline)
+
+
+def test_an_unnamed_record_takes_its_events_subject_and_says_so(frozen_charts):  # noqa: F811
+    """Gershberg's '552 tons' names no one; the historian's event links it to Artyukhov's record."""
+    import polars as pl
+
+    rows = {r["record_claim_id"]: r["row"] for r in frozen_charts["norms_vs_records"].to_dict()["datasets"][
+        "norms_vs_records"]}
+    assert rows["c011"].startswith("Ivan Artyukhov (source names no one)\n")
+    assert not any(r.startswith("artyukhov-") for r in rows.values())
+    nvr = pl.DataFrame({"event_id": ["e1"], "subject": [None], "sector": ["coal"], "measure": ["coal_hewn"],
+                        "date": ["1935"], "record_value": [10.0], "norm_low": [5.0], "norm_high": [5.0],
+                        "unit": ["t"], "pct_of_norm_low": [200.0], "pct_of_norm_high": [200.0],
+                        "stated_pct_of_norm": [None], "stated_multiple": [None], "implied_norm": [None],
+                        "record_claim_id": ["c1"], "record_source_id": ["s1"], "flags": [None]},
+                       schema_overrides={"subject": pl.String, "stated_pct_of_norm": pl.Float64,
+                                         "stated_multiple": pl.Float64, "implied_norm": pl.Float64,
+                                         "flags": pl.String})
+    spec = charts.norms_vs_records_chart(nvr).to_dict()
+    assert spec["datasets"]["norms_vs_records"][0]["row"].startswith("e1\n")  # no one named anywhere: the event id

@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from ..renderers import DEFAULT_WIDTH
-from .labels import fmt_number, measure_label
+from .labels import fmt_quantity, measure_label
 from .layout import empty_chart, facet, finish, has_rows, layer, print_px, row_axis, text_channel, text_px, wrap
 from .theme import AFTER_COLOR, BEFORE_COLOR, MAX_ROWS, THEME
 
@@ -37,11 +37,13 @@ def before_after_frame(reconciled: pl.DataFrame) -> pl.DataFrame:
         low = r["value_low"] if r["value_low"] is not None else value
         high = r["value_high"] if r["value_high"] is not None else value
         unit = r["unit"] or ""
-        text = f"{fmt_number(low)}–{fmt_number(high)}" if high != low else fmt_number(value)
-        rows.append({"row": f"{r['subject'] or r['event_id']} · {measure_label(r['measure'])} ({unit})",
+        text = fmt_quantity(low, high, unit) if high != low else fmt_quantity(value, unit=unit)
+        # the measure keeps its unit on its line (no-break spaces): never a '(t)' alone on the last line
+        what = f"{measure_label(r['measure'])} ({unit})".replace(" ", "\u00a0")
+        rows.append({"row": f"{r['subject'] or r['event_id']} · {what}",
                      "subject": r["subject"], "statistic": f"{r['statistic']} per shift", "period": period,
                      "value": value, "low": low, "high": high, "unit": unit,
-                     "label": f"{text} {unit}".strip(),
+                     "label": text,
                      "event_id": r["event_id"]})
     schema = {"row": pl.String, "subject": pl.String, "statistic": pl.String, "period": pl.String, "value": pl.Float64,
               "low": pl.Float64, "high": pl.Float64, "unit": pl.String, "label": pl.String, "event_id": pl.String}

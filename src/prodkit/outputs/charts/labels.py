@@ -94,3 +94,72 @@ def range_text(low: float, high: float) -> str:
 def measure_unit_label(measure: str | None, unit: str) -> str:
     """``coal_hewn``, ``t`` -> ``coal hewn (t)``; the measure alone when there is no unit."""
     return f"{measure_label(measure)} ({unit})" if unit else measure_label(measure)
+
+
+#: Units written as words of three letters or more that are symbols all the same: never made plural.
+UNIT_SYMBOLS = {"min", "rpm", "sec", "kph", "mph"}
+#: Count nouns English does not make plural with -s.
+IRREGULAR_PLURALS = {"person": "people", "man": "men", "woman": "women"}
+
+
+def unit_words(unit: str | None, count: float | None = None) -> str:
+    """A unit as a label writes it after ``count``: a count noun made plural unless the count is one;
+    a symbol (``t``, ``km/h``, ``q/ha``, ``%``, ``min``) as it is.
+
+    Only units written as English words (lower-case letters, ``_`` between
+    words) are counted nouns; ``column_of_print`` is made plural in its head
+    noun.
+
+    >>> [unit_words(u, 675) for u in ("part", "pair", "person", "storey", "column_of_print", "t", "km/h", "min")]
+    ['parts', 'pairs', 'people', 'storeys', 'columns of print', 't', 'km/h', 'min']
+    >>> unit_words("part", 1), unit_words("loom", None), unit_words("", 3)
+    ('part', 'looms', '')
+    """
+    unit = unit or ""
+    if not re.fullmatch(r"[a-z]{3,}(_[a-z]+)*", unit) or unit in UNIT_SYMBOLS:
+        return unit
+    head, _, rest = unit.partition("_")
+    if count != 1:
+        head = IRREGULAR_PLURALS.get(head) or _plural(head)
+    return " ".join([head, *rest.split("_")]) if rest else head
+
+
+def _plural(word: str) -> str:
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def fmt_grouped(x: float | None) -> str:
+    """:func:`fmt_number` with thousands set off by commas, as a journal prints a figure in text.
+
+    >>> [fmt_grouped(v) for v in (1050.0, 675.0, 4500.0, 12345.6, 6.25, 5_000_000.0)]
+    ['1,050', '675', '4,500', '12,345.6', '6.25', '5 million']
+    """
+    text = fmt_number(x)
+    whole, dot, frac = text.partition(".")
+    if re.fullmatch(r"-?\d{4,}", whole):
+        whole = f"{int(whole):,}"
+    return whole + dot + frac
+
+
+def fmt_quantity(low: float | None, high: float | None = None, unit: str | None = "", sep: str = " ") -> str:
+    """A figure or a range with its unit, as a label writes it: ``1,050 parts``, ``6–7 t``, ``1 loom``.
+
+    ``sep`` goes between the figure and its unit (a no-break space keeps them on one line).
+
+    A multiple (unit ``×``) is written as one: ``×1.82``.
+
+    >>> fmt_quantity(1050.0, unit="part"), fmt_quantity(6.0, 7.0, "t"), fmt_quantity(1.0, 1.0, "loom")
+    ('1,050 parts', '6–7 t', '1 loom')
+    >>> fmt_quantity(1.82, unit="×"), fmt_quantity(2.0, 3.0, "×")
+    ('×1.82', '×2–3')
+    """
+    high = low if high is None else high
+    figure = fmt_grouped(low) if low == high else f"{fmt_grouped(low)}–{fmt_grouped(high)}"
+    if unit == "×":
+        return f"×{figure}"
+    words = unit_words(unit, low if low == high else None)
+    return f"{figure}{sep}{words}" if words else figure

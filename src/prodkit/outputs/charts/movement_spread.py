@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import polars as pl
 
 from ..renderers import DEFAULT_WIDTH
 from .labels import date_span, fmt_number
-from .layout import (cap_rows, empty_chart, finish, has_rows, layer, movement_start_rule, print_px, text_channel,
-                     utc_order, utc_x2)
+from .layout import (MOVEMENT_START, cap_rows, empty_chart, finish, has_rows, layer, movement_start_rule, print_px,
+                     text_channel, utc_order, utc_x2)
+from .placement import PLACES, Disc, Segment, place_labels, triangle
 from .theme import CATEGORY, MAX_LABELLED_RECORDS, MAX_POINTS, THEME
 
 SHARE_MEASURE = "stakhanovite_share"
+#: Size of a point (Vega's symbol size: the area of its bounding square, px²).
+POINT_SIZE = 80
 
 
 def bound_of(flags: str | None) -> str:
@@ -50,30 +55,72 @@ def movement_spread_frame(reconciled: pl.DataFrame, measure: str = SHARE_MEASURE
     return pl.DataFrame(rows, schema=schema, orient="row").sort(["subject", "mid"])
 
 
-def label_places(frame: pl.DataFrame) -> pl.DataFrame:
-    """Where each value label sits so that no label lies on its own line: ``below`` or ``above`` its point.
-
-    A label sits to the right of its point, which the line leaves towards the
-    next point: below the point when the line goes on up (or stays level, or
-    ends), above it when the line goes down. The segment from the previous
-    point lies left of the point, away from the label.
-    """
+def _day_ms(text: str) -> float:
+    """Milliseconds from 1970-01-01 to the UTC midnight of an ISO day, as Vega's utc scale counts them."""
     from datetime import date
 
-    def day(text: str) -> int:
-        return date.fromisoformat(text).toordinal()
+    return (date.fromisoformat(text).toordinal() - date(1970, 1, 1).toordinal()) * 86_400_000.0
 
-    t0, t1 = min(map(day, frame["start"].to_list())), max(map(day, frame["end"].to_list()))
-    places = []
+
+def time_domain(frame: pl.DataFrame) -> tuple[str, str]:
+    """The time axis: from the first of the month of the first date (or of the movement's start) to the first
+    of the month after the last date, as ISO days."""
+    from datetime import date
+
+    first = min([*frame["start"].to_list(), MOVEMENT_START])
+    last = date.fromisoformat(max(frame["end"].to_list()))
+    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    return first[:8] + "01", after.isoformat()
+
+
+def share_top(frame: pl.DataFrame) -> float:
+    """The top of the share axis: 100%, or a round figure above a share beyond 100% (a source's error)."""
+    highest = max([100.0, *frame["high"].drop_nulls().to_list(), *frame["value"].drop_nulls().to_list()])
+    return 100.0 if highest <= 100 else float(math.ceil(highest / 20) * 20)
+
+
+def label_places(frame: pl.DataFrame, width: float, height: float) -> pl.DataFrame:
+    """Where each value label sits (a place of :data:`.placement.PLACES`), clear of every line, bar and point.
+
+    The marks are laid out as Vega draws them in a plot ``width`` × ``height``
+    px on the axes of :func:`time_domain` and :func:`share_top`: each
+    workforce's line, the bars across a month or a year, the ranges and the
+    dashed bars of open figures, the points, and the dashed line of
+    31 August 1935. Labels are placed in date order, each at the first place
+    (below right of its point, above right, below left, ...) that touches
+    none of them nor an earlier label.
+    """
+    t0, t1 = (_day_ms(d) for d in time_domain(frame))
+    top = share_top(frame)
+
+    def px(day: str) -> float:
+        return (_day_ms(day) - t0) / (t1 - t0) * width
+
+    def py(value: float) -> float:
+        return height - value / top * height
+
+    rule = px(MOVEMENT_START)
+    marks: list = [Segment(rule, 0, rule, height, 1)]
     for part in frame.sort(["subject", "mid"]).partition_by("subject", maintain_order=True):
-        values = part["value"].to_list()
-        for i, (event, mid) in enumerate(zip(part["event_id"].to_list(), part["mid"].to_list())):
-            falling = i + 1 < len(values) and values[i + 1] < values[i]
-            # near the right edge a label (of a last point: nothing follows it) goes left, under the point
-            right = t1 > t0 and (day(mid) - t0) / (t1 - t0) > 0.8 and i + 1 == len(values)
-            places.append((event, "left" if right else "above" if falling else "below"))
-    where = dict(places)
-    return frame.with_columns(pl.col("event_id").replace_strict(where, default="below").alias("label_place"))
+        line = [(px(m), py(v)) for m, v in zip(part["mid"].to_list(), part["value"].to_list())]
+        marks += [Segment(*a, *b, 1.5) for a, b in zip(line, line[1:])]
+    own = {}
+    for r in frame.iter_rows(named=True):
+        x, y = px(r["mid"]), py(r["value"])
+        if r["start"] != r["end"]:
+            marks.append(Segment(px(r["start"]), y, px(r["end"]), y, 2))
+        if r["low"] != r["high"]:
+            marks.append(Segment(x, py(r["low"]), x, py(r["high"]), 1.5))
+        if r["bound"] == "stated":
+            own[r["event_id"]] = Disc(x, y, POINT_SIZE ** 0.5 / 2 + 0.6)
+            marks.append(own[r["event_id"]])
+        else:
+            marks += triangle(x, y, POINT_SIZE, up=r["bound"] == "lower bound")
+    order = frame.sort(["mid", "subject", "event_id"])
+    labels = [(px(r["mid"]), py(r["value"]), r["label"] or "", own.get(r["event_id"]))
+              for r in order.iter_rows(named=True)]
+    where = dict(zip(order["event_id"].to_list(), place_labels(labels, marks, width, height)))
+    return frame.with_columns(pl.col("event_id").replace_strict(where, default=PLACES[0][0]).alias("label_place"))
 
 
 def movement_spread_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDTH):
@@ -96,22 +143,26 @@ def movement_spread_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDT
     if frame.height > MAX_LABELLED_RECORDS:
         frame = frame.with_columns(pl.lit("").alias("label"))
         caption += f" Values are labelled when there are at most {MAX_LABELLED_RECORDS}."
-    frame = label_places(frame)
     units = "percent of the workforce named in each series; time in months"
     total = print_px(width) - 2 * THEME["padding"]
+    plot_w, plot_h = round(total - 48), 190 if width == "single" else 220
+    frame = label_places(frame, plot_w, plot_h)
     subjects = sorted(set(frame["subject"].to_list()))
-    x_scale = alt.Scale(type="utc", nice="month")
-    x_axis = alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True,
+    # an explicit domain (not Vega's 'nice'), so the labels are placed on the axis Vega draws
+    first, after = (alt.DateTime(year=int(d[:4]), month=int(d[5:7]), date=1, utc=True) for d in time_domain(frame))
+    x_scale = alt.Scale(type="utc", domain=[first, after])
+    x_axis = alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy",
                       tickCount={"interval": "month", "step": 4 if width == "single" else 2})
     x_title = "Date"
 
     def t(field: str) -> alt.X:
         return alt.X(field, type="temporal", scale=x_scale, axis=x_axis, title=x_title)
 
-    y_scale = alt.Scale(domain=[0, max(100.0, *frame["high"].drop_nulls().to_list())], nice=True)
+    y_scale = alt.Scale(domain=[0, share_top(frame)], nice=False)
     y_title = "Stakhanovites, % of the workforce"
     y = alt.Y("value:Q", title=y_title, scale=y_scale)
-    bounds = ["stated", "lower bound", "upper bound"]
+    looks = {"stated": "circle", "lower bound": "triangle-up", "upper bound": "triangle-down"}
+    bounds = [b for b in looks if b in set(frame["bound"].to_list())]  # the legend shows only what is drawn
     color = alt.Color("subject:N", title="Workforce", legend=alt.Legend(orient="bottom", columns=1),
                       scale=alt.Scale(domain=subjects, range=[CATEGORY[i % len(CATEGORY)]
                                                               for i in range(len(subjects))]))
@@ -124,22 +175,20 @@ def movement_spread_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDT
             x=t("mid"), y=alt.Y("low:Q", title=y_title, scale=y_scale), y2=alt.Y2("high"), color=color),
         base.transform_filter("datum.bound !== 'stated'").mark_rule(strokeWidth=1.5, strokeDash=[4, 3]).encode(
             x=t("mid"), y=alt.Y("low:Q", title=y_title, scale=y_scale), y2=alt.Y2("high"), color=color),
-        base.mark_point(filled=True, size=80, opacity=1).encode(
+        base.mark_point(filled=True, size=POINT_SIZE, opacity=1).encode(
             x=t("mid"), y=y, color=color,
             shape=alt.Shape("bound:N", title="Figure", scale=alt.Scale(
-                domain=bounds, range=["circle", "triangle-up", "triangle-down"]),
+                domain=bounds, range=[looks[b] for b in bounds]),
                 legend=alt.Legend(orient="bottom", direction="horizontal")),
             tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("date:N"), alt.Tooltip("label:N", title="share"),
                      alt.Tooltip("event_id:N", title="event")]),
-        base.transform_filter("datum.label_place === 'below'").mark_text(
-            align="left", baseline="top", dx=5, dy=4).encode(x=t("mid"), y=y, text=text_channel("label"), color=color),
-        base.transform_filter("datum.label_place === 'left'").mark_text(
-            align="right", baseline="top", dx=-5, dy=4).encode(x=t("mid"), y=y, text=text_channel("label"), color=color),
-        base.transform_filter("datum.label_place === 'above'").mark_text(
-            align="left", baseline="bottom", dx=5, dy=-4).encode(x=t("mid"), y=y, text=text_channel("label"),
-                                                                  color=color),
     ]
-    chart = layer(*layers, data=alt.NamedData(name=name), width=round(total - 48),
-                  height=170 if width == "single" else 220)
+    used = set(frame["label_place"].to_list())
+    for place, align, baseline, dx, dy in PLACES:
+        if place in used:
+            layers.append(base.transform_filter(f"datum.label_place === '{place}'").mark_text(
+                align=align, baseline=baseline, dx=dx, dy=dy).encode(
+                x=t("mid"), y=y, text=text_channel("label"), color=color))
+    chart = layer(*layers, data=alt.NamedData(name=name), width=plot_w, height=plot_h)
     return finish(chart, title=title, subtitle=subtitle, caption=caption, name=name, frame=frame, width=width,
                   units=units)

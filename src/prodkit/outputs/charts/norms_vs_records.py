@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from ..renderers import DEFAULT_WIDTH
-from .labels import fmt_multiple, fmt_number, measure_label, range_text
+from .labels import fmt_multiple, fmt_number, fmt_quantity, measure_label
 from .layout import (cap_rows, chars_in, empty_chart, facet, finish, has_rows, layer, log_axis, print_px, row_axis,
                      text_channel, text_px, wrap)
 from .theme import INK, LABEL_SIZE, MAX_ROWS, RECORD_COLOR, STATED_COLOR, THEME
@@ -35,6 +35,37 @@ def _record_claims(nvr: pl.DataFrame) -> pl.DataFrame:
     return claims.filter(pl.col("direction") != "lower") if "direction" in claims.columns else claims
 
 
+NBSP = "\u00a0"
+#: A diamond with a hole (the inner one wound the other way), drawn filled: hollow on the chart and in the
+#: legend alike (a legend draws all its symbols filled or all hollow, as its first mark is).
+HOLLOW_DIAMOND = "M0,-1L1,0L0,1L-1,0Z M0,-0.55L-0.55,0L0,0.55L0.55,0Z"
+
+
+def event_subjects(nvr: pl.DataFrame) -> dict[str, str]:
+    """Each event's subject, where the rows of the event that name one all name the same."""
+    if "subject" not in nvr.columns:
+        return {}
+    named = nvr.filter(pl.col("subject").is_not_null() & (pl.col("subject") != "")).group_by("event_id").agg(
+        pl.col("subject").unique())
+    return {e: s[0] for e, s in named.iter_rows() if len(s) == 1}
+
+
+def who_of(row: dict, named: dict[str, str]) -> str:
+    """A row's subject; for a claim whose source names no one, the subject its event's other claims name,
+    said to be so (the link is the historian's, not the source's); else the event id.
+
+    >>> who_of({"subject": None, "event_id": "artyukhov-1935-09"}, {"artyukhov-1935-09": "Ivan Artyukhov"})
+    'Ivan Artyukhov (source names no one)'
+    >>> who_of({"subject": None, "event_id": "e9"}, {})
+    'e9'
+    """
+    if row["subject"]:
+        return row["subject"]
+    if row["event_id"] in named:
+        return f"{named[row['event_id']]} (source names no one)"
+    return row["event_id"]
+
+
 def _multiple(pct: float | None) -> float | None:
     return pct / 100 if pct is not None and pct > 0 else None
 
@@ -56,6 +87,7 @@ def norms_vs_records_frame(nvr: pl.DataFrame, *, label_chars: int = 40) -> pl.Da
     frame = frame.with_columns(pl.col("sector").fill_null("(no sector)"),
                                pl.col("date").min().over("event_id").alias("_event_date")).sort(
         ["sector", "_event_date", "event_id", "measure", "record_claim_id"], nulls_last=True)
+    named = event_subjects(nvr)
     rows = []
     for r in frame.iter_rows(named=True):
         unit = r["unit"] or ""
@@ -72,10 +104,10 @@ def norms_vs_records_frame(nvr: pl.DataFrame, *, label_chars: int = 40) -> pl.Da
         norm_low = r["norm_low"] if r["norm_low"] is not None else r["norm_high"]
         norm_high = r["norm_high"] if r["norm_high"] is not None else r["norm_low"]
         # a figure keeps its unit on its line (no-break spaces, which textwrap never breaks at)
-        against = (f"against\u00a0{range_text(norm_low, norm_high)}\u00a0{unit}".strip() if norm_low is not None
-                   else "no norm stated")
-        what = f"{measure_label(r['measure'])}: {fmt_number(r['record_value'])}\u00a0{unit}".strip()
-        label = [wrap(r["subject"] or r["event_id"], label_chars), wrap(f"{what} {against}", label_chars),
+        against = (f"against\u00a0{fmt_quantity(norm_low, norm_high, unit, sep=NBSP)}" if norm_low is not None
+                   else "(no norm stated)")
+        what = f"{measure_label(r['measure'])}: {fmt_quantity(r['record_value'], unit=unit, sep=NBSP)}"
+        label = [wrap(who_of(r, named), label_chars), wrap(f"{what} {against}", label_chars),
                  wrap(" · ".join([r["date"] or "undated", r["record_source_id"]]), label_chars)]
         computed = fmt_multiple(r["pct_of_norm_low"], r["pct_of_norm_high"]) if low is not None else ""
         stated_text = f"stated ×{fmt_number(stated, 3)}" if stated is not None else ""
@@ -186,7 +218,7 @@ def norms_vs_records_chart(nvr: pl.DataFrame, *, width: str = DEFAULT_WIDTH):
     legend = alt.Legend(orient="bottom", direction="horizontal", title=None, symbolStrokeWidth=1.5,
                         columns=1 if width == "single" else 3)
     looks = {"record ÷ norm": ("circle", RECORD_COLOR), "record ÷ norm range": ("stroke", RECORD_COLOR),
-             "multiple stated by the source": ("diamond", STATED_COLOR)}
+             "multiple stated by the source": (HOLLOW_DIAMOND, STATED_COLOR)}
     shape = alt.Shape("kind:N", scale=alt.Scale(domain=present, range=[looks[k][0] for k in present]), legend=legend)
     color = alt.Color("kind:N", scale=alt.Scale(domain=present, range=[looks[k][1] for k in present]), legend=legend)
     one = base.transform_aggregate(n="count()").mark_rule(color=INK, strokeWidth=1.2).encode(
@@ -197,7 +229,7 @@ def norms_vs_records_chart(nvr: pl.DataFrame, *, width: str = DEFAULT_WIDTH):
     points = base.transform_filter("isValid(datum.multiple)").transform_calculate(kind="'record ÷ norm'").mark_point(
         filled=True, opacity=1, size=34).encode(x=x("multiple"), y=y, color=color, shape=shape, tooltip=tooltip)
     stated = base.transform_filter("isValid(datum.stated)").transform_calculate(
-        kind="'multiple stated by the source'").mark_point(filled=False, opacity=1, size=40, strokeWidth=1.4).encode(
+        kind="'multiple stated by the source'").mark_point(filled=True, opacity=1, size=60).encode(
         x=x("stated"), y=y, color=color, shape=shape, tooltip=tooltip)
     both = "datum.computed_text !== '' && datum.stated_text !== ''"
     half = (LABEL_SIZE + 1.5) / 2

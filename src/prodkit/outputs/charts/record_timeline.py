@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 
 from ..renderers import DEFAULT_WIDTH
-from .labels import date_span, fmt_number, measure_label, range_text
+from .labels import date_span, fmt_grouped, fmt_quantity, measure_label
 from .layout import (cap_rows, empty_chart, finish, has_rows, layer, log_axis, movement_start_rule, print_px,
                      text_channel, utc_order, utc_x2)
 from .theme import CATEGORY, CHAR_WIDTH, LABEL_SIZE, MAX_LABELLED_RECORDS, MAX_POINTS, NORM_COLOR, THEME
@@ -57,13 +57,13 @@ def record_timeline_frame(reconciled: pl.DataFrame, years: tuple[int, int] = TIM
         low = r["value_low"] if r["value_low"] and r["value_low"] > 0 else value
         high = r["value_high"] if r["value_high"] and r["value_high"] > 0 else value
         unit = r["unit"] or ""
-        norm_text = f"norm {range_text(low, high)} {unit}"
+        norm_text = f"norm {fmt_quantity(low, high, unit)}"
         agent = agent_of(r["subject"]) if r["statistic"] == "record" else None
         rows.append({
             "kind": r["statistic"], "measure": r["measure"], "unit": unit, "agent": agent,
             "panel": f"{measure_label(r['measure'])} ({unit})" if unit else measure_label(r["measure"]),
             "event_id": r["event_id"], "subject": r["subject"] or r["event_id"],
-            "label": fmt_number(value),
+            "label": fmt_grouped(value),
             "date": r["date"], "start": max(span[0], first) if span else first, "end": span[1] if span else None,
             "mid": span[2] if span else None, "value": value, "low": low, "high": high, "label_value": value,
             "status": r["status"], "window_end": last, "norm_text": norm_text.strip(), "line": None,

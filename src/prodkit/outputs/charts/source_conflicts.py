@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 
 from ..renderers import DEFAULT_WIDTH
-from .labels import fmt_number, measure_label, range_text
+from .labels import fmt_grouped, fmt_quantity, measure_label
 from .layout import (chars_in, empty_chart, facet, finish, has_rows, layer, print_px, row_axis, text_channel, text_px,
                      wrap)
 from .theme import AXIS_TITLE_SIZE, INK, LABEL_SIZE, MAX_CONFLICT_PANELS, SOURCE_TYPE_COLORS, SOURCE_TYPE_LABELS, THEME
@@ -69,7 +69,7 @@ def source_conflicts_frame(conflicts: pl.DataFrame, reconciled: pl.DataFrame | N
             lows.append(low)
             highs.append(high)
             kind = SOURCE_TYPE_LABELS.get(r["source_type"] or "unknown", r["source_type"])
-            text = range_text(low, high) + (f" {unit}" if unit else "")
+            text = fmt_quantity(low, high, unit)
             rows.append({"panel": panel, "kind": "claim", "order": len(rows),
                          "row": wrap(f"{r['source_id']} ({kind}) · {r['claim_id']}", label_chars),
                          "source_type": r["source_type"] or "unknown", "claim_id": r["claim_id"],
@@ -78,12 +78,12 @@ def source_conflicts_frame(conflicts: pl.DataFrame, reconciled: pl.DataFrame | N
                          "unit": unit, "reported": value})
         if lows:
             how = f"reported ({strategy.replace('-', ' ')})" if strategy else "reported"
-            text = f"{fmt_number(min(lows))}–{fmt_number(max(highs))} {unit}".strip()
+            text = fmt_quantity(min(lows), max(highs), unit)
             rows.append({"panel": panel, "kind": "span", "order": len(rows),
                          "row": wrap(f"all claims: {spread} apart" if spread else "all claims", label_chars),
                          "source_type": None, "claim_id": None, "source_id": None, "low": min(lows),
                          "high": max(highs), "mid": value, "chosen": False,
-                         "label": wrap(text + (f"; {how}: {fmt_number(value)}" if value is not None else ""),
+                         "label": wrap(text + (f"; {how}: {fmt_grouped(value)}" if value is not None else ""),
                                        label_chars),
                          "deviation_pct": None, "unit": unit, "reported": value})
     schema = {"panel": pl.String, "kind": pl.String, "order": pl.Int64, "row": pl.String, "source_type": pl.String,

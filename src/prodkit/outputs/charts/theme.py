@@ -75,7 +75,10 @@ THEME: dict = {
                "labelLimit": 0, "title": None},
     "legend": {"labelFontSize": LABEL_SIZE, "titleFontSize": AXIS_TITLE_SIZE, "titleFontWeight": "bold",
                "labelLimit": 0, "symbolStrokeWidth": 1.5, "symbolOpacity": 1, "symbolSize": 50, "padding": 2,
-               "rowPadding": 3, "columnPadding": 8},
+               "rowPadding": 3, "columnPadding": 8,
+               # legends under a chart are stacked, each from the left edge, never set side by side: two
+               # legends abreast (the spread chart's workforce and figure) are wider than a single column
+               "layout": {"expr": "{bottom: {direction: 'vertical', anchor: 'start', margin: 6, offset: 18}}"}},
     "view": {"stroke": "#d9d9d9", "continuousWidth": 300, "continuousHeight": 200},
     "range": {"category": CATEGORY},
     "text": {"fontSize": LABEL_SIZE, "color": INK},
