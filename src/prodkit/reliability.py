@@ -440,7 +440,8 @@ def learn(rows: "pl.DataFrame", sources: "pl.DataFrame", n_groups: int, gid: str
     value_mid, _src) with ``sources`` (_src, source_id, source_type: one row per source)."""
     import polars as pl
 
-    n_src = int(max(rows["_src"].max() or 0, sources["_src"].max() or 0)) + 1 if rows.height else 0
+    # every source numbered, whether or not a claim of it has a number (a ledger of vague figures has none)
+    n_src = int(max(rows["_src"].max() or 0, sources["_src"].max() or 0)) + 1
     # _src is 1-based (its rank in sources.csv); a source sources.csv lacks is number 0
     rows = rows.with_columns(pl.col("_src").fill_null(0).cast(pl.Int64).alias("_s"))
     sources = sources.with_columns(pl.col("_src").fill_null(0).cast(pl.Int64).alias("_s"),
