@@ -26,6 +26,8 @@ CASES = [
             "  Required column 'high' is missing."),
     hostile("plausibility_cp1251", 2, "plausibility.csv", ":2:7 [encoding-not-utf8]",
             "  The file is not UTF-8; it looks like Windows-1251 (Cyrillic)."),
+    hostile("plausibility_semicolon", 2, "plausibility.csv", ":1 [delimiter-wrong]",
+            "  The file is separated by semicolons (;), not commas."),
     # rows that would never apply (the wrong unit, an unknown basis, statistic or measure, low above high)
     hostile("plausibility_rows_never_apply", 2, "plausibility.csv", ':3 [table-value-invalid] unit = "tonnes"',
             "  'tonnes' in column 'unit' cannot be used: a bound applies in its measure's canonical unit, which for "
