@@ -357,7 +357,8 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
 
 
 def event_ledger(ledger: Ledger, event_id: str) -> Ledger:
-    """The ledger cut to one event and the events linked with it (its norm, its conversions).
+    """The ledger cut to one event, the events linked with it (its norm, its conversions), and the events its
+    sources also tell (with theirs).
 
     :func:`build_tables` on it gives the event's rows of every per-event
     table exactly as a build over all claims would
@@ -372,7 +373,11 @@ def event_ledger(ledger: Ledger, event_id: str) -> Ledger:
         return ledger
     component = event_components(ledger.claims)
     mine = component.filter(events == event_id)[0]
-    return replace(ledger, claims=ledger.claims.filter(component == mine))
+    # and every event its sources also tell: what learn-reliability says of a source (its shared events)
+    # is then counted as over the whole ledger
+    sources = ledger.claims.filter(component == mine)["source_id"].unique()
+    keep = component.filter(ledger.claims["source_id"].is_in(sources.implode())).unique()
+    return replace(ledger, claims=ledger.claims.filter(component.is_in(keep.implode()) | (component == mine)))
 
 
 def _may_learn(ledger: Ledger) -> bool:

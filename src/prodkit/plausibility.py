@@ -52,7 +52,7 @@ def read_bounds(raw_dir: Path | None) -> pl.DataFrame:
     ignored in silence, so the table is refused with each such row located.
     """
     from .errors import InputError
-    from .schema import STATISTICS
+    from .rules import STATISTICS
     from .units import parse_basis, read_measures
 
     rows: dict[tuple, dict] = {}
