@@ -93,29 +93,62 @@ def svg_elements(svg: str):
     yield from walk_svg(ET.fromstring(svg), 0.0, 0.0, "")
 
 
-def drawn_labels_and_marks(svg: str):
+def path_corners(d: str) -> list[tuple[float, float]]:
+    """The corners of a symbol's straight-edged path (M, L, H, V, Z absolute; m, l, h, v relative), as drawn.
+
+    >>> path_corners("M-3,-3h6v6h-6Z")
+    [(-3.0, -3.0), (3.0, -3.0), (3.0, 3.0), (-3.0, 3.0)]
+    """
+    points: list[tuple[float, float]] = []
+    x = y = 0.0
+    for op, args in re.findall(r"([MLHVZmlhvz])([^MLHVZmlhvz]*)", d):
+        nums = [float(v) for v in re.findall(r"-?[\d.]+(?:e-?\d+)?", args)]
+        if op in "ML":
+            for i in range(0, len(nums) - 1, 2):
+                x, y = nums[i], nums[i + 1]
+                points.append((x, y))
+        elif op in "ml":
+            for i in range(0, len(nums) - 1, 2):
+                x, y = x + nums[i], y + nums[i + 1]
+                points.append((x, y))
+        elif op in "HhVv":
+            for v in nums:
+                x = v if op == "H" else x + v if op == "h" else x
+                y = v if op == "V" else y + v if op == "v" else y
+                points.append((x, y))
+    return points
+
+
+def drawn_labels_and_marks(svg: str, axis_labels: bool = False):
     """The value labels (text marks) as boxes, and the lines, bars, rules and points of the chart's marks.
 
     Approximations: a label's box is its advance width (Liberation Sans metrics, checked against Vega's own
     measure in the legend) by 0.75 em above its baseline and 0.21 em below it (digits, capitals and ascenders
     reach 0.73 em, descenders 0.21 em); a line, bar or rule is its straight segments, as thick as its stroke
-    (caps counted square); a circle is a disc of its radius plus half its stroke; a triangle is its bounding box.
-    Axes, grid lines, legends and titles are not chart marks.
+    (caps counted square); a circle is a disc of its radius plus half its stroke; a square or a triangle is the
+    box of its corners. Axes, grid lines, legends, titles and filled areas (the norm's band) are not chart marks;
+    with ``axis_labels``, each axis's tick labels are marks too, as boxes measured as a label's.
     """
     from prodkit.outputs.charts.placement import Box, Disc, Segment, text_width
 
+    def text_box(el, x: float, y: float) -> Box:
+        size = float(el.get("font-size").rstrip("px"))
+        w = text_width(el.text, size)
+        left = {"start": x, "end": x - w, "middle": x - w / 2}[el.get("text-anchor", "start")]
+        return Box(left, y - 0.75 * size, left + w, y + 0.21 * size)
+
     labels, marks = [], []
     for tag, el, ox, oy, group in svg_elements(svg):
+        if axis_labels and "role-axis-label" in group and tag == "text" and (el.text or "").strip():
+            m = re.match(r"translate\(([-\d.e]+),([-\d.e]+)\)", el.get("transform", ""))
+            marks.append(text_box(el, ox + float(m.group(1)), oy + float(m.group(2))))
         if "role-mark" not in group:
             continue
         m = re.match(r"translate\(([-\d.e]+),([-\d.e]+)\)", el.get("transform", ""))
         x, y = (ox + float(m.group(1)), oy + float(m.group(2))) if m else (ox, oy)
         stroke = float(el.get("stroke-width", 1))
         if tag == "text" and (el.text or "").strip():
-            size = float(el.get("font-size").rstrip("px"))
-            w = text_width(el.text, size)
-            left = {"start": x, "end": x - w, "middle": x - w / 2}[el.get("text-anchor", "start")]
-            labels.append((el.text, Box(left, y - 0.75 * size, left + w, y + 0.21 * size)))
+            labels.append((el.text, text_box(el, x, y)))
         elif tag == "line":
             marks.append(Segment(x, y, x + float(el.get("x2", 0)), y + float(el.get("y2", 0)), stroke))
         elif tag == "path" and "mark-line" in group:
@@ -127,7 +160,7 @@ def drawn_labels_and_marks(svg: str):
             if "A" in d:
                 marks.append(Disc(x, y, nums[0] + float(el.get("stroke-width", 0)) / 2))
             else:
-                xs, ys = nums[0::2], nums[1::2]
+                xs, ys = zip(*path_corners(d))
                 marks.append(Box(x + min(xs), y + min(ys), x + max(xs), y + max(ys)))
     return labels, marks
 
@@ -153,15 +186,41 @@ def test_legend_text_widths_are_vegas(drawn):
 
 
 def test_spread_chart_labels_clear_every_line_bar_point_and_label(drawn):
-    """No value label of the spread chart touches a line, a bar, a rule, a point or another label, as drawn.
+    """No value label of the spread chart touches a line, a bar, a rule, a point, an axis label or another label.
 
     Before, Moscow's 27.7% and 29.7% sat on the Soviet workforce's bar at 25% and on each other at 3.5 in.
     """
     from prodkit.outputs.charts.placement import Box
 
     width, rendered = drawn
-    labels, marks = drawn_labels_and_marks(rendered["movement_spread"][1])
+    labels, marks = drawn_labels_and_marks(rendered["movement_spread"][1], axis_labels=True)
     assert sorted(t for t, _ in labels) == ["18.9%", "26.1%", "27.7%", "29.7%", "6%", "over 25%", "over 50%"]
+    assert len(marks) > 20
+    for text, box in labels:
+        touching = [m for m in marks if (m.overlaps(box) if isinstance(m, Box) else m.hits(box))]
+        assert not touching, f"{text} at {width}: {box} touches {touching}"
+    for (a, box_a), (b, box_b) in itertools.combinations(labels, 2):
+        assert not box_a.overlaps(box_b), f"{a} and {b} overlap at {width}"
+
+
+def test_timeline_labels_clear_every_line_point_rule_axis_label_and_label(drawn):
+    """No label of the record timeline (a record's value and name, a norm's text) touches a line, a bar, a rule,
+    a point, an axis's tick label or another label, as drawn, in either panel (geometry as in
+    :func:`drawn_labels_and_marks`, axis labels included).
+
+    Before, at 3.5 in, "11 Coal miner with pneumatic drill" ran over the axis's labels, "112 Miasnikov (driller)"
+    crossed the dashed line of 31 August 1935 and "321 Alexei Stakhanov" lay on Stakhanov's line. Where a name
+    has no room before 31 August 1935, the dashed line stops short of it rather than run through it.
+    """
+    from prodkit.outputs.charts.placement import Box
+
+    width, rendered = drawn
+    labels, marks = drawn_labels_and_marks(rendered["record_timeline"][1], axis_labels=True)
+    texts = sorted(t for t, _ in labels)
+    for name in ("11  Coal miner with pneumatic drill", "112  Miasnikov (driller)", "321  Alexei Stakhanov",
+                 "536  Ivan Artyukhov", "102", "175", "227", "norm 6–7 t"):
+        assert name in texts, (name, texts)
+    assert any(t.startswith("4,500  Coal cutting machine") for t in texts), texts
     assert len(marks) > 20
     for text, box in labels:
         touching = [m for m in marks if (m.overlaps(box) if isinstance(m, Box) else m.hits(box))]

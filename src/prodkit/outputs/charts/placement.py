@@ -65,6 +65,10 @@ class Box:
     def inside(self, width: float, height: float) -> bool:
         return self.x0 >= 0 and self.y0 >= 0 and self.x1 <= width and self.y1 <= height
 
+    def hits(self, box: Box) -> bool:
+        """A box as a mark (a square point, a label drawn where it is): does it meet ``box``?"""
+        return self.overlaps(box)
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -139,11 +143,11 @@ def label_box(x: float, y: float, text: str, place: tuple, size: float = LABEL_S
 
 
 def place_labels(labels: list[tuple], marks: list, width: float, height: float,
-                 size: float = LABEL_SIZE) -> list[str]:
-    """The name of the place (:data:`PLACES`) of each label (x, y, text, own point), in the order given.
+                 size: float = LABEL_SIZE, places: list[tuple] = PLACES) -> list[str]:
+    """The name of the place (one of ``places``) of each label (x, y, text, own point), in the order given.
 
-    ``marks``: the :class:`Segment` and :class:`Disc` of every line, bar and
-    point. A label keeps :data:`CLEARANCE` from every mark but its own point
+    ``marks``: the :class:`Segment`, :class:`Disc` and :class:`Box` of every
+    line, bar, point and label drawn where it is (not placed here). A label keeps :data:`CLEARANCE` from every mark but its own point
     (one of ``marks``, or None), which it only must not touch: its offset
     from the point is its spacing. The places are searched label by label,
     each label's places in order of preference, going back to an earlier
@@ -164,8 +168,8 @@ def place_labels(labels: list[tuple], marks: list, width: float, height: float,
         return sum(m.hits(box if m is own else room) for m in marks) + (0 if box.inside(width, height) else 1)
 
     texts = [i for i, label in enumerate(labels) if label[2]]
-    names = {i: PLACES[0][0] for i in range(len(labels))}
-    clear = {i: [(p[0], box_of(i, p)) for p in PLACES if mark_hits(i, p) == 0] for i in texts}
+    names = {i: places[0][0] for i in range(len(labels))}
+    clear = {i: [(p[0], box_of(i, p)) for p in places if mark_hits(i, p) == 0] for i in texts}
     found = _search(texts, clear)
     if found is not None:
         names.update(found)
@@ -173,7 +177,7 @@ def place_labels(labels: list[tuple], marks: list, width: float, height: float,
     placed: list[Box] = []
     for i in texts:
         scored = [(mark_hits(i, p) + sum(b.overlaps(box_of(i, p).grown(CLEARANCE)) for b in placed), n, p)
-                  for n, p in enumerate(PLACES)]
+                  for n, p in enumerate(places)]
         _, _, place = min(scored)
         names[i] = place[0]
         placed.append(box_of(i, place))

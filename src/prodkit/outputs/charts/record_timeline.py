@@ -10,8 +10,9 @@ import polars as pl
 
 from ..renderers import DEFAULT_WIDTH
 from .labels import date_span, fmt_grouped, fmt_quantity, measure_label
-from .layout import (cap_rows, empty_chart, finish, has_rows, layer, log_axis, movement_start_rule, print_px,
+from .layout import (MOVEMENT_START, cap_rows, empty_chart, finish, has_rows, layer, log_axis, print_px,
                      text_channel, utc_order, utc_x2)
+from .placement import CLEARANCE, PLACES, Box, Disc, Segment, label_box, place_labels, triangle
 from .theme import CATEGORY, CHAR_WIDTH, LABEL_SIZE, MAX_LABELLED_RECORDS, MAX_POINTS, NORM_COLOR, THEME
 
 #: The record timeline's window (the issue: "the movement, 1935-1937").
@@ -65,16 +66,16 @@ def record_timeline_frame(reconciled: pl.DataFrame, years: tuple[int, int] = TIM
             "event_id": r["event_id"], "subject": r["subject"] or r["event_id"],
             "label": fmt_grouped(value),
             "date": r["date"], "start": max(span[0], first) if span else first, "end": span[1] if span else None,
-            "mid": span[2] if span else None, "value": value, "low": low, "high": high, "label_value": value,
+            "mid": span[2] if span else None, "value": value, "low": low, "high": high,
             "status": r["status"], "window_end": last, "norm_text": norm_text.strip(), "line": None,
-            "label_left": False,
+            "label_place": PLACES[0][0],
         })
     schema = {"kind": pl.String, "measure": pl.String, "unit": pl.String, "agent": pl.String, "panel": pl.String,
               "event_id": pl.String,
               "subject": pl.String, "label": pl.String, "date": pl.String, "start": pl.String, "end": pl.String,
-              "mid": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64, "label_value": pl.Float64,
+              "mid": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64,
               "status": pl.String, "window_end": pl.String, "norm_text": pl.String, "line": pl.String,
-              "label_left": pl.Boolean}
+              "label_place": pl.String}
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     # A line joins the records of one subject only where they are successive (two dates or more).
     frame = frame.with_columns(pl.when((pl.col("kind") == "record")
@@ -99,45 +100,108 @@ def record_timeline_frame(reconciled: pl.DataFrame, years: tuple[int, int] = TIM
     return frame.sort(["panel", "kind", "mid", "event_id"], nulls_last=True)
 
 
-def spread_labels(frame: pl.DataFrame, *, x_domain: tuple[str, str], y_domain: list[float], width: float,
-                  height: float, line: float = LABEL_SIZE + 1, char: float = LABEL_SIZE * CHAR_WIDTH) -> pl.DataFrame:
-    """Move record labels apart vertically so that none overlaps another (``label_value``).
+#: The dashed line of 31 August 1935 (as :func:`.layout.movement_start_rule` draws it in the other charts).
+RULE_COLOR = "#555555"
+#: Places a record's label may take: those of :data:`.placement.PLACES`, then, where a cluster of points leaves
+#: no room beside a point, 16 px below or above it (right of it, then left of it).
+TIMELINE_PLACES = PLACES + [("below-far", "left", "top", 5, 16), ("above-far", "left", "bottom", 5, -16),
+                            ("left-below-far", "right", "top", -5, 16), ("left-above-far", "right", "bottom", -5, -16)]
+#: A point's Vega symbol size (its bounding square's area, px²), as the theme draws points.
+POINT_SIZE = THEME["point"]["size"]
+#: Where a norm's text sits: below the left end of its band, 3 px in and down (as its text mark is drawn).
+NORM_TEXT_PLACE = ("norm", "left", "top", 3, 3)
 
-    Positions are worked out in pixels from the chart's fixed domains (time
-    on x, log on y); a label that would overlap one already placed moves to
-    the nearest free line above or below, then its pixel position is turned
-    back into a value.
+
+def label_places(part: pl.DataFrame, *, x_domain: tuple[str, str], y_domain: list[float], width: float,
+                 height: float) -> pl.DataFrame:
+    """Where each record's label sits in one panel (a place of :data:`TIMELINE_PLACES`), clear of every mark.
+
+    The panel's marks are laid out as Vega draws them in a plot ``width`` ×
+    ``height`` px on its fixed domains (time on x, log on y): the dashed line
+    of 31 August 1935, each norm's rule and its text, each worker's line, the
+    bars across a month or a year, the ranges of conflicting claims, and the
+    points (a circle, a square or a triangle). Labels are placed in date
+    order by :func:`.placement.place_labels`, each at the first place (below
+    right of its point, above right, below left, ...) that touches none of
+    them nor an earlier label and stays inside the plot, so never on an axis.
     """
     t0, t1 = (date.fromisoformat(d).toordinal() for d in x_domain)
     l0, l1 = math.log10(y_domain[0]), math.log10(y_domain[1])
 
-    def px_x(day: str) -> float:
+    def px(day: str) -> float:
         return (date.fromisoformat(day).toordinal() - t0) / (t1 - t0) * width
 
-    def px_y(v: float) -> float:
+    def py(v: float) -> float:
         return height * (1 - (math.log10(v) - l0) / (l1 - l0))
 
-    records = frame.filter(pl.col("kind") == "record")
-    placed: list[tuple[float, float, float]] = []  # x0, x1, y
-    moved, left = {}, {}
-    for r in sorted(records.iter_rows(named=True), key=lambda r: (px_y(r["value"]), r["mid"], r["event_id"])):
-        x0 = px_x(r["mid"]) + 6
-        x1 = x0 + char * len(r["label"])
-        left[r["event_id"]] = x1 > width  # past the right edge: the label goes left of its point
-        if left[r["event_id"]]:
-            x0, x1 = x0 - 12 - (x1 - x0), x0 - 12
-        y0 = px_y(r["value"])
-        for step in (0, -1, 1, -2, 2, 0):  # at most two lines away; else let it overlap
-            y = y0 + step * line
-            if not any(x0 < px1 and px0 < x1 and abs(y - py) < line for px0, px1, py in placed):
-                break
-        placed.append((x0, x1, y))
-        fraction = min(max(1 - y / height, 0.0), 1.0)
-        moved[r["event_id"]] = r["value"] if y == y0 else 10 ** (l0 + fraction * (l1 - l0))
-    return frame.with_columns(pl.when(pl.col("kind") == "record").then(
-        pl.col("event_id").replace_strict(moved, default=None, return_dtype=pl.Float64)).otherwise(
-        pl.col("label_value")).alias("label_value"),
-        pl.col("event_id").replace_strict(left, default=False, return_dtype=pl.Boolean).alias("label_left"))
+    rule = px(MOVEMENT_START)
+    marks: list = [Segment(rule, 0, rule, height, 1)]
+    for r in part.filter(pl.col("kind") == "norm").iter_rows(named=True):
+        x, y = px(r["start"]), py(r["value"])
+        marks.append(Segment(x, y, px(r["window_end"]), y, 1.2))
+        if r["norm_text"]:
+            marks.append(label_box(x, py(r["low"]), r["norm_text"], NORM_TEXT_PLACE))
+    records = part.filter(pl.col("kind") == "record").sort(["mid", "event_id"], nulls_last=True)
+    for line in records.filter(pl.col("line").is_not_null()).partition_by("line", maintain_order=True):
+        points = [(px(m), py(v)) for m, v in zip(line["mid"].to_list(), line["value"].to_list())]
+        marks += [Segment(*a, *b, 1.2) for a, b in zip(points, points[1:])]
+    half = POINT_SIZE ** 0.5 / 2
+    own = {}
+    for r in records.iter_rows(named=True):
+        x, y = px(r["mid"]), py(r["value"])
+        if r["end"] and r["start"] != r["end"]:
+            marks.append(Segment(px(r["start"]), y, px(r["end"]), y, 2))
+        if r["low"] != r["high"]:
+            marks.append(Segment(x, py(r["low"]), x, py(r["high"]), 1.5))
+        if r["status"] == "conflict":  # a triangle
+            marks += triangle(x, y, POINT_SIZE)
+        elif r["status"] == "agree":  # a square
+            own[r["event_id"]] = Box(x - half - 0.6, y - half - 0.6, x + half + 0.6, y + half + 0.6)
+        else:  # a circle (one source) or a diamond (adjudicated), inside the circle around its square
+            own[r["event_id"]] = Disc(x, y, half * (1 if r["status"] == "single" else 2 ** 0.5) + 0.6)
+        if r["event_id"] in own:
+            marks.append(own[r["event_id"]])
+    labels = [(px(r["mid"]), py(r["value"]), r["label"] or "", own.get(r["event_id"]))
+              for r in records.iter_rows(named=True)]
+    places = place_labels(labels, marks, width, height, places=TIMELINE_PLACES)
+    boxes = _boxes(labels, places)
+    if any(_touches(box, label[3], marks, width, height) for box, label in zip(boxes, labels) if box):
+        # a label with no clear place (a name too long for the months before 31 August 1935) may cross the
+        # dashed line, which then stops short of it, as if cut out around the label
+        places = place_labels(labels, marks[1:], width, height, places=TIMELINE_PLACES)
+        boxes = _boxes(labels, places)
+    cuts = sorted((b.y0 - CLEARANCE, b.y1 + CLEARANCE) for b in boxes if b and b.x0 - CLEARANCE < rule + 0.5
+                  and rule - 0.5 < b.x1 + CLEARANCE)
+    pieces, top = [], 0.0
+    for y0, y1 in cuts:
+        if y0 > top:
+            pieces.append((top, y0))
+        top = max(top, y1)
+    if top < height:
+        pieces.append((top, height))
+
+    def value(y: float) -> float:
+        return float(f"{10 ** (l0 + (1 - min(max(y, 0.0), height) / height) * (l1 - l0)):.12g}")
+
+    where = dict(zip(records["event_id"].to_list(), places))
+    part = part.with_columns(pl.col("event_id").replace_strict(where, default=PLACES[0][0]).alias("label_place"))
+    panel = part["panel"][0]
+    rules = pl.DataFrame([{"kind": "rule", "panel": panel, "event_id": f"movement-start-{i}", "start": MOVEMENT_START,
+                           "mid": MOVEMENT_START, "low": value(y1), "high": value(y0)}
+                          for i, (y0, y1) in enumerate(pieces)], schema={c: part.schema[c] for c in
+                         ["kind", "panel", "event_id", "start", "mid", "low", "high"]}, orient="row")
+    return pl.concat([part, rules], how="diagonal_relaxed")
+
+
+def _boxes(labels: list[tuple], places: list[str]) -> list[Box | None]:
+    """The box of each label (None for no text) at its place."""
+    by_name = {p[0]: p for p in TIMELINE_PLACES}
+    return [label_box(x, y, text, by_name[name]) if text else None for (x, y, text, _), name in zip(labels, places)]
+
+
+def _touches(box: Box, own, marks: list, width: float, height: float) -> bool:
+    """Does a label's box come within CLEARANCE of a mark (touch its own point), or leave the plot?"""
+    return not box.inside(width, height) or any(m.hits(box if m is own else box.grown(CLEARANCE)) for m in marks)
 
 
 def record_timeline_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDTH):
@@ -190,10 +254,9 @@ def record_timeline_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDT
         part = frame.filter(pl.col("panel") == panel)
         if part.filter(pl.col("kind") == "record").height > MAX_LABELLED_RECORDS:
             caption += f" Values are labelled in panels of at most {MAX_LABELLED_RECORDS} records."
-            parts.append(part.with_columns(pl.lit("").alias("label")))
-            continue
+            part = part.with_columns(pl.lit("").alias("label"))
         domain, _ = log_axis(part["low"].to_list() + part["high"].to_list())
-        parts.append(spread_labels(part, x_domain=x_domain, y_domain=domain, width=plot_w, height=plot_h))
+        parts.append(label_places(part, x_domain=x_domain, y_domain=domain, width=plot_w, height=plot_h))
     frame = pl.concat(parts)
     x_scale = alt.Scale(type="utc", domain=list(x_domain))
     x_axis = alt.Axis(format="%b %Y", labelAngle=0, tickCount={"interval": "month", "step": 6 if width == "single"
@@ -215,7 +278,7 @@ def record_timeline_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDT
 
     charts = []
     for panel in panels:
-        part = frame.filter(pl.col("panel") == panel)
+        part = frame.filter((pl.col("panel") == panel) & (pl.col("kind") != "rule"))
         domain, ticks = log_axis(part["low"].to_list() + part["high"].to_list())
         unit = part["unit"][0]
         measure = measure_label(part["measure"][0])
@@ -234,9 +297,11 @@ def record_timeline_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDT
                 x=t("start"), x2=utc_x2("window_end"), y=y("low"), y2=alt.Y2("high")),
             norm.mark_rule(color=NORM_COLOR, strokeWidth=1.2).encode(
                 x=t("start"), x2=utc_x2("window_end"), y=y("value")),
-            norm.mark_text(align="left", baseline="top", dx=3, dy=3, color=NORM_COLOR).encode(
+            norm.mark_text(align=NORM_TEXT_PLACE[1], baseline=NORM_TEXT_PLACE[2], dx=NORM_TEXT_PLACE[3],
+                           dy=NORM_TEXT_PLACE[4], color=NORM_COLOR).encode(
                 x=t("start"), y=y("low"), text=text_channel("norm_text")),
-            movement_start_rule(x_scale, x_axis, x_title),
+            base.transform_filter("datum.kind === 'rule'").mark_rule(color=RULE_COLOR, strokeDash=[4, 3]).encode(
+                x=t("mid"), y=y("low"), y2=alt.Y2("high")),
             record.transform_filter("isValid(datum.line)").mark_line(strokeWidth=1.2, opacity=0.8).encode(
                 x=t("mid"), y=y("value"), color=color, detail=alt.Detail("line", type="nominal"),
                 order=utc_order("mid")),
@@ -247,11 +312,13 @@ def record_timeline_chart(reconciled: pl.DataFrame, *, width: str = DEFAULT_WIDT
                 x=t("mid"), y=y("value"), color=color, shape=shape,
                 tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("date:N"), alt.Tooltip("value:Q", format=",.4~g"),
                          alt.Tooltip("unit:N"), alt.Tooltip("status:N"), alt.Tooltip("event_id:N", title="event")]),
-            record.transform_filter("!datum.label_left").mark_text(align="left", baseline="middle", dx=6).encode(
-                x=t("mid"), y=y("label_value"), text=text_channel("label"), color=color),
-            record.transform_filter("datum.label_left").mark_text(align="right", baseline="middle", dx=-6).encode(
-                x=t("mid"), y=y("label_value"), text=text_channel("label"), color=color),
         ]
+        used = set(part.filter(pl.col("kind") == "record")["label_place"].to_list())
+        for place, align, baseline, dx, dy in TIMELINE_PLACES:
+            if place in used:
+                layers.append(record.transform_filter(f"datum.label_place === '{place}'").mark_text(
+                    align=align, baseline=baseline, dx=dx, dy=dy).encode(
+                    x=t("mid"), y=y("value"), text=text_channel("label"), color=color))
         panel_title = panel.split(", ", 1)[-1]
         charts.append(layer(*layers, width=plot_w, height=plot_h,
                             title=alt.TitleParams(text=panel_title[:1].upper() + panel_title[1:],
