@@ -51,7 +51,8 @@ def test_problems_as_json_lines_on_request(runner, tmp_path):
 def test_quiet_prints_nothing_but_verbose_lists_every_problem(runner, tmp_path):
     raw = minimal_ledger(tmp_path / "raw", CLAIMS_HEADER + "".join(
         f"c{i},e{i},W,coal,coal_hewn,record,a few,tons,per shift,1935,,arch,,,,,\n" for i in range(1, 6)))
-    quiet = run(runner, "-q", "reconcile", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "q"), "--no-figures")
+    quiet = run(runner, "-q", "reconcile", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "q"),
+                "--reports-dir", str(tmp_path / "rep"), "--no-figures")  # its own: ./reports may hold a report
     assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == ""
     assert (tmp_path / "q" / "reconciled.csv").is_file()
     plain = run(runner, "validate", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "p"))
