@@ -358,7 +358,7 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
 
 def event_ledger(ledger: Ledger, event_id: str) -> Ledger:
     """The ledger cut to one event, the events linked with it (its norm, its conversions), and the events its
-    sources also tell (with theirs).
+    sources share with another source (with theirs).
 
     :func:`build_tables` on it gives the event's rows of every per-event
     table exactly as a build over all claims would
@@ -373,10 +373,12 @@ def event_ledger(ledger: Ledger, event_id: str) -> Ledger:
         return ledger
     component = event_components(ledger.claims)
     mine = component.filter(events == event_id)[0]
-    # and every event its sources also tell: what learn-reliability says of a source (its shared events)
-    # is then counted as over the whole ledger
+    # and every event told by two or more sources of which one is this event's: what learn-reliability says
+    # of a source (its shared events) is then counted as over the whole ledger
     sources = ledger.claims.filter(component == mine)["source_id"].unique()
-    keep = component.filter(ledger.claims["source_id"].is_in(sources.implode())).unique()
+    c = ledger.claims.select("event_id", "source_id").with_columns(component.alias("_component"))
+    shared = pl.col("source_id").n_unique().over("event_id") > 1
+    keep = c.filter(shared & pl.col("source_id").is_in(sources.implode()))["_component"].unique()
     return replace(ledger, claims=ledger.claims.filter(component.is_in(keep.implode()) | (component == mine)))
 
 
