@@ -225,16 +225,9 @@ def read_unit(text: str, lexicon: Lexicon, phrase: Callable[[str], Reading] | No
     if first is None:
         return replace(second, route="gloss", note=_join(second.note, f"read from the gloss '{gloss}'"))
     if second is None:
-        # a bracket that is no unit is read with the phrase ("тонн (угля)": the commodity); a hedge or a doubt
-        # in brackets ("tons (approx.)", "(sic)", "(?)") changes how the figure is read, so it is a problem,
-        # never dropped in silence; any other bracket is a remark ("mm (length of the plank)"), which the
-        # unit as written keeps
-        try:
-            joined = phrase(f"{main} {gloss}")
-        except UnitError:
-            joined = None
-        if joined is not None and _same(first, joined):
-            return joined
+        # a hedge or a doubt in brackets ("tons (approx.)", "(sic)", "(?)") changes how the figure is read,
+        # so it is a problem, never dropped in silence; any other bracket is a remark ("mm (length of the
+        # plank)", "times (factor of five)"), which the unit as written keeps and no other column takes
         if _hedge(gloss):
             raise UnitError(text, code="unit-bracket-unread",
                             reason=f"'{main}' reads as {_shown(first)}, but the bracket '{gloss}' qualifies the "
