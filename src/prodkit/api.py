@@ -589,7 +589,8 @@ def _refuse_raw(path: Path, raw_dirs: list[Path], option: str) -> None:
                              "candidates.csv); accept rows into the ledger with `prodkit extract --accept IDS`.")
 
 
-def _write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
+def _write_rows(path: Path, columns: list[str], rows: list[dict], newline: str = "\n") -> None:
+    """Write ``rows`` as CSV to ``path`` whole or not at all (a temporary file beside it, then a rename)."""
     import csv
     import os
     import tempfile
@@ -598,7 +599,7 @@ def _write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, columns, lineterminator="\n", extrasaction="ignore")
+            writer = csv.DictWriter(fh, columns, lineterminator=newline, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
         os.replace(tmp, path)
@@ -724,9 +725,7 @@ def suggest_events(raw_dir: Path = Path("data/raw"), out: Path = Path("event_sug
     """
     import csv
     import io
-    import os
     import shutil
-    import tempfile
     from datetime import datetime, timezone
 
     from . import events
@@ -770,16 +769,6 @@ def suggest_events(raw_dir: Path = Path("data/raw"), out: Path = Path("event_sug
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     result.backup = ledger.with_name(f"{ledger.name}.{stamp}.bak")
     shutil.copy2(ledger, result.backup)
-    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".claims.csv.", dir=raw_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, header, lineterminator=newline, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, ledger)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _write_rows(ledger, header, rows, newline="\r\n" if "\r\n" in text[:4096] else "\n")
     result.written.append(ledger)
     return result
