@@ -81,6 +81,19 @@ def require_client(name: str, available: bool, reason: str) -> None:
     pytest.skip(f"{name} absent: {reason}")
 
 
+def generated_ledger(folder: Path, rows: int, seed: int) -> Path:
+    """A ledger of ``rows`` claims from benchmarks/generate.py (seeded), written to ``folder``."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import write_ledger
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    write_ledger(rows, folder, seed, verbose=False)
+    return folder
+
+
 def minimal_ledger(folder: Path, claims: str, sources: str | None = None) -> Path:
     """Write a tiny ledger (text given as CSV) into folder and return it."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,16 +15,14 @@ import math
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from conftest import RAW, require_client, run
+from conftest import RAW, generated_ledger, require_client, run
 
-ROOT = Path(__file__).resolve().parents[1]
 TABLES = ["claims", "reconciled", "norms_vs_records", "sources"]
 
 
@@ -36,14 +34,7 @@ def _tables(raw: Path) -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from generate import write_ledger
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    raw = tmp_path_factory.mktemp("generated") / "raw"
-    write_ledger(3_000, raw, 1935, verbose=False)
-    return raw
+    return generated_ledger(tmp_path_factory.mktemp("generated") / "raw", 3_000, 1935)
 
 
 @pytest.fixture(scope="module")

@@ -183,7 +183,7 @@ def test_twenty_thousand_extra_columns_are_read_cell_by_cell_once(runner, tmp_pa
     assert sum(p["code"] == "column-unknown" for p in problems) == n
 
 
-def test_five_thousand_extra_columns_reach_every_export(runner, tmp_path):
+def test_five_thousand_extra_columns_reach_every_export(runner, raw_copy, tmp_path):
     """The exports are linear in columns too: each extra column is kept in claims.csv, claims.dta (by its
     Stata name) and the data package, and the run's checks skip what no model declares."""
     import json
@@ -193,11 +193,7 @@ def test_five_thousand_extra_columns_reach_every_export(runner, tmp_path):
     rows = list(csv.reader(io.StringIO((RAW / "claims.csv").read_text(encoding="utf-8"))))
     n = 5_000
     rows = [rows[0] + [f"extra {i}" for i in range(n)]] + [r + [str(i % 7) for i in range(n)] for r in rows[1:]]
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for f in RAW.iterdir():
-        if f.is_file():
-            (raw / f.name).write_bytes(f.read_bytes())
+    raw = raw_copy
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     (raw / "claims.csv").write_text(buf.getvalue(), encoding="utf-8")
@@ -270,17 +266,13 @@ def test_a_units_txt_convention_for_a_word_holds_in_every_letter_case(runner, tm
     assert float(claim["value_mid"]) == pytest.approx(102 * 1.0160469088) and claim["unit_canonical"] == "t"
 
 
-def test_a_column_added_to_sources_csv_is_kept_in_every_export(runner, tmp_path):
+def test_a_column_added_to_sources_csv_is_kept_in_every_export(runner, raw_copy, tmp_path):
     """The warning says an unknown column is kept as it is: in sources.csv, sources.dta and the data package."""
     import json
 
     import pyreadstat
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for f in RAW.iterdir():
-        if f.is_file():
-            (raw / f.name).write_bytes(f.read_bytes())
+    raw = raw_copy
     rows = list(csv.reader(io.StringIO((RAW / "sources.csv").read_text(encoding="utf-8"))))
     rows = [rows[0] + ["archive_box"]] + [r + [f"box {i}"] for i, r in enumerate(rows[1:], start=1)]
     buf = io.StringIO()

@@ -11,16 +11,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from conftest import RAW, run
+from conftest import RAW, generated_ledger, run
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +69,7 @@ def test_debug_checks_every_row_of_the_finished_tables(tmp_path, monkeypatch, de
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from generate import write_ledger
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    raw = tmp_path_factory.mktemp("generated") / "raw"
-    write_ledger(6_000, raw, 20, verbose=False)
-    return raw
+    return generated_ledger(tmp_path_factory.mktemp("generated") / "raw", 6_000, 20)
 
 
 def _outputs(raw: Path, out: Path, *options: str) -> dict[str, bytes]:
