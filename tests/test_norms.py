@@ -117,6 +117,19 @@ def test_an_implied_norm_never_makes_a_row_consistent(runner, tmp_path):
     assert float(rows["stated"]["m"]["implied_norm"]) == pytest.approx(13.956, abs=1e-3)
 
 
+def test_a_stated_ratio_of_zero_is_a_mismatch_with_no_implied_norm(runner, tmp_path):
+    """A 0% (or 0 times) stated ratio implies no norm; it is reported, not a crash (found in a 10M-claim ledger)."""
+    result, rows = _norms_vs_records(runner, tmp_path, [
+        "c1,e,Miner,coal,coal_hewn,record,102,tons,per shift,1935,,arch,l. 1,,,,",
+        "c2,e,Miner,coal,coal_hewn,norm,7,tons,per shift,1935,,arch,l. 1,,,,",
+        "c3,e,Miner,coal,coal_hewn,pct_of_norm,0,%,per shift,1935,,arch,l. 1,,,,",
+        "c4,e,Miner,coal,coal_hewn,multiple_of_norm,0,times the norm,per shift,1935,,memo,l. 2,,,,"])
+    for claim in ("c3", "c4"):
+        assert (rows["stated"][claim]["consistent"], rows["stated"][claim]["implied_norm"]) == ("FALSE", "")
+    assert "The stated percent of the norm (0%) disagrees with record / norm = 1457.1% (14.57 times)." in result.stderr
+    assert "The implied norm is none: a stated ratio of zero or less implies no norm." in result.stderr
+
+
 def test_time_norms_specifications_and_two_norm_readings_synthetic(runner, tmp_path):
     turner = [("t1", "machining_time", "record", "2", "minutes"), ("t2", "machining_time", "norm", "3", "minutes"),
               ("t3", "machining_time", "pct_of_norm", "150", "%"), ("d1", "turned_diameter", "record", "40", "mm"),

@@ -333,7 +333,8 @@ def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = Non
                 stated=(f"{r['stated_pct_of_norm']:g}%" if r["stated_pct_of_norm"] is not None
                         else f"{r['stated_multiple']:g} times"),
                 computed=_ratio_text(r["pct_of_norm_low"], r["pct_of_norm_high"]),
-                implied=f"{r['implied_norm']:.4g} {r['unit']}")
+                implied=(f"{r['implied_norm']:.4g} {r['unit']}" if r["implied_norm"] is not None
+                         else "none: a stated ratio of zero or less implies no norm"))
         for r in out.filter((pl.col("row_kind") == "stated") & mismatch).iter_rows(named=True)]
     # consistent is a finding only where a stated ratio met a computed one (ratio_checked); elsewhere
     # nothing contradicts the row, so an analyst's filter on consistent keeps it
