@@ -187,6 +187,11 @@ TRACED = [
     "numbered_rows", "_conflicts", "_scan_large", "_parse_large", "claims_table", "problems_frame", "accounts_frame",
     "validate_outputs", "portable_csv_frame", "write_csv", "_write_exports", "write_dta", "stata_frame", "do_file",
     "_fix_timestamp", "package", "codebook", "describe",
+    # added with issues 16-22: the per-event tables, learning, the Stata writer
+    "_event_tables", "_all_tables", "clock_durations", "check_intervals", "growth_factors", "event_claims",
+    "rejected_roles", "with_date_bounds", "learning", "learn", "fit", "learned_how", "source_table", "_interval",
+    "learn_reliability", "_sensitivity", "_independent", "_primary_records", "_against_norms", "_stated_rows",
+    "order_rows", "sources_table", "write", "_rows",
 ]
 
 
