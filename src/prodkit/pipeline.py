@@ -429,7 +429,9 @@ def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
     nvr, nvr_problems = norms.norms_vs_records(claims, reconciled, measures, tolerance=max(tolerance, 0.05))
     claims = norms.flag_claims(claims, nvr)
     tables = {"reconciled": reconciled, "conflicts": conflicts, "norms_vs_records": nvr, "sensitivity": sensitivity,
-              "event_claims": event_claims(claims, reconciled, ledger.rejected.clear(), tolerance=tolerance),
+              # sorted once, with the rejected rows, in _all_tables (or by a run in parts)
+              "event_claims": event_claims(claims, reconciled, ledger.rejected.clear(), tolerance=tolerance,
+                                           ordered=False),
               "source_reliability": source_reliability, "_checked_claims": checked}
     return tables, claims.select(_CHANGED), (check_problems + interval_problems + conv_problems + growth_problems
                                              + nvr_problems)
@@ -457,7 +459,8 @@ def _all_tables(ledger: Ledger, tables: dict[str, pl.DataFrame], changed: pl.Dat
 
 
 #: How a run in parts orders each table it puts together: the order one run gives it.
-_PART_ORDER = {"reconciled": KEY, "sensitivity": KEY, "conflicts": KEY + ["claim_id"], "event_claims": KEY + ["claim_id"]}
+#: (event_claims is sorted once, with the rejected rows, by _all_tables.)
+_PART_ORDER = {"reconciled": KEY, "sensitivity": KEY, "conflicts": KEY + ["claim_id"]}
 
 
 def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> tuple[dict[str, pl.DataFrame],
@@ -495,7 +498,8 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
     whole = {}
     for name in _EVENT_TABLES:
         table = pl.concat(pieces.pop(name), how="vertical_relaxed")
-        whole[name] = norms.order_rows(table) if name == "norms_vs_records" else table.sort(_PART_ORDER[name])
+        whole[name] = (norms.order_rows(table) if name == "norms_vs_records"
+                       else table.sort(_PART_ORDER[name]) if name in _PART_ORDER else table)
     changed_rows = pl.concat(changed, how="vertical_relaxed").sort("_row").drop("_row")
     # what learn-reliability learns of each source comes from every event at once: the sensitivity table's
     # learned column and source_reliability are made in one pass over the checked claims of every part
