@@ -279,11 +279,14 @@ def norms_vs_records(claims: pl.DataFrame, reconciled: pl.DataFrame | None = Non
     [('record', True, 1457.142857142857, None, True, True), ('claim', False, 1457.142857142857, None, True, False), \
 ('stated', False, 1457.142857142857, 1457.0, True, True)]
     """
-    claims, plans = _plans_as_norms(claims.filter(pl.col("value_mid").is_not_null()))
-    numbered = _compared(claims.select(
-        "claim_id", "event_id", "subject", "sector", "measure", "statistic", "date", "value_low", "value_high",
-        "value_mid", "unit_canonical", "source_id", "trust_rank", "basis_period", "norm_ref", "source_file",
-        "source_line").filter(pl.col("statistic").is_in(["record", "norm", *RATIOS])), measures)
+    # only the columns and rows compared are copied (a filter on the whole claims frame copies every column)
+    compared = ["claim_id", "event_id", "subject", "sector", "measure", "statistic", "date", "value_low",
+                "value_high", "value_mid", "unit_canonical", "source_id", "trust_rank", "basis_period", "norm_ref",
+                "source_file", "source_line"]
+    claims, plans = _plans_as_norms(claims.select(*compared, *[c for c in ["unit"] if c in claims.columns]).filter(
+        pl.col("value_mid").is_not_null() & pl.col("statistic").is_in(["record", "norm", "target", "growth", *RATIOS])))
+    numbered = _compared(claims.select(compared).filter(pl.col("statistic").is_in(["record", "norm", *RATIOS])),
+                         measures)
     norms = numbered.filter(pl.col("statistic") == "norm").select(
         pl.col("event_id").alias("norm_event_id"), "measure", pl.col("claim_id").alias("norm_claim_id"),
         _lo.alias("n_lo"), _hi.alias("n_hi"), pl.col("date").alias("norm_date"),
