@@ -45,7 +45,8 @@ def stata_frame(frame: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFram
     for c in columns:
         col, dtype, new = pl.col(c.name), schema[c.name], names[c.name]
         if c.codes and dtype == pl.String:
-            values = list(c.codes) + sorted(set(frame[c.name].drop_nulls()) - set(c.codes))
+            # the column's distinct values first (a set of a million Python strings takes a tenth of a second)
+            values = list(c.codes) + sorted(set(frame[c.name].drop_nulls().unique().to_list()) - set(c.codes))
             exprs.append(col.replace_strict(values, list(range(1, len(values) + 1)), default=None,
                                             return_dtype=pl.Int32).alias(new))
             labels[new] = {i: v for i, v in enumerate(values, 1)}
