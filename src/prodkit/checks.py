@@ -215,6 +215,11 @@ def strip_ids(table: Table, columns: list[str]) -> tuple[pl.DataFrame, list[Prob
     """The table's frame with ``columns`` stripped of surrounding spaces, and a warning per stripped id."""
     cols = table.column_numbers
     present = [c for c in columns if c in table.frame.columns]
+    # a column is rewritten only where a value starts or ends with white space, or is empty: most ledgers
+    # have none, and stripping millions of ids allocates them all again (\s is Unicode White_Space, the
+    # characters str.strip_chars strips)
+    edges = table.frame.select(pl.col(present).str.contains(r"^\s|\s$|^$").any()).row(0) if present else ()
+    present = [c for c, any_edge in zip(present, edges) if any_edge]
     out = []
     for name in present:
         col = pl.col(name)
