@@ -31,7 +31,8 @@ from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
                      read_settings, read_table)
-from .reconciliation import KEY, event_components, partition_events, prepare, reconcile_tables
+from .reconciliation import (GROUP_COLUMNS, KEY, event_components, learned_columns, partition_events, prepare,
+                             reconcile_tables)
 from .tidy import event_claims, rejected_roles, with_date_bounds
 from .rules import NORMALISED_CLAIMS, RAW_CHECK_FIELDS, RAW_CLAIMS, RAW_SOURCES, SOURCE_YEAR, row_problems
 from .units import Units, normalise_units, per_hour_columns, read_measures
@@ -491,7 +492,10 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
                                                                problems=[]), **options)
         for name in _EVENT_TABLES:
             pieces[name].append(tables.pop(name))
-        checked.append(tables.pop("_checked_claims"))
+        # learning needs only the columns the grouping reads (reconciliation._groups selects them too)
+        part_checked = tables.pop("_checked_claims")
+        checked.append(part_checked.select([c for c in GROUP_COLUMNS if c in part_checked.columns]))
+        del part_checked
         changed.append(part_changed.with_columns(row.filter(rows)))
         found += problems
         del tables, part_changed
@@ -502,12 +506,17 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
                        else table.sort(_PART_ORDER[name]) if name in _PART_ORDER else table)
     changed_rows = pl.concat(changed, how="vertical_relaxed").sort("_row").drop("_row")
     # what learn-reliability learns of each source comes from every event at once: the sensitivity table's
-    # learned column and source_reliability are made in one pass over the checked claims of every part
-    _, whole["sensitivity"], _, whole["source_reliability"] = reconcile_tables(
-        pl.concat(checked, how="vertical_relaxed"), ledger.sources, strategy=options.get("strategy", strategies.DEFAULT),
-        tolerance=options.get("tolerance", 0.01), seed=options.get("seed", strategies.DEFAULT_SEED),
-        adjudications=ledger.adjudications)
+    # learned columns and source_reliability are made in one pass over the grouped claims of every part
+    # (no reconciled table, no other strategy); the table's other columns are the parts'
+    learned, whole["source_reliability"] = learned_columns(
+        pl.concat(checked, how="vertical_relaxed"), ledger.sources, tolerance=options.get("tolerance", 0.01),
+        seed=options.get("seed", strategies.DEFAULT_SEED), adjudications=ledger.adjudications)
     del checked
+    sensitivity = whole["sensitivity"]
+    if learned.select(KEY).equals(sensitivity.select(KEY)):  # one row per group, both in KEY order
+        whole["sensitivity"] = sensitivity.with_columns(learned.drop(KEY))
+    else:  # pragma: no cover - the parts' groups are the whole ledger's, so this is prodkit's own bug
+        raise AssertionError("the learned columns do not follow the sensitivity table's groups")
     return _all_tables(ledger, whole, changed_rows, merge_problems(ledger.problems, found))
 
 

@@ -475,7 +475,7 @@ RECONCILED_COLUMNS = ["event_id", "measure", "statistic", "subject", "sector", "
 
 
 #: The claim columns the grouping, the facts and the strategies read.
-_GROUP_COLUMNS = KEY + ["claim_id", "subject", "sector", "date", "unit_canonical", "value_low", "value_high",
+GROUP_COLUMNS = KEY + ["claim_id", "subject", "sector", "date", "unit_canonical", "value_low", "value_high",
                         "value_mid", "_root", "_original", "_src", "source_id", "source_type", "trust_rank",
                         "source_year", "qualifier", "flags"]
 
@@ -491,7 +491,7 @@ def _groups(claims: pl.DataFrame, sources: pl.DataFrame, tolerance: float) -> tu
     c = prepare(claims, sources) if "_root" not in claims.columns else claims
     # a carrier's conversion restates another claim in other units: it is
     # checked against that claim (norms.check_conversions), not counted again
-    c = (c.select([col for col in _GROUP_COLUMNS if col in c.columns])
+    c = (c.select([col for col in GROUP_COLUMNS if col in c.columns])
          .filter(pl.col("statistic") != "conversion")
          .with_columns(pl.col("flags").cast(pl.String), pl.col("date").cast(pl.String))
          .sort(KEY + ["claim_id"])
@@ -550,21 +550,51 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     learned = learning(c, numbered)  # every source's bias and spread, learned once
     reconciled = _decide(facts, choose(c, strategy, seed, numbered=numbered, learned=learned), strategy, adjudicated)
     wide = reconciled.select(KEY + ["status", "value_low", "value_high", "unit"])
-    gids = facts.select(GID)
     values = []
     for s in strategies.STRATEGIES:
         if s.name == strategy:
             values.append(reconciled["value"].alias(s.column))
+            if s.name in strategies.ESTIMATES:
+                values.extend(_interval(learned.fit, facts, adjudicated, s.column))
         else:
-            chosen = choose(c, s.name, seed, explain=False, numbered=numbered, learned=learned).with_columns(
-                pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
-            decided = apply_adjudications(gids.join(chosen, on=GID, how="left", maintain_order="left"), adjudicated)
-            values.append(decided["value"].alias(s.column))
-        if s.name in strategies.ESTIMATES:
-            values.extend(_interval(learned.fit, facts, adjudicated, s.column))
+            values.extend(_strategy_columns(s.name, c, facts, adjudicated, numbered, learned, seed))
     del numbered  # large at millions of claims, and no longer needed
     return (reconciled, _sensitivity(wide.with_columns(values)), _conflicts(c, reconciled),
             reliability.source_table(learned, sources))
+
+
+def _strategy_columns(name: str, c: pl.DataFrame, facts: pl.DataFrame, adjudicated: pl.DataFrame,
+                      numbered: pl.DataFrame, learned: reliability.Learned, seed: int) -> list[pl.Series]:
+    """A strategy's column of the sensitivity table, one value per group (and a learning one's interval)."""
+    column = strategies.column(name)
+    chosen = choose(c, name, seed, explain=False, numbered=numbered, learned=learned).with_columns(
+        pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), pl.lit(None, dtype=pl.String).alias("how"))
+    decided = apply_adjudications(facts.select(GID).join(chosen, on=GID, how="left", maintain_order="left"),
+                                  adjudicated)
+    out = [decided["value"].alias(column)]
+    if name in strategies.ESTIMATES:
+        out.extend(_interval(learned.fit, facts, adjudicated, column))
+    return out
+
+
+def learned_columns(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance: float = 0.01,
+                    seed: int = strategies.DEFAULT_SEED, adjudications: pl.DataFrame | None = None
+                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What learning from every event at once gives: the sensitivity table's learned columns, and source_reliability.
+
+    The columns come one row per group, in KEY order (the sensitivity
+    table's order), with KEY beside them. A run in parts builds every other
+    column part by part; only these need the whole ledger, and they need
+    only its grouped claims, not the reconciled tables
+    (:func:`reconcile_tables` gives the same values).
+    """
+    c, facts = _groups(claims, sources, tolerance)
+    adjudicated = adjudicated_groups(facts, c, adjudications)
+    numbered = numbered_rows(c)
+    learned = learning(c, numbered)
+    columns = [s for name in strategies.ESTIMATES
+               for s in _strategy_columns(name, c, facts, adjudicated, numbered, learned, seed)]
+    return facts.select(KEY).with_columns(columns), reliability.source_table(learned, sources)
 
 
 def _interval(fit: reliability.Fit, facts: pl.DataFrame, adjudicated: pl.DataFrame, column: str) -> list[pl.Series]:
