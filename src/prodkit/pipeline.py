@@ -430,7 +430,7 @@ def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
     nvr, nvr_problems = norms.norms_vs_records(claims, reconciled, measures, tolerance=max(tolerance, 0.05))
     claims = norms.flag_claims(claims, nvr)
     tables = {"reconciled": reconciled, "conflicts": conflicts, "norms_vs_records": nvr, "sensitivity": sensitivity,
-              # sorted once, with the rejected rows, in _all_tables (or by a run in parts)
+              # unsorted here: _all_tables sorts it once, with the rejected rows (one run and a run in parts)
               "event_claims": event_claims(claims, reconciled, ledger.rejected.clear(), tolerance=tolerance,
                                            ordered=False),
               "source_reliability": source_reliability, "_checked_claims": checked}
