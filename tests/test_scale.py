@@ -92,6 +92,37 @@ def test_a_run_in_parts_writes_the_same_bytes(generated, in_one_part, tmp_path, 
     assert not changed, f"--partitions {n} changed {changed}"
 
 
+def test_learning_from_every_part_at_once_is_one_runs_learning(generated, in_one_part, tmp_path):
+    """learn-reliability's column and intervals, and source_reliability, come from every event at once; an
+    adjudication wins over a learned value in parts as in one run."""
+    import io
+    import shutil
+
+    sensitivity = pl.read_csv(io.BytesIO(in_one_part["sensitivity.csv"]))
+    learned = sensitivity.filter(pl.col("learn_reliability_low").is_not_null())
+    fell_back = sensitivity.filter(pl.col("learn_reliability_low").is_null()
+                                   & pl.col("learn_reliability").is_not_null())
+    # the generated ledger teaches learning something, and leaves some events to the fallback
+    assert learned.height > sensitivity.height / 2 and fell_back.height > 0
+    assert (fell_back["learn_reliability"] == fell_back["trust_your_friends"]).all()
+    raw = tmp_path / "raw"
+    shutil.copytree(generated, raw)
+    decided = learned.head(2).with_columns(pl.Series("value", ["1234", "56.5"]),
+                                           pl.Series("claim_id", [None, None], dtype=pl.String))
+    decided.select("event_id", "measure", "statistic", pl.lit("archive wins").alias("reason"),
+                   pl.lit("the editors").alias("decided_by"), "value",
+                   "claim_id").write_csv(raw / "adjudications.csv")
+    one = _outputs(raw, tmp_path / "one")
+    parts = _outputs(raw, tmp_path / "parts", "--partitions", "3")
+    assert one == parts, [n for n in one if one[n] != parts.get(n)]
+    after = pl.read_csv(io.BytesIO(one["sensitivity.csv"])).join(learned.head(2).select("event_id", "measure",
+                                                                                        "statistic"),
+                                                                 on=["event_id", "measure", "statistic"])
+    assert after["status"].to_list() == ["adjudicated", "adjudicated"]
+    assert after["learn_reliability_low"].null_count() == 2  # no interval once an adjudication decided
+    assert after["learn_reliability"].to_list() == after["trust_your_friends"].to_list() == [1234.0, 56.5]
+
+
 def test_the_bundled_ledger_in_parts_and_under_strict(tmp_path):
     for options in ([], ["--strict"]):
         one = _outputs(RAW, tmp_path / f"one{len(options)}", *options)

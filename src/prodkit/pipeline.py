@@ -31,7 +31,7 @@ from .flags import flags_from, tidy_flags
 from .ledger import (ADJUDICATIONS_OPTIONAL, ADJUDICATIONS_REQUIRED, CLAIMS_COLUMNS, CLAIMS_OPTIONAL,
                      CLAIMS_REQUIRED, SOURCES_OPTIONAL, SOURCES_REQUIRED, display_path, read_raw_text,
                      read_settings, read_table)
-from .reconciliation import (GROUP_COLUMNS, KEY, event_components, learned_columns, partition_events, prepare,
+from .reconciliation import (KEY, event_components, learned_columns, partition_events, prepare,
                              reconcile_tables)
 from .tidy import event_claims, rejected_roles, with_date_bounds
 from .rules import NORMALISED_CLAIMS, RAW_CHECK_FIELDS, RAW_CLAIMS, RAW_SOURCES, SOURCE_YEAR, row_problems
@@ -353,7 +353,6 @@ def build_tables(ledger: Ledger, *, strategy: str = strategies.DEFAULT, toleranc
     The ledger is not changed: the problems found here are merged into a new list.
     """
     tables, changed, found = _event_tables(ledger, strategy=strategy, tolerance=tolerance, seed=seed)
-    del tables["_checked_claims"]
     return _all_tables(ledger, tables, changed, merge_problems(ledger.problems, found))
 
 
@@ -411,9 +410,14 @@ _CHANGED = ["flags", "value_low", "value_high", "value_mid"]
 _EVENT_TABLES = ["reconciled", "conflicts", "norms_vs_records", "sensitivity", "event_claims"]
 
 
-def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
-                  seed: int) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, list[Problem]]:
-    """The tables built per event, the claims' changed columns (row for row), and the problems found."""
+def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float, seed: int,
+                  learn: bool = True) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, list[Problem]]:
+    """The tables built per event, the claims' changed columns (row for row), and the problems found.
+
+    ``learn=False`` (a part of a run in parts) learns nothing: the table
+    ``_learning`` holds what learning reads (``reconcile_tables``) in place of
+    ``source_reliability``.
+    """
     # the checks and the reconciliation work on the narrow columns they need;
     # the wide text (quotes, notes, locators) joins the result only at the end
     measures = plausibility.read_measure_facts(ledger.raw_dir)
@@ -422,10 +426,9 @@ def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
     claims, check_problems = plausibility.check_claims(core, ledger.raw_dir)
     claims, interval_problems = plausibility.check_intervals(claims, measures)
     claims, conv_problems = norms.check_conversions(claims, ledger.units)
-    checked = claims
-    reconciled, sensitivity, conflicts, source_reliability = reconcile_tables(claims, ledger.sources, strategy=strategy,
-                                                         tolerance=tolerance, seed=seed,
-                                                         adjudications=ledger.adjudications)
+    reconciled, sensitivity, conflicts, learned = reconcile_tables(claims, ledger.sources, strategy=strategy,
+                                                                   tolerance=tolerance, seed=seed,
+                                                                   adjudications=ledger.adjudications, learn=learn)
     reconciled, growth_problems = norms.growth_factors(reconciled, claims)
     nvr, nvr_problems = norms.norms_vs_records(claims, reconciled, measures, tolerance=max(tolerance, 0.05))
     claims = norms.flag_claims(claims, nvr)
@@ -433,7 +436,7 @@ def _event_tables(ledger: Ledger, *, strategy: str, tolerance: float,
               # unsorted here: _all_tables sorts it once, with the rejected rows (one run and a run in parts)
               "event_claims": event_claims(claims, reconciled, ledger.rejected.clear(), tolerance=tolerance,
                                            ordered=False),
-              "source_reliability": source_reliability, "_checked_claims": checked}
+              ("source_reliability" if learn else "_learning"): learned}
     return tables, claims.select(_CHANGED), (check_problems + interval_problems + conv_problems + growth_problems
                                              + nvr_problems)
 
@@ -474,6 +477,10 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
     gives them. Only the claims' changed columns come back from a part: the
     claims table is built once, from the whole ledger, as in one run. The
     ledger's problems, its accounts and the sources are the whole ledger's.
+    What learn-reliability learns of each source comes from every event at
+    once: each part keeps only what learning reads (a few numbers per
+    claim), and :func:`~prodkit.reconciliation.learned_columns` learns from
+    all of them when the parts are done.
     """
     if partitions <= 1 or ledger.claims.height == 0:
         return build_tables(ledger, **options)
@@ -483,19 +490,20 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
     part = partition_events(ledger.claims, partitions)
     row = pl.int_range(ledger.claims.height, dtype=pl.UInt32, eager=True).alias("_row")
     pieces: dict[str, list[pl.DataFrame]] = {name: [] for name in _EVENT_TABLES}
-    changed, found, checked = [], [], []
+    changed, found, learning = [], [], []
     for k in range(partitions):
         rows = part == k
         if not rows.any():
             continue
         tables, part_changed, problems = _event_tables(replace(ledger, claims=ledger.claims.filter(rows),
-                                                               problems=[]), **options)
+                                                               problems=[]), learn=False, **options)
+        # each group's part and row in it: learned_columns numbers the groups as one run does
+        tables["sensitivity"] = tables["sensitivity"].with_columns(
+            pl.lit(len(learning), dtype=pl.UInt32).alias("_part"), pl.int_range(pl.len(), dtype=pl.UInt32)
+            .alias("_local"))
+        learning.append(tables.pop("_learning"))
         for name in _EVENT_TABLES:
             pieces[name].append(tables.pop(name))
-        # learning needs only the columns the grouping reads (reconciliation._groups selects them too)
-        part_checked = tables.pop("_checked_claims")
-        checked.append(part_checked.select([c for c in GROUP_COLUMNS if c in part_checked.columns]))
-        del part_checked
         changed.append(part_changed.with_columns(row.filter(rows)))
         found += problems
         del tables, part_changed
@@ -505,18 +513,9 @@ def build_tables_in_parts(ledger: Ledger, *, partitions: int = 1, **options) -> 
         whole[name] = (norms.order_rows(table) if name == "norms_vs_records"
                        else table.sort(_PART_ORDER[name]) if name in _PART_ORDER else table)
     changed_rows = pl.concat(changed, how="vertical_relaxed").sort("_row").drop("_row")
-    # what learn-reliability learns of each source comes from every event at once: the sensitivity table's
-    # learned columns and source_reliability are made in one pass over the grouped claims of every part
-    # (no reconciled table, no other strategy); the table's other columns are the parts'
-    learned, whole["source_reliability"] = learned_columns(
-        pl.concat(checked, how="vertical_relaxed"), ledger.sources, tolerance=options.get("tolerance", 0.01),
-        seed=options.get("seed", strategies.DEFAULT_SEED), adjudications=ledger.adjudications)
-    del checked
-    sensitivity = whole["sensitivity"]
-    if learned.select(KEY).equals(sensitivity.select(KEY)):  # one row per group, both in KEY order
-        whole["sensitivity"] = sensitivity.with_columns(learned.drop(KEY))
-    else:  # pragma: no cover - the parts' groups are the whole ledger's, so this is prodkit's own bug
-        raise AssertionError("the learned columns do not follow the sensitivity table's groups")
+    whole["sensitivity"], whole["source_reliability"] = learned_columns(learning, whole["sensitivity"],
+                                                                        ledger.sources)
+    del learning
     return _all_tables(ledger, whole, changed_rows, merge_problems(ledger.problems, found))
 
 

@@ -315,8 +315,24 @@ def _independent(c: pl.DataFrame) -> pl.DataFrame:
     return c.filter(~dup | c["_order"].is_in(kept.implode()))
 
 
-def learning(claims: pl.DataFrame, numbered: pl.DataFrame | None = None) -> reliability.Learned:
-    """Learn every source's bias and spread (:mod:`prodkit.reliability`) from one claim per independent root."""
+@dataclass
+class LearningRows:
+    """What learning reads of a grouped frame: one row per independent claim, its sources, its groups.
+
+    ``rows``: GID, _order, value_low, value_high, value_mid and _src, in
+    group order; ``sources``: _src, source_id and source_type, one row per
+    source of the frame; ``n_groups``: the frame's groups. A run in parts
+    keeps each part's and learns from all of them at once
+    (:func:`learned_columns`).
+    """
+
+    rows: pl.DataFrame
+    sources: pl.DataFrame
+    n_groups: int
+
+
+def learning_rows(claims: pl.DataFrame, numbered: pl.DataFrame | None = None) -> LearningRows:
+    """The :class:`LearningRows` of a grouped frame: one claim per independent root, with a number."""
     c = numbered if numbered is not None else numbered_rows(claims)
     if "_src" not in claims.columns:
         claims = claims.with_columns(pl.col("source_id").rank("dense").alias("_src"))
@@ -326,7 +342,17 @@ def learning(claims: pl.DataFrame, numbered: pl.DataFrame | None = None) -> reli
         *[claims[name].gather(rows) for name in ("value_low", "value_high", "value_mid", "_src")])
     sources = claims.select("_src", "source_id", "source_type").unique("_src", keep="first", maintain_order=True)
     n_groups = int(claims[GID].max()) + 1 if claims.height else 0
-    return reliability.learn(frame, sources, n_groups, GID)
+    return LearningRows(frame, sources, n_groups)
+
+
+def learning(claims: pl.DataFrame, numbered: pl.DataFrame | None = None) -> reliability.Learned:
+    """Learn every source's bias and spread (:mod:`prodkit.reliability`) from one claim per independent root."""
+    found = learning_rows(claims, numbered)
+    return reliability.learn(found.rows, found.sources, found.n_groups, GID)
+
+
+#: The strategy ``learn-reliability`` falls back on for an event it learned nothing of.
+FALLBACK = "trust-your-friends"
 
 
 @strategy("learn-reliability")
@@ -338,7 +364,7 @@ def learn_reliability(claims: pl.DataFrame, *, seed: int, explain: bool = True,
     gids = gids.with_columns(pl.Series("_why", fit.reason[gids[GID].to_numpy()]))
     ok = gids.filter(pl.col("_why") == reliability.LEARNED)
     back = gids.filter(pl.col("_why") != reliability.LEARNED)
-    fallback = _APPLY["trust-your-friends"](claims, seed=seed, explain=explain,
+    fallback = _APPLY[FALLBACK](claims, seed=seed, explain=explain,
                                             numbered=c.join(back, on=GID, how="semi"))
     if not explain:
         learned_rows = ok.select(GID).with_columns(pl.Series("value", fit.value[ok[GID].to_numpy()]))
@@ -346,7 +372,7 @@ def learn_reliability(claims: pl.DataFrame, *, seed: int, explain: bool = True,
     why = pl.col("_why").replace_strict(reliability.REASONS, default="", return_dtype=pl.String)
     fallback = fallback.join(back, on=GID, how="left").select(
         GID, "chosen_claim_id", "value",
-        pl.format("fell back to trust-your-friends ({}): {}", why, "how").alias("how"))
+        pl.format(f"fell back to {FALLBACK} ({{}}): {{}}", why, "how").alias("how"))
     learned_rows = reliability.learned_how(learned if learned is not None else learning(claims, c), ok, claims, GID)
     learned_rows = learned_rows.select(GID, pl.lit(None, dtype=pl.String).alias("chosen_claim_id"), "value", "how")
     return pl.concat([learned_rows, fallback]).sort(GID)
@@ -517,8 +543,8 @@ def _decide(facts: pl.DataFrame, chosen: pl.DataFrame, strategy: str, adjudicate
 
 def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: str = strategies.DEFAULT,
                      tolerance: float = 0.01, seed: int = strategies.DEFAULT_SEED,
-                     adjudications: pl.DataFrame | None = None
-                     ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+                     adjudications: pl.DataFrame | None = None, learn: bool = True
+                     ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame | LearningRows]:
     """The reconciled, sensitivity, conflicts and source reliability tables, from one grouping.
 
     ``reconciled`` has one row per (event_id, measure, statistic): value,
@@ -528,6 +554,12 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     each source (:func:`prodkit.reliability.source_table`). The conflicts are read off the grouped claims (already in
     (KEY, claim_id) order, each with its group's number, which is its row
     in the reconciled table): no join on the text keys and no sort.
+
+    ``learn=False`` (a part of a run in parts, whose strategy never
+    learns) learns nothing: the learning columns of ``sensitivity`` are
+    left empty, and the :class:`LearningRows` come in place of
+    ``source_reliability``, for :func:`learned_columns` to learn from every
+    part at once.
 
     Examples
     --------
@@ -544,10 +576,12 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
     [True, False]
     """
     strategies.get(strategy)  # an unknown name is a UsageError before any work
+    if not learn and strategies.get(strategy).name in strategies.ESTIMATES:
+        raise ValueError(f"{strategy} learns from every event at once: it cannot be reconciled with learn=False")
     c, facts = _groups(claims, sources, tolerance)
     adjudicated = adjudicated_groups(facts, c, adjudications)
     numbered = numbered_rows(c)  # filtered, and support counted, once for all the strategies
-    learned = learning(c, numbered)  # every source's bias and spread, learned once
+    learned = learning(c, numbered) if learn else None  # every source's bias and spread, learned once
     reconciled = _decide(facts, choose(c, strategy, seed, numbered=numbered, learned=learned), strategy, adjudicated)
     wide = reconciled.select(KEY + ["status", "value_low", "value_high", "unit"])
     values = []
@@ -556,11 +590,14 @@ def reconcile_tables(claims: pl.DataFrame, sources: pl.DataFrame, *, strategy: s
             values.append(reconciled["value"].alias(s.column))
             if s.name in strategies.ESTIMATES:
                 values.extend(_interval(learned.fit, facts, adjudicated, s.column))
+        elif s.name in strategies.ESTIMATES and not learn:
+            values.extend(pl.Series(name, [None] * facts.height, dtype=pl.Float64)
+                          for name in (s.column, f"{s.column}_low", f"{s.column}_high"))
         else:
             values.extend(_strategy_columns(s.name, c, facts, adjudicated, numbered, learned, seed))
+    last = reliability.source_table(learned, sources) if learn else learning_rows(c, numbered)
     del numbered  # large at millions of claims, and no longer needed
-    return (reconciled, _sensitivity(wide.with_columns(values)), _conflicts(c, reconciled),
-            reliability.source_table(learned, sources))
+    return reconciled, _sensitivity(wide.with_columns(values)), _conflicts(c, reconciled), last
 
 
 def _strategy_columns(name: str, c: pl.DataFrame, facts: pl.DataFrame, adjudicated: pl.DataFrame,
@@ -577,24 +614,47 @@ def _strategy_columns(name: str, c: pl.DataFrame, facts: pl.DataFrame, adjudicat
     return out
 
 
-def learned_columns(claims: pl.DataFrame, sources: pl.DataFrame, *, tolerance: float = 0.01,
-                    seed: int = strategies.DEFAULT_SEED, adjudications: pl.DataFrame | None = None
-                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """What learning from every event at once gives: the sensitivity table's learned columns, and source_reliability.
+def learned_columns(parts: list[LearningRows], sensitivity: pl.DataFrame,
+                    sources: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A run in parts: learn from every part at once; the sensitivity table with its learning columns, and
+    source_reliability.
 
-    The columns come one row per group, in KEY order (the sensitivity
-    table's order), with KEY beside them. A run in parts builds every other
-    column part by part; only these need the whole ledger, and they need
-    only its grouped claims, not the reconciled tables
-    (:func:`reconcile_tables` gives the same values).
+    ``parts`` are the :class:`LearningRows` of each part, and
+    ``sensitivity`` the parts' tables put together, in KEY order (the order
+    of one run's groups), with ``_part`` (a part's place in ``parts``) and
+    ``_local`` (the group's row in its part's table). Each part's group
+    numbers are turned into the whole ledger's, the rows are put in the
+    order one run would have them (by group, each group's rows as its part
+    gave them), and :func:`prodkit.reliability.learn` fits them once. An
+    event learned and not adjudicated gets the learned value and interval;
+    any other falls back on :data:`FALLBACK`'s column, as
+    :func:`learn_reliability` does, and then an adjudication wins in both
+    alike. The result is one run's, byte for byte (``tests/test_scale.py``).
     """
-    c, facts = _groups(claims, sources, tolerance)
-    adjudicated = adjudicated_groups(facts, c, adjudications)
-    numbered = numbered_rows(c)
-    learned = learning(c, numbered)
-    columns = [s for name in strategies.ESTIMATES
-               for s in _strategy_columns(name, c, facts, adjudicated, numbered, learned, seed)]
-    return facts.select(KEY).with_columns(columns), reliability.source_table(learned, sources)
+    where = sensitivity.select("_part", "_local").with_row_index("_global")
+    rows, found = [], []
+    for k, part in enumerate(parts):
+        if part.rows.height:
+            gids = where.filter(pl.col("_part") == k).sort("_local")["_global"].cast(part.rows[GID].dtype)
+            rows.append(part.rows.with_columns(gids.gather(part.rows[GID]).alias(GID)))
+        found.append(part.sources)
+    schema = {GID: pl.UInt32, "_order": pl.Int64, "value_low": pl.Float64, "value_high": pl.Float64,
+              "value_mid": pl.Float64, "_src": pl.UInt32}
+    frame = (pl.concat(rows, how="vertical_relaxed").sort(GID, maintain_order=True) if rows
+             else pl.DataFrame(schema=schema))
+    seen = (pl.concat(found, how="vertical_relaxed").sort("_src", "source_id", nulls_last=True)
+            .unique("_src", keep="first", maintain_order=True))
+    learned = reliability.learn(frame, seen, sensitivity.height, GID)
+    fit, out = learned.fit, sensitivity.drop("_part", "_local")
+    learned_here = (pl.Series(fit.reason) == reliability.LEARNED) & (out["status"] != "adjudicated")
+    columns = []
+    for name in strategies.ESTIMATES:
+        column = strategies.column(name)
+        columns.append(pl.select(pl.when(learned_here).then(pl.Series(fit.value))
+                                 .otherwise(out[strategies.column(FALLBACK)]).alias(column)).to_series())
+        columns.extend(pl.select(pl.when(learned_here).then(pl.Series(arr)).alias(f"{column}_{end}")).to_series()
+                       for end, arr in (("low", fit.low), ("high", fit.high)))
+    return out.with_columns(columns), reliability.source_table(learned, sources)
 
 
 def _interval(fit: reliability.Fit, facts: pl.DataFrame, adjudicated: pl.DataFrame, column: str) -> list[pl.Series]:
